@@ -1,0 +1,82 @@
+"""What every document backend offers, and the one error type users see."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+from reader.model import Block, DocumentKind, Metadata, OutlineItem
+
+
+class DocumentError(Exception):
+    """A problem the user caused or can fix; `str(err)` is one sentence fit for a dialog."""
+
+
+class PasswordRequired(DocumentError):
+    """The document is encrypted; open it again with a password."""
+
+    def __init__(self, message: str, *, wrong_password: bool = False) -> None:
+        super().__init__(message)
+        self.wrong_password = wrong_password
+
+
+@runtime_checkable
+class DocumentBackend(Protocol):
+    kind: DocumentKind
+    sha256: str
+    metadata: Metadata
+    source: str  # path or URL it was opened from
+
+    @property
+    def text(self) -> str:
+        """The normalized text: the coordinate system every anchor refers to."""
+        ...
+
+    @property
+    def page_count(self) -> int:
+        """0 for unpaged documents (articles)."""
+        ...
+
+
+@dataclass(frozen=True)
+class Rect:
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class Char:
+    """One character of a page's text layer: its offset in the page text and its box."""
+
+    offset: int  # in the page's text, which starts at page_offsets[page] of the document text
+    rect: Rect
+
+
+@dataclass(frozen=True)
+class Link:
+    rect: Rect
+    page: int = -1  # internal target page (0-based), -1 if external
+    y: float = 0.0
+    uri: str = ""
+
+
+class ArticleBackend(DocumentBackend, Protocol):
+    blocks: list[Block]
+
+
+class PagedBackend(DocumentBackend, Protocol):
+    """PDF and the other formats MuPDF reads. Page numbers are 0-based; units are points."""
+
+    def page_size(self, page: int) -> tuple[float, float]: ...
+    def outline(self) -> list[OutlineItem]: ...
+    def page_text_offset(self, page: int) -> int: ...
+    def page_text(self, page: int) -> str: ...
+    def page_chars(self, page: int) -> list[Char]: ...
+    def page_links(self, page: int) -> list[Link]: ...
+    def search_page(self, page: int, needle: str) -> list[list[Rect]]: ...
+    def render(self, page: int, scale: float) -> tuple[int, int, int, bytes]:
+        """(width, height, stride, RGB888 samples) of the page at `scale` pixels per point."""
+        ...
+    def close(self) -> None: ...

@@ -1,0 +1,101 @@
+"""Plain data shared by every layer: frozen dataclasses and enums, no behaviour, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class DocumentKind(StrEnum):
+    PDF = "pdf"
+    EPUB = "epub"
+    XPS = "xps"
+    FB2 = "fb2"
+    MOBI = "mobi"
+    CBZ = "cbz"
+    HTML = "html"
+    TEXT = "text"
+    MARKDOWN = "markdown"
+
+    @property
+    def paged(self) -> bool:
+        return self in PAGED_KINDS
+
+
+PAGED_KINDS = frozenset(
+    {
+        DocumentKind.PDF,
+        DocumentKind.EPUB,
+        DocumentKind.XPS,
+        DocumentKind.FB2,
+        DocumentKind.MOBI,
+        DocumentKind.CBZ,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    title: str = ""
+    author: str = ""
+    published: str = ""  # ISO 8601, possibly partial ("2022", "2022-03")
+    site: str = ""
+    url: str = ""
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class Span:
+    """Inline formatting inside one block, in the block's own character offsets."""
+
+    start: int
+    end: int
+    style: str  # "a" | "b" | "i" | "code" | "sup" | "sub"
+    href: str = ""
+
+
+@dataclass(frozen=True)
+class Block:
+    """One paragraph-like unit of an article as shown on screen.
+
+    `start` is the block's offset in the document's normalized text; the text between blocks
+    is `sep` (the separator that precedes this block), so the normalized text is
+    ``"".join(b.sep + b.text for b in blocks)`` and ``blocks[i].start == len(prefix)``.
+    """
+
+    kind: str  # "h1".."h6" | "p" | "li" | "quote" | "pre" | "td" | "th" | "caption" | "hr"
+    text: str
+    start: int
+    sep: str = ""
+    spans: tuple[Span, ...] = ()
+    depth: int = 0  # list nesting depth for "li"; quote nesting for "quote"
+    ordinal: str = ""  # "1." / "•" marker for list items, shown but not part of the text
+    row: int = -1  # table row (for "td"/"th"); -1 outside tables
+    col: int = -1
+    table: int = -1  # index of the table within the document
+
+
+@dataclass(frozen=True)
+class OutlineItem:
+    level: int  # 1-based
+    title: str
+    page: int  # 0-based; -1 when the entry points nowhere
+    y: float = 0.0  # points from the top of the page
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A document as the library knows it (one row of the documents table)."""
+
+    id: int
+    sha256: str
+    kind: DocumentKind
+    title: str
+    author: str
+    published: str
+    source: str  # last known path or URL
+    pages: int
+    first_opened: str
+    last_opened: str
+    annotation_count: int = 0
+    aliases: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,1 @@
+"""The only package (besides reader.app) that imports PySide6."""

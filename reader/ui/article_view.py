@@ -1,0 +1,398 @@
+"""A reflowing reader view of an article's blocks (QTextBrowser, nothing loaded from anywhere).
+
+The view builds its QTextDocument block by block and remembers where each block's text starts,
+so a position on screen maps exactly to an offset in the document's normalized text.
+"""
+
+from __future__ import annotations
+
+import bisect
+
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtGui import (
+    QDesktopServices,
+    QFont,
+    QGuiApplication,
+    QKeySequence,
+    QPalette,
+    QShortcut,
+    QTextBlockFormat,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFrameFormat,
+    QTextListFormat,
+    QTextTableFormat,
+)
+from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
+
+from reader.model import Block
+
+MEASURE_EM = 36  # a comfortable line length: about 70 characters
+HEADING_SCALE = {1: 1.8, 2: 1.5, 3: 1.3, 4: 1.15, 5: 1.05, 6: 1.0}
+EXTERNAL_SCHEMES = ("http", "https", "mailto")
+
+
+class ArticleView(QTextBrowser):
+    status_changed = Signal(str)
+    link_activated = Signal(str)
+    message = Signal(str)
+
+    def __init__(self, document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document_backend = document
+        self.blocks: list[Block] = list(document.blocks)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setReadOnly(True)
+        self.setTextInteractionFlags(self.textInteractionFlags())
+        self.setFrameShape(QTextBrowser.Shape.NoFrame)
+        self.anchorClicked.connect(self._on_anchor)
+        self._base_point_size = max(self.font().pointSizeF(), 10.0) + 2
+        self._font_step = 0
+        self._doc_starts: list[int] = []  # QTextDocument position where each block's text starts
+        self._matches: list[tuple[int, int]] = []
+        self._current_match = -1
+        self._build()
+        copy = QShortcut(QKeySequence(QKeySequence.StandardKey.Copy), self)
+        copy.activated.connect(self.copy_selection)
+        self.selectionChanged.connect(self._emit_status)
+
+    # -- never load anything ----------------------------------------------------------------
+
+    def loadResource(self, type_: int, name: QUrl):  # noqa: N802 - Qt override
+        # Articles are shown without images, styles or anything else from disk or network.
+        return None
+
+    def setSource(self, name: QUrl, type_=None) -> None:  # noqa: N802 - Qt override
+        return  # links never navigate inside the view
+
+    def _on_anchor(self, url: QUrl) -> None:
+        if url.scheme().lower() in EXTERNAL_SCHEMES:
+            self.link_activated.emit(url.toString())
+            QDesktopServices.openUrl(url)
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _font_size(self) -> float:
+        return self._base_point_size * (1.1**self._font_step)
+
+    def _build(self) -> None:
+        doc = QTextDocument(self)
+        doc.setUndoRedoEnabled(False)
+        font = QFont(self.font())
+        font.setPointSizeF(self._font_size())
+        doc.setDefaultFont(font)
+        doc.setDocumentMargin(24)
+        cursor = QTextCursor(doc)
+        self._insert_header(cursor)
+        starts: list[int] = []
+        lists: dict[int, object] = {}
+        tables: dict[int, object] = {}
+        first = True
+        for block in self.blocks:
+            if block.kind in ("td", "th"):
+                starts.append(self._insert_cell(cursor, block, tables, first))
+                first = False
+                continue
+            if tables:
+                cursor.movePosition(QTextCursor.MoveOperation.End)
+                tables.clear()
+            bfmt, cfmt = self._formats(block)
+            cursor.insertBlock(bfmt, cfmt)
+            first = False
+            if block.kind == "li":
+                lists = {d: lst for d, lst in lists.items() if d <= block.depth}
+                current = lists.get(block.depth)
+                if current is None:
+                    lfmt = QTextListFormat()
+                    ordered = block.ordinal[:1].isdigit()
+                    lfmt.setStyle(
+                        QTextListFormat.Style.ListDecimal
+                        if ordered
+                        else QTextListFormat.Style.ListDisc
+                    )
+                    lfmt.setIndent(block.depth + 1)
+                    lists[block.depth] = cursor.createList(lfmt)
+                else:
+                    current.add(cursor.block())  # type: ignore[attr-defined]
+            else:
+                lists = {}
+            starts.append(cursor.position())
+            cursor.insertText(block.text, cfmt)
+            self._apply_spans(cursor, starts[-1], block)
+        self._doc_starts = starts
+        self.setDocument(doc)
+        self._apply_measure()
+
+    def _insert_header(self, cursor: QTextCursor) -> None:
+        meta = self.document_backend.metadata
+        title_fmt = QTextCharFormat()
+        title_fmt.setFontPointSize(self._font_size() * 1.9)
+        title_fmt.setFontWeight(QFont.Weight.Bold)
+        bfmt = QTextBlockFormat()
+        bfmt.setBottomMargin(6)
+        cursor.setBlockFormat(bfmt)
+        cursor.insertText(meta.title or self.document_backend.source, title_fmt)
+        byline = " · ".join(p for p in (meta.author, meta.published[:10], meta.site) if p)
+        if byline:
+            muted = QTextCharFormat()
+            muted.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            muted.setFontPointSize(self._font_size() * 0.9)
+            cursor.insertBlock(QTextBlockFormat(), muted)
+            cursor.insertText(byline, muted)
+        rule = QTextBlockFormat()
+        rule.setBottomMargin(12)
+        cursor.insertBlock(rule, QTextCharFormat())
+        cursor.insertHtml("<hr/>")
+
+    def _formats(self, block: Block) -> tuple[QTextBlockFormat, QTextCharFormat]:
+        bfmt = QTextBlockFormat()
+        cfmt = QTextCharFormat()
+        cfmt.setFontPointSize(self._font_size())
+        bfmt.setBottomMargin(self._font_size() * 0.8)
+        bfmt.setLineHeight(140, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
+        kind = block.kind
+        if kind.startswith("h") and kind[1:].isdigit():
+            level = int(kind[1:])
+            bfmt.setHeadingLevel(level)
+            bfmt.setTopMargin(self._font_size() * 0.8)
+            cfmt.setFontPointSize(self._font_size() * HEADING_SCALE.get(level, 1.0))
+            cfmt.setFontWeight(QFont.Weight.Bold)
+        elif kind == "quote":
+            bfmt.setLeftMargin(24 * (block.depth + 1))
+            cfmt.setFontItalic(True)
+        elif kind == "pre":
+            cfmt.setFontFamilies(["monospace"])
+            cfmt.setFontFixedPitch(True)
+            cfmt.setFontPointSize(self._font_size() * 0.85)
+            bfmt.setNonBreakableLines(True)
+        elif kind == "caption":
+            cfmt.setFontItalic(True)
+            cfmt.setFontPointSize(self._font_size() * 0.9)
+        elif kind == "li":
+            bfmt.setBottomMargin(self._font_size() * 0.3)
+        return bfmt, cfmt
+
+    def _insert_cell(self, cursor: QTextCursor, block: Block, tables: dict, first: bool) -> int:
+        table = tables.get(block.table)
+        if table is None:
+            rows = 1 + max(b.row for b in self.blocks if b.table == block.table and b.row >= 0)
+            cols = 1 + max(b.col for b in self.blocks if b.table == block.table and b.col >= 0)
+            tfmt = QTextTableFormat()
+            tfmt.setCellPadding(4)
+            tfmt.setCellSpacing(0)
+            tfmt.setBorder(0.5)
+            tfmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertBlock()
+            table = cursor.insertTable(rows, cols, tfmt)
+            tables.clear()
+            tables[block.table] = table
+        cell = table.cellAt(block.row, block.col)
+        cell_cursor = cell.firstCursorPosition()
+        cfmt = QTextCharFormat()
+        cfmt.setFontPointSize(self._font_size() * 0.95)
+        if block.kind == "th":
+            cfmt.setFontWeight(QFont.Weight.Bold)
+        start = cell_cursor.position()
+        cell_cursor.insertText(block.text, cfmt)
+        self._apply_spans(cell_cursor, start, block)
+        return start
+
+    def _apply_spans(self, cursor: QTextCursor, start: int, block: Block) -> None:
+        for span in block.spans:
+            fmt = QTextCharFormat()
+            if span.style == "a":
+                fmt.setAnchor(True)
+                fmt.setAnchorHref(span.href)
+                fmt.setForeground(self.palette().color(QPalette.ColorRole.Link))
+                fmt.setFontUnderline(True)
+                fmt.setToolTip(span.href)
+            elif span.style == "b":
+                fmt.setFontWeight(QFont.Weight.Bold)
+            elif span.style == "i":
+                fmt.setFontItalic(True)
+            elif span.style == "code":
+                fmt.setFontFamilies(["monospace"])
+            else:
+                continue
+            c = QTextCursor(cursor.document())
+            c.setPosition(start + span.start)
+            c.setPosition(start + span.end, QTextCursor.MoveMode.KeepAnchor)
+            c.mergeCharFormat(fmt)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        self._apply_measure()
+
+    def _apply_measure(self) -> None:
+        em = self.fontMetrics().horizontalAdvance("M") * (1.1**self._font_step) * 1.2
+        measure = int(em * MEASURE_EM)
+        side = max(0, (self.viewport().width() + 2 * self.viewportMargins().left() - measure) // 2)
+        if side != self.viewportMargins().left():
+            self.setViewportMargins(side, 0, side, 0)
+
+    # -- text coordinates ------------------------------------------------------------------
+
+    def offset_at(self, position: int) -> int:
+        """Normalized-text offset of a QTextDocument position (clamped to the nearest block)."""
+        if not self._doc_starts:
+            return 0
+        i = bisect.bisect_right(self._doc_starts, position) - 1
+        if i < 0:
+            return self.blocks[0].start
+        block = self.blocks[i]
+        return block.start + max(0, min(position - self._doc_starts[i], len(block.text)))
+
+    def position_of(self, offset: int) -> int:
+        """QTextDocument position of a normalized-text offset."""
+        if not self.blocks:
+            return 0
+        starts = [b.start for b in self.blocks]
+        i = max(0, bisect.bisect_right(starts, offset) - 1)
+        block = self.blocks[i]
+        return self._doc_starts[i] + max(0, min(offset - block.start, len(block.text)))
+
+    def selection_range(self) -> tuple[int, int] | None:
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        start = self.offset_at(cursor.selectionStart())
+        end = self.offset_at(cursor.selectionEnd())
+        return (start, end) if end > start else None
+
+    def selected_text(self) -> str:
+        rng = self.selection_range()
+        return self.document_backend.text[rng[0] : rng[1]] if rng else ""
+
+    def select_range(self, start: int, end: int) -> None:
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.position_of(start))
+        cursor.setPosition(self.position_of(end), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        self.ensureCursorVisible()
+
+    def copy_selection(self) -> None:
+        text = self.selected_text()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+
+    # -- zoom (font size) -------------------------------------------------------------------
+
+    @property
+    def zoom(self) -> float:
+        return 1.1**self._font_step
+
+    def _rebuild_keep_place(self) -> None:
+        top = self.offset_at(self.cursorForPosition(self.viewport().rect().topLeft()).position())
+        needle = self._find_text
+        self._build()
+        if needle:
+            self.find(needle)
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self.position_of(top))
+        rect = self.cursorRect(cursor)
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() + rect.top())
+        self._emit_status()
+
+    def zoom_in(self) -> None:
+        if self._font_step < 12:
+            self._font_step += 1
+            self._rebuild_keep_place()
+
+    def zoom_out(self) -> None:
+        if self._font_step > -6:
+            self._font_step -= 1
+            self._rebuild_keep_place()
+
+    def zoom_reset(self) -> None:
+        self._font_step = 0
+        self._rebuild_keep_place()
+
+    def _emit_status(self) -> None:
+        self.status_changed.emit(f"Text size {round(self.zoom * 100)}%")
+
+    # -- find ------------------------------------------------------------------------------
+
+    _find_text = ""
+
+    def find(self, needle: str) -> int:  # type: ignore[override]
+        self._find_text = needle
+        self._matches = []
+        self._current_match = -1
+        if needle:
+            text = self.document_backend.text
+            folded = text.casefold()
+            key = needle.casefold()
+            # casefold can change lengths (ß → ss); fall back to lower() for such text
+            if len(folded) != len(text):
+                folded, key = text.lower(), needle.lower()
+            pos = folded.find(key)
+            while pos != -1 and len(self._matches) < 10000:
+                self._matches.append((pos, pos + len(key)))
+                pos = folded.find(key, pos + max(1, len(key)))
+        if self._matches:
+            self._current_match = 0
+        self._paint_matches()
+        return len(self._matches)
+
+    def find_next(self) -> int:
+        if not self._matches:
+            return 0
+        self._current_match = (self._current_match + 1) % len(self._matches)
+        self._paint_matches()
+        return self._current_match + 1
+
+    def find_previous(self) -> int:
+        if not self._matches:
+            return 0
+        self._current_match = (self._current_match - 1) % len(self._matches)
+        self._paint_matches()
+        return self._current_match + 1
+
+    def clear_find(self) -> None:
+        self._find_text = ""
+        self._matches = []
+        self._current_match = -1
+        self._paint_matches()
+
+    @property
+    def match_count(self) -> int:
+        return len(self._matches)
+
+    @property
+    def current_match(self) -> int:
+        return self._current_match + 1 if self._matches else 0
+
+    def _paint_matches(self) -> None:
+        selections = []
+        pal = self.palette()
+        for i, (start, end) in enumerate(self._matches):
+            sel = QTextEdit.ExtraSelection()
+            cur = QTextCursor(self.document())
+            cur.setPosition(self.position_of(start))
+            cur.setPosition(self.position_of(end), QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cur
+            fmt = QTextCharFormat()
+            if i == self._current_match:
+                fmt.setBackground(pal.color(QPalette.ColorRole.Highlight))
+                fmt.setForeground(pal.color(QPalette.ColorRole.HighlightedText))
+            else:
+                fmt.setBackground(_match_colour(pal))
+            sel.format = fmt
+            selections.append(sel)
+        self.setExtraSelections(selections)
+        if 0 <= self._current_match < len(self._matches):
+            start, _ = self._matches[self._current_match]
+            cur = QTextCursor(self.document())
+            cur.setPosition(self.position_of(start))
+            self.setTextCursor(cur)
+            self.ensureCursorVisible()
+
+
+def _match_colour(pal: QPalette):
+    from PySide6.QtGui import QColor
+
+    dark = pal.color(QPalette.ColorRole.Base).lightness() < 128
+    return QColor(120, 100, 0) if dark else QColor(255, 236, 140)

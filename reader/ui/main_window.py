@@ -1,0 +1,643 @@
+"""The main window: assembly and wiring only. Documents are opened through the Library."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEventLoop, QObject, QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader.library import DocumentError, Library, Opened, PasswordRequired, is_url
+from reader.ui.actions import make_action
+from reader.ui.find_bar import FindBar
+from reader.ui.start_page import StartPage
+
+OPEN_FILTER = (
+    "Documents (*.pdf *.epub *.xps *.oxps *.fb2 *.mobi *.cbz *.html *.htm *.xhtml *.txt *.md "
+    "*.markdown);;PDF (*.pdf);;Web pages (*.html *.htm *.xhtml);;Text and Markdown (*.txt *.md "
+    "*.markdown);;All files (*)"
+)
+
+# Asked with (document name, the previous try was wrong); returns the password or None.
+PasswordPrompt = Callable[[str, bool], str | None]
+
+
+class _Fetcher(QObject):
+    """Carries a URL download's result from its worker thread back to the UI thread."""
+
+    done = Signal(str, object, str)  # url, snapshot Path, final url
+    failed = Signal(str, str)  # url, message
+
+
+class DocumentTab(QWidget):
+    """One open document: its view and, under it, nothing else yet (find bar is window-wide)."""
+
+    def __init__(self, opened: Opened, view: QWidget, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.opened = opened
+        self.view = view
+        self.status = ""
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(view)
+
+    @property
+    def paged(self) -> bool:
+        return self.opened.document.kind.paged
+
+
+class MainWindow(QMainWindow):
+    document_opened = Signal(object)  # DocumentTab
+    error_shown = Signal(str)
+
+    def __init__(
+        self,
+        library: Library,
+        *,
+        ask_password: PasswordPrompt | None = None,
+        settings: QSettings | None = None,
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.ask_password = ask_password or self._ask_password_dialog
+        base = library.db_path.parent if library.db_path else Path.cwd()
+        self.settings = settings or QSettings(
+            str(base / "settings.ini"), QSettings.Format.IniFormat
+        )
+        self.last_error = ""
+        self._fetches: dict[str, threading.Event] = {}
+        self.setObjectName("main_window")
+        self.setWindowTitle("Claim Reader")
+        self.setAcceptDrops(True)
+
+        self.start_page = StartPage(self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("document_tabs")
+        self.tabs.setTabsClosable(True)
+        self.tabs.setMovable(True)
+        self.tabs.setDocumentMode(True)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tabs.currentChanged.connect(self._current_changed)
+        self.find_bar = FindBar(self)
+        self.find_bar.hide()
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.start_page)
+        self.stack.addWidget(self.tabs)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.find_bar)
+        self.setCentralWidget(central)
+
+        self.outline_dock = QDockWidget("Outline", self)
+        self.outline_dock.setObjectName("dock_outline")
+        self.outline_placeholder = QLabel("This document has no outline.", self.outline_dock)
+        self.outline_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.outline_placeholder.setWordWrap(True)
+        self.outline_dock.setWidget(self.outline_placeholder)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.outline_dock)
+        self.outline_dock.hide()
+
+        self._build_actions()
+        self._build_menus_and_toolbar()
+        self._build_status_bar()
+        self._wire()
+        self.refresh_start_page()
+        self._restore_state()
+
+    # -- construction --------------------------------------------------------------------------
+
+    def _build_actions(self) -> None:
+        sk = QKeySequence.StandardKey
+        a = make_action
+        self.action_open = a(self, "open", "&Open…", self.choose_file, [sk.Open], icon="document-open")
+        self.action_open_url = a(self, "open_url", "Open &URL…", self.focus_url, ["Ctrl+L"])
+        self.action_close = a(self, "close_tab", "&Close", self.close_current, [sk.Close])
+        self.action_quit = a(self, "quit", "&Quit", self.close, [sk.Quit])
+        self.action_copy = a(self, "copy", "&Copy", self.copy, [])
+        self.action_find = a(self, "find", "&Find…", self.open_find, [sk.Find], icon="edit-find")
+        self.action_find_next = a(self, "find_next", "Find &Next", self.find_next, [sk.FindNext])
+        self.action_find_previous = a(
+            self, "find_previous", "Find &Previous", self.find_previous, [sk.FindPrevious]
+        )
+        self.action_zoom_in = a(
+            self, "zoom_in", "Zoom &In", lambda: self._view_call("zoom_in"), [sk.ZoomIn, "Ctrl+="]
+        )
+        self.action_zoom_out = a(
+            self, "zoom_out", "Zoom &Out", lambda: self._view_call("zoom_out"), [sk.ZoomOut]
+        )
+        self.action_zoom_reset = a(
+            self, "zoom_reset", "&Actual Size", lambda: self._view_call("zoom_reset"), ["Ctrl+0"]
+        )
+        self.action_fit_width = a(
+            self, "fit_width", "Fit &Width", lambda: self._view_call("fit_width"), ["Ctrl+2"]
+        )
+        self.action_fit_page = a(
+            self, "fit_page", "Fit &Page", lambda: self._view_call("fit_page"), ["Ctrl+1"]
+        )
+        self.action_go_to_page = a(self, "go_to_page", "&Go to Page…", self.focus_page, ["Ctrl+G"])
+        self.action_about = a(self, "about", "&About Claim Reader", self.about)
+        self.document_actions = [
+            self.action_close,
+            self.action_copy,
+            self.action_find,
+            self.action_find_next,
+            self.action_find_previous,
+            self.action_zoom_in,
+            self.action_zoom_out,
+            self.action_zoom_reset,
+        ]
+        self.paged_actions = [self.action_fit_width, self.action_fit_page, self.action_go_to_page]
+
+    def _build_menus_and_toolbar(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(self.action_open)
+        file_menu.addAction(self.action_open_url)
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.setObjectName("menu_recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_close)
+        file_menu.addAction(self.action_quit)
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.action_copy)
+        edit.addSeparator()
+        edit.addAction(self.action_find)
+        edit.addAction(self.action_find_next)
+        edit.addAction(self.action_find_previous)
+        view = bar.addMenu("&View")
+        for act in (
+            self.action_zoom_in,
+            self.action_zoom_out,
+            self.action_zoom_reset,
+            self.action_fit_width,
+            self.action_fit_page,
+        ):
+            view.addAction(act)
+        view.addSeparator()
+        view.addAction(self.action_go_to_page)
+        view.addSeparator()
+        view.addAction(self.outline_dock.toggleViewAction())
+        help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.action_about)
+
+        tb = self.addToolBar("Main")
+        tb.setObjectName("toolbar_main")
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        tb.addAction(self.action_open)
+        tb.addSeparator()
+        tb.addAction(self.action_zoom_out)
+        tb.addAction(self.action_zoom_in)
+        tb.addAction(self.action_fit_width)
+        tb.addSeparator()
+        self.page_label = QLabel(" Page ", self)
+        self.page_spin = QSpinBox(self)
+        self.page_spin.setObjectName("page_spin")
+        self.page_spin.setKeyboardTracking(False)
+        self.page_spin.setMinimum(1)
+        self.page_spin.setToolTip("Go to page (Ctrl+G)")
+        self.page_total = QLabel("", self)
+        self.page_widgets = [
+            tb.addWidget(self.page_label),
+            tb.addWidget(self.page_spin),
+            tb.addWidget(self.page_total),
+        ]
+        tb.addSeparator()
+        tb.addAction(self.action_find)
+
+    def _build_status_bar(self) -> None:
+        self.status_label = QLabel("", self)
+        self.status_label.setObjectName("status_view")
+        self.statusBar().addPermanentWidget(self.status_label)
+        self.fetch_cancel = QPushButton("Cancel download", self)
+        self.fetch_cancel.setObjectName("fetch_cancel")
+        self.fetch_cancel.hide()
+        self.fetch_cancel.clicked.connect(self.cancel_fetches)
+        self.statusBar().addPermanentWidget(self.fetch_cancel)
+
+    def _wire(self) -> None:
+        self.start_page.open_file_requested.connect(self.choose_file)
+        self.start_page.open_url_requested.connect(lambda u: self.open_document(u))
+        self.start_page.open_recent_requested.connect(self.open_recent)
+        self.find_bar.search_requested.connect(self._find)
+        self.find_bar.next_requested.connect(self.find_next)
+        self.find_bar.previous_requested.connect(self.find_previous)
+        self.find_bar.closed.connect(lambda: self._view_call("clear_find"))
+        self.page_spin.valueChanged.connect(self._page_spin_changed)
+        self.fetcher = _Fetcher(self)
+        self.fetcher.done.connect(self._fetch_done)
+        self.fetcher.failed.connect(self._fetch_failed)
+        self._update_enabled()
+
+    # -- settings ------------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        state = self.settings.value("window/state")
+        if state is not None:
+            self.restoreState(state)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.cancel_fetches()
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+        self.settings.sync()
+        while self.tabs.count():
+            self.close_tab(0)
+        super().closeEvent(event)
+
+    # -- opening -------------------------------------------------------------------------------
+
+    def choose_file(self) -> None:
+        folder = str(self.settings.value("paths/last_folder", str(Path.home())))
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open documents", folder, OPEN_FILTER)
+        for path in paths:
+            self.settings.setValue("paths/last_folder", str(Path(path).parent))
+            self.open_document(path)
+
+    def focus_url(self) -> None:
+        text, ok = QInputDialog.getText(self, "Open URL", "Web address:", QLineEdit.EchoMode.Normal)
+        if ok and text.strip():
+            self.open_document(text.strip())
+
+    def open_recent(self, source: str) -> None:
+        self.open_document(source, offline_first=True)
+
+    def open_document(
+        self, target: str, *, background: bool = True, offline_first: bool = False
+    ) -> DocumentTab | None:
+        """Open a path or URL in a new tab (or switch to it). URLs download off the UI thread."""
+        target = target.strip()
+        if not target:
+            return None
+        if is_url(target) and not Path(target).exists():
+            snapshot = self.library.saved_snapshot(target) if offline_first else None
+            if snapshot is not None:
+                return self._open_with_password(
+                    lambda pw: self.library.open_snapshot(target, snapshot, pw), target
+                )
+            if background:
+                self._start_fetch(target)
+                return None
+            return self._open_with_password(lambda pw: self.library.open_url(target, pw), target)
+        return self._open_with_password(lambda pw: self.library.open_path(target, pw), target)
+
+    def _open_with_password(
+        self, opener: Callable[[str | None], Opened], name: str
+    ) -> DocumentTab | None:
+        password: str | None = None
+        wrong = False
+        while True:
+            try:
+                opened = opener(password)
+                break
+            except PasswordRequired as exc:
+                if password is not None:
+                    wrong = True
+                password = self.ask_password(Path(name).name or name, wrong or exc.wrong_password)
+                if password is None:
+                    self.statusBar().showMessage("Opening cancelled.", 4000)
+                    return None
+            except DocumentError as exc:
+                self.show_error(str(exc))
+                return None
+        if opened.notice:
+            self.statusBar().showMessage(opened.notice, 8000)
+        return self._add_tab(opened)
+
+    def _ask_password_dialog(self, name: str, wrong: bool) -> str | None:
+        prompt = (
+            f"The password for {name} is wrong. Try again:"
+            if wrong
+            else f"{name} is encrypted. Enter its password:"
+        )
+        text, ok = QInputDialog.getText(self, "Password", prompt, QLineEdit.EchoMode.Password)
+        return text if ok else None
+
+    def _start_fetch(self, url: str) -> None:
+        if url in self._fetches:
+            return
+        cancel = threading.Event()
+        self._fetches[url] = cancel
+        self.fetch_cancel.show()
+        self.statusBar().showMessage(f"Downloading {url} …")
+        library, fetcher = self.library, self.fetcher
+
+        def work() -> None:
+            try:
+                path, final = library.download(url, cancel=cancel)
+            except DocumentError as exc:
+                fetcher.failed.emit(url, str(exc))
+            except Exception as exc:  # a bug, not a user error: still never a crash
+                fetcher.failed.emit(url, f"Could not open {url}: {exc}.")
+            else:
+                fetcher.done.emit(url, path, final)
+
+        threading.Thread(target=work, name="fetch", daemon=True).start()
+
+    def cancel_fetches(self) -> None:
+        for event in self._fetches.values():
+            event.set()
+
+    def _fetch_finished(self, url: str) -> None:
+        self._fetches.pop(url, None)
+        self.fetch_cancel.setVisible(bool(self._fetches))
+        self.statusBar().clearMessage()
+
+    def _fetch_done(self, url: str, path: Path, final_url: str) -> None:
+        self._fetch_finished(url)
+        self._open_with_password(
+            lambda pw: self.library.open_snapshot(url, path, pw, final_url=final_url), url
+        )
+
+    def _fetch_failed(self, url: str, message: str) -> None:
+        self._fetch_finished(url)
+        snapshot = None if "cancel" in message.lower() else self.library.saved_snapshot(url)
+        if snapshot is not None:
+            self.statusBar().showMessage(f"{message} Showing the saved copy.", 8000)
+            self._open_with_password(
+                lambda pw: self.library.open_snapshot(url, snapshot, pw), url
+            )
+            return
+        self.show_error(message)
+
+    def _add_tab(self, opened: Opened) -> DocumentTab:
+        for i in range(self.tabs.count()):
+            tab = self.tabs.widget(i)
+            if isinstance(tab, DocumentTab) and tab.opened.document.sha256 == opened.document.sha256:
+                self.tabs.setCurrentIndex(i)
+                opened.document.close() if hasattr(opened.document, "close") else None
+                return tab
+        view = self._make_view(opened)
+        tab = DocumentTab(opened, view, self.tabs)
+        title = opened.record.title or Path(opened.record.source).name
+        index = self.tabs.addTab(tab, _elide(title))
+        self.tabs.setTabToolTip(index, opened.record.source)
+        view.status_changed.connect(lambda text, t=tab: self._view_status(t, text))
+        view.link_activated.connect(self._external_link)
+        view.message.connect(self.show_info)
+        self.stack.setCurrentWidget(self.tabs)
+        self.tabs.setCurrentIndex(index)
+        view.setFocus()
+        self.refresh_start_page()
+        self.document_opened.emit(tab)
+        return tab
+
+    def _make_view(self, opened: Opened) -> QWidget:
+        if opened.document.kind.paged:
+            from reader.ui.pdf_view import PdfView
+
+            return PdfView(opened.document, self)
+        from reader.ui.article_view import ArticleView
+
+        return ArticleView(opened.document, self)
+
+    def _external_link(self, url: str) -> None:
+        # PdfView only reports the link; opening the browser is a window-level decision.
+        if url.lower().startswith(("http://", "https://", "mailto:")):
+            sender = self.sender()
+            from reader.ui.article_view import ArticleView
+
+            if not isinstance(sender, ArticleView):  # the article view opened it already
+                QDesktopServices.openUrl(QUrl(url))
+
+    def close_current(self) -> None:
+        if self.tabs.count():
+            self.close_tab(self.tabs.currentIndex())
+
+    def close_tab(self, index: int) -> None:
+        tab = self.tabs.widget(index)
+        self.tabs.removeTab(index)
+        if isinstance(tab, DocumentTab):
+            doc = tab.opened.document
+            if hasattr(doc, "close"):
+                doc.close()
+            tab.deleteLater()
+        if not self.tabs.count():
+            self.stack.setCurrentWidget(self.start_page)
+            self.find_bar.hide()
+            self.refresh_start_page()
+
+    # -- current view ----------------------------------------------------------------------
+
+    def current_tab(self) -> DocumentTab | None:
+        tab = self.tabs.currentWidget()
+        return tab if isinstance(tab, DocumentTab) else None
+
+    def current_view(self) -> QWidget | None:
+        tab = self.current_tab()
+        return tab.view if tab else None
+
+    def _view_call(self, name: str) -> None:
+        view = self.current_view()
+        if view is not None and hasattr(view, name):
+            getattr(view, name)()
+
+    def _current_changed(self, _index: int) -> None:
+        tab = self.current_tab()
+        self._update_enabled()
+        self._show_outline(tab)
+        if tab is not None:
+            self.status_label.setText(tab.status)
+            self.setWindowTitle(f"{self.tabs.tabText(self.tabs.currentIndex())} — Claim Reader")
+            if self.find_bar.isVisible() and self.find_bar.edit.text():
+                self._find(self.find_bar.edit.text())
+        else:
+            self.status_label.setText("")
+            self.setWindowTitle("Claim Reader")
+
+    def _update_enabled(self) -> None:
+        tab = self.current_tab()
+        for act in self.document_actions:
+            act.setEnabled(tab is not None)
+        paged = tab is not None and tab.paged
+        for act in self.paged_actions:
+            act.setEnabled(paged)
+        for w in self.page_widgets:
+            w.setVisible(paged)
+        if paged:
+            view = tab.view
+            self.page_spin.blockSignals(True)
+            self.page_spin.setMaximum(max(1, view.page_count))
+            self.page_spin.setValue(view.current_page + 1)
+            self.page_spin.blockSignals(False)
+            self.page_total.setText(f" of {view.page_count} ")
+
+    def _show_outline(self, tab: DocumentTab | None) -> None:
+        items = tab.view.outline() if tab is not None and tab.paged else []
+        if items:
+            from reader.ui.outline_panel import OutlinePanel
+
+            panel = OutlinePanel(items, self.outline_dock)
+            panel.activated.connect(lambda page, y, v=tab.view: v.go_to_page(page, y))
+            self.outline_dock.setWidget(panel)
+            self.outline_dock.show()
+        else:
+            self.outline_dock.setWidget(self.outline_placeholder)
+            self.outline_dock.hide()
+
+    def _view_status(self, tab: DocumentTab, text: str) -> None:
+        tab.status = text
+        if tab is self.current_tab():
+            self.status_label.setText(text)
+            if tab.paged:
+                self.page_spin.blockSignals(True)
+                self.page_spin.setValue(tab.view.current_page + 1)
+                self.page_spin.blockSignals(False)
+
+    def _page_spin_changed(self, value: int) -> None:
+        tab = self.current_tab()
+        if tab is not None and tab.paged:
+            tab.view.go_to_page(value - 1)
+
+    def focus_page(self) -> None:
+        if self.page_spin.isVisible():
+            self.page_spin.setFocus()
+            self.page_spin.selectAll()
+
+    def copy(self) -> None:
+        self._view_call("copy_selection")
+
+    # -- find ------------------------------------------------------------------------------
+
+    def open_find(self) -> None:
+        if self.current_view() is None:
+            return
+        self.find_bar.open_bar()
+        if self.find_bar.edit.text():
+            self._find(self.find_bar.edit.text())
+
+    def _find(self, text: str) -> None:
+        view = self.current_view()
+        if view is None:
+            return
+        total = view.find(text) if text else 0
+        if not text:
+            view.clear_find()
+        self.find_bar.show_count(1 if total else 0, total)
+
+    def find_next(self) -> None:
+        self._step_find("find_next")
+
+    def find_previous(self) -> None:
+        self._step_find("find_previous")
+
+    def _step_find(self, method: str) -> None:
+        view = self.current_view()
+        if view is None:
+            return
+        if not self.find_bar.isVisible():
+            self.open_find()
+            return
+        current = getattr(view, method)()
+        self.find_bar.show_count(current, view.match_count)
+
+    # -- messages ------------------------------------------------------------------------------
+
+    def show_error(self, message: str) -> None:
+        """One sentence in a dialog that does not block the event loop (tests read last_error)."""
+        self.last_error = message
+        self.statusBar().showMessage(message, 10000)
+        box = QMessageBox(QMessageBox.Icon.Warning, "Claim Reader", message, parent=self)
+        box.setObjectName("error_dialog")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.error_shown.emit(message)
+
+    def show_info(self, message: str) -> None:
+        self.statusBar().showMessage(message, 6000)
+
+    def about(self) -> None:
+        from reader import __version__
+
+        QMessageBox.about(
+            self,
+            "About Claim Reader",
+            f"Claim Reader {__version__}\nHighlight the claims in what you read and attach "
+            "their sources.\nLicensed under the GNU AGPL v3 or later.",
+        )
+
+    # -- start page, recent --------------------------------------------------------------------
+
+    def refresh_start_page(self) -> None:
+        self.start_page.set_recent(self.library.recent(30))
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        records = self.library.recent(15)
+        if not records:
+            self.recent_menu.addAction("No recent documents").setEnabled(False)
+        for rec in records:
+            act = self.recent_menu.addAction(_elide(rec.title or rec.source, 60))
+            act.setToolTip(rec.source)
+            act.triggered.connect(lambda _c=False, s=rec.source: self.open_recent(s))
+
+    # -- drag and drop -------------------------------------------------------------------------
+
+    def dragEnterEvent(self, event) -> None:  # noqa: N802 - Qt override
+        if event.mimeData().hasUrls() or event.mimeData().hasText():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:  # noqa: N802 - Qt override
+        mime = event.mimeData()
+        targets = []
+        if mime.hasUrls():
+            for url in mime.urls():
+                targets.append(url.toLocalFile() if url.isLocalFile() else url.toString())
+        elif mime.hasText():
+            targets.append(mime.text().strip())
+        for target in targets:
+            self.open_document(target)
+        event.acceptProposedAction()
+
+    # -- rendering for --screenshot ------------------------------------------------------------
+
+    def wait_until_painted(self, timeout_ms: int = 10000) -> bool:
+        """Run the event loop until the current PDF view painted its first page (or timeout)."""
+        view = self.current_view()
+        loop = QEventLoop()
+        timer = QTimer()
+        timer.setSingleShot(True)
+        timer.timeout.connect(loop.quit)
+        if view is not None and hasattr(view, "first_page_painted") and not getattr(
+            view, "has_painted", False
+        ):
+            view.first_page_painted.connect(loop.quit)
+            timer.start(timeout_ms)
+            loop.exec()
+        # let layouts settle
+        for _ in range(3):
+            QTimer.singleShot(0, loop.quit)
+            loop.exec()
+        return True
+
+    def render_to_png(self, path: Path) -> bool:
+        self.wait_until_painted()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return self.grab().save(str(path), "PNG")
+
+
+def _elide(text: str, width: int = 40) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -1,0 +1,71 @@
+"""Shared fixtures. Qt must be told to render offscreen before anything imports it."""
+
+from __future__ import annotations
+
+import os
+
+os.environ["QT_QPA_PLATFORM"] = "offscreen"
+os.environ.setdefault("QT_ENABLE_HIGHDPI_SCALING", "0")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus"
+SEED = CORPUS / "seed" / "000_d286d3589c386401.txt"
+
+
+def corpus_files() -> list[Path]:
+    """Every document in the corpus (manifests, licences and ground truth left out)."""
+    skip_names = {"manifest.tsv", "README.md", "expected.html", "expected-metadata.json"}
+    found = []
+    for path in sorted(CORPUS.rglob("*")):
+        if not path.is_file() or path.name in skip_names:
+            continue
+        if path.name.startswith("LICENSE") or path.name.endswith(".ground-truth.json"):
+            continue
+        found.append(path)
+    return found
+
+
+@pytest.fixture
+def library_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "library.sqlite"
+
+
+@pytest.fixture
+def library(library_path: Path):
+    from reader.library import Library
+
+    lib = Library(library_path)
+    yield lib
+    lib.close()
+
+
+@pytest.fixture
+def passwords() -> list[str | None]:
+    """Answers the password prompt will give, in order; None is Cancel."""
+    return []
+
+
+@pytest.fixture
+def window(qtbot, library, passwords):
+    from PySide6.QtCore import QSettings
+
+    from reader.ui.main_window import MainWindow
+
+    asked: list[tuple[str, bool]] = []
+
+    def ask(name: str, wrong: bool) -> str | None:
+        asked.append((name, wrong))
+        return passwords.pop(0) if passwords else None
+
+    settings = QSettings(str(library.db_path.parent / "settings.ini"), QSettings.Format.IniFormat)
+    win = MainWindow(library, ask_password=ask, settings=settings)
+    win.password_requests = asked
+    qtbot.addWidget(win)
+    win.resize(1100, 800)
+    win.show()
+    qtbot.waitExposed(win)
+    return win

@@ -1,0 +1,142 @@
+"""`claim-reader extract` exactly as the contract says, run as a user would: a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import CORPUS, ROOT, SEED
+
+
+def run(*args: str, env_db=None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+
+
+def test_extract_prints_normalized_text_of_the_seed_article():
+    result = run("extract", str(SEED))
+    assert result.returncode == 0, result.stderr
+    assert "the death toll from opioids surged to 79,770 in 2022" in result.stdout
+    assert result.stderr == ""
+
+
+def test_extract_json_has_the_contract_fields():
+    pdf = CORPUS / "pdf" / "pdflatex-4-pages.pdf"
+    result = run("extract", str(pdf), "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert list(payload) == ["sha256", "kind", "title", "author", "published", "pages", "text"]
+    assert payload["kind"] == "pdf"
+    assert payload["pages"] == 4
+    assert len(payload["sha256"]) == 64
+    assert len(payload["text"]) > 1000
+
+
+def test_extract_is_deterministic():
+    page = CORPUS / "html" / "readability" / "bbc-1" / "source.html"
+    first, second = run("extract", str(page)), run("extract", str(page))
+    assert first.returncode == 0
+    assert first.stdout == second.stdout
+
+
+def test_python_m_reader_behaves_like_main_py():
+    result = subprocess.run(
+        [sys.executable, "-m", "reader", "extract", str(SEED)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+    )
+    assert result.returncode == 0
+    assert result.stdout == run("extract", str(SEED)).stdout
+
+
+ENCRYPTED = CORPUS / "pdf" / "libreoffice-writer-password.pdf"
+
+
+def test_extract_encrypted_pdf_without_password_names_the_encryption():
+    result = run("extract", str(ENCRYPTED))
+    assert result.returncode == 1
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ")
+    assert "encrypted" in lines[0] and "--password" in lines[0]
+
+
+def test_extract_encrypted_pdf_with_wrong_and_right_password():
+    wrong = run("extract", str(ENCRYPTED), "--password", "nope")
+    assert wrong.returncode == 1
+    assert wrong.stderr.startswith("error: ") and "wrong" in wrong.stderr.lower()
+    right = run("extract", str(ENCRYPTED), "--password", "openpassword")
+    assert right.returncode == 0, right.stderr
+    assert right.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    "name, needle",
+    [
+        ("missing.pdf", "does not exist"),
+        ("unreadablemetadata", "cannot be read"),
+        ("binary.bin", "not a document"),
+        ("empty.txt", "empty"),
+    ],
+)
+def test_extract_bad_input_gives_one_error_line(tmp_path, name, needle):
+    if name == "unreadablemetadata":
+        path = CORPUS / "pdf" / "unreadablemetadata.pdf"
+    else:
+        path = tmp_path / name
+        if name == "binary.bin":
+            path.write_bytes(bytes(range(256)) * 64)
+        elif name == "empty.txt":
+            path.write_bytes(b"")
+    result = run("extract", str(path))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    assert needle in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_usage_error_exits_2():
+    result = run("extract")
+    assert result.returncode == 2
+    assert "usage:" in result.stderr
+
+
+def test_screenshot_writes_a_png(tmp_path):
+    out = tmp_path / "shot.png"
+    env_db = tmp_path / "lib.sqlite"
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "main.py"),
+            "--db",
+            str(env_db),
+            "--screenshot",
+            str(out),
+            "--size",
+            "900x600",
+            str(CORPUS / "pdf" / "pdflatex-4-pages.pdf"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert result.returncode == 0, result.stderr
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(out))
+    assert (image.width(), image.height()) == (900, 600)
+    assert env_db.exists()  # the document was recorded in the library given by --db
