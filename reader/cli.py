@@ -13,7 +13,9 @@ COMMANDS = ("extract",)
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # usage errors exit 2 with one line, as the contract says
+    def error(
+        self, message: str
+    ) -> None:  # usage errors exit 2 with one line, as the contract says
         self.print_usage(sys.stderr)
         print(f"error: {message}", file=sys.stderr)
         raise SystemExit(2)

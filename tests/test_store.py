@@ -38,9 +38,10 @@ def test_opening_records_the_document(library, library_path):
     assert rec.first_opened and rec.last_opened
     # The row is in the file itself, not only in this connection.
     raw = sqlite3.connect(library_path)
-    assert raw.execute("SELECT count(*) FROM versions WHERE sha256 = ?", [rec.sha256]).fetchone()[
-        0
-    ] == 1
+    assert (
+        raw.execute("SELECT count(*) FROM versions WHERE sha256 = ?", [rec.sha256]).fetchone()[0]
+        == 1
+    )
     raw.close()
 
 

@@ -1,4 +1,4 @@
-"""Opening the library file: WAL, foreign keys, a busy timeout, and the schema brought up to date."""
+"""Opening the library file: WAL, foreign keys, a busy timeout, the schema brought up to date."""
 
 from __future__ import annotations
 

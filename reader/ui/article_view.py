@@ -12,6 +12,7 @@ from PySide6.QtCore import QUrl, Signal
 from PySide6.QtGui import (
     QDesktopServices,
     QFont,
+    QFontMetricsF,
     QGuiApplication,
     QKeySequence,
     QPalette,
@@ -28,7 +29,7 @@ from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
 from reader.model import Block
 
-MEASURE_EM = 36  # a comfortable line length: about 70 characters
+MEASURE_CHARS = 72  # a comfortable line length
 HEADING_SCALE = {1: 1.8, 2: 1.5, 3: 1.3, 4: 1.15, 5: 1.05, 6: 1.0}
 EXTERNAL_SCHEMES = ("http", "https", "mailto")
 
@@ -227,11 +228,19 @@ class ArticleView(QTextBrowser):
         self._apply_measure()
 
     def _apply_measure(self) -> None:
-        em = self.fontMetrics().horizontalAdvance("M") * (1.1**self._font_step) * 1.2
-        measure = int(em * MEASURE_EM)
-        side = max(0, (self.viewport().width() + 2 * self.viewportMargins().left() - measure) // 2)
-        if side != self.viewportMargins().left():
-            self.setViewportMargins(side, 0, side, 0)
+        # Centre a column of about MEASURE_CHARS characters by widening the root frame's
+        # side margins, so the whole viewport keeps the page colour and the scroll bar stays
+        # at the window's edge.
+        doc = self.document()
+        metrics = QFontMetricsF(doc.defaultFont())
+        measure = metrics.averageCharWidth() * MEASURE_CHARS
+        side = max(24.0, (self.viewport().width() - measure) / 2)
+        root = doc.rootFrame()
+        fmt = root.frameFormat()
+        if abs(fmt.leftMargin() - side) > 1:
+            fmt.setLeftMargin(side)
+            fmt.setRightMargin(side)
+            root.setFrameFormat(fmt)
 
     # -- text coordinates ------------------------------------------------------------------
 
