@@ -14,12 +14,12 @@ run: setup
 	$(BIN)/claim-reader $(ARGS)
 
 test: setup
-	$(BIN)/ruff check reader tests bench main.py
+	$(BIN)/ruff check reader tests bench tools main.py
 	$(BIN)/lint-imports
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup
-	$(BIN)/ruff check reader tests bench main.py
+	$(BIN)/ruff check reader tests bench tools main.py
 	$(BIN)/lint-imports
 
 bench: setup

@@ -129,7 +129,9 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         sk = QKeySequence.StandardKey
         a = make_action
-        self.action_open = a(self, "open", "&Open…", self.choose_file, [sk.Open], icon="document-open")
+        self.action_open = a(
+            self, "open", "&Open…", self.choose_file, [sk.Open], icon="document-open"
+        )
         self.action_open_url = a(self, "open_url", "Open &URL…", self.focus_url, ["Ctrl+L"])
         self.action_close = a(self, "close_tab", "&Close", self.close_current, [sk.Close])
         self.action_quit = a(self, "quit", "&Quit", self.close, [sk.Quit])
@@ -377,16 +379,17 @@ class MainWindow(QMainWindow):
         snapshot = None if "cancel" in message.lower() else self.library.saved_snapshot(url)
         if snapshot is not None:
             self.statusBar().showMessage(f"{message} Showing the saved copy.", 8000)
-            self._open_with_password(
-                lambda pw: self.library.open_snapshot(url, snapshot, pw), url
-            )
+            self._open_with_password(lambda pw: self.library.open_snapshot(url, snapshot, pw), url)
             return
         self.show_error(message)
 
     def _add_tab(self, opened: Opened) -> DocumentTab:
         for i in range(self.tabs.count()):
             tab = self.tabs.widget(i)
-            if isinstance(tab, DocumentTab) and tab.opened.document.sha256 == opened.document.sha256:
+            if (
+                isinstance(tab, DocumentTab)
+                and tab.opened.document.sha256 == opened.document.sha256
+            ):
                 self.tabs.setCurrentIndex(i)
                 opened.document.close() if hasattr(opened.document, "close") else None
                 return tab
@@ -621,8 +624,10 @@ class MainWindow(QMainWindow):
         timer = QTimer()
         timer.setSingleShot(True)
         timer.timeout.connect(loop.quit)
-        if view is not None and hasattr(view, "first_page_painted") and not getattr(
-            view, "has_painted", False
+        if (
+            view is not None
+            and hasattr(view, "first_page_painted")
+            and not getattr(view, "has_painted", False)
         ):
             view.first_page_painted.connect(loop.quit)
             timer.start(timeout_ms)
