@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from .conftest import CORPUS, ROOT, SEED
+from conftest import CORPUS, ROOT, SEED
 
 
 def run(*args: str, env_db=None) -> subprocess.CompletedProcess[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import CORPUS, corpus_files
+from conftest import CORPUS, corpus_files
 
 # What a user expects from the two files that cannot simply be shown.
 EXPECTED_FAILURES = {

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from scoring import Score, score
 
 from reader.documents.article import ArticleDocument, load_article
 from reader.model import DocumentKind
-from tests.scoring import Score, score
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 HTML = CORPUS / "html"

@@ -9,7 +9,7 @@ from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from .conftest import CORPUS, SEED
+from conftest import CORPUS, SEED
 
 PDF4 = CORPUS / "pdf" / "pdflatex-4-pages.pdf"
 OUTLINE_PDF = CORPUS / "pdf" / "GeoTopo-komprimiert.pdf"
@@ -199,9 +199,9 @@ def test_window_geometry_is_remembered(window, library, qtbot):
 
     from reader.ui.main_window import MainWindow
 
-    window.resize(900, 640)
+    window.resize(720, 520)
     window.close()
     settings = QSettings(str(library.db_path.parent / "settings.ini"), QSettings.Format.IniFormat)
     again = MainWindow(library, settings=settings)
     qtbot.addWidget(again)
-    assert (again.width(), again.height()) == (900, 640)
+    assert (again.width(), again.height()) == (720, 520)

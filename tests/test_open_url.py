@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import CORPUS
+from conftest import CORPUS
 
 PAGE = (CORPUS / "html" / "readability" / "bbc-1" / "source.html").read_bytes()
 

@@ -11,7 +11,7 @@ from reader.library import Library
 from reader.model import DocumentKind, Metadata
 from reader.store import LibraryDamaged, Repository, open_database
 
-from .conftest import CORPUS
+from conftest import CORPUS
 
 PDF = CORPUS / "pdf" / "pdflatex-4-pages.pdf"
 

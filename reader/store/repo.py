@@ -10,7 +10,8 @@ from reader.model import DocumentKind, DocumentRecord, Metadata
 
 
 def utc_now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # Milliseconds, so "recent" orders documents opened within the same second.
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 _DOC_COLUMNS = (

@@ -1,0 +1,381 @@
+"""A saved web page → its article body (an HTML fragment) and metadata.
+
+Two extractors look at every page: readability-lxml, which measured the most precise and is the
+base, and trafilatura, which gives the metadata and a second opinion on the body. Where the two
+disagree the second opinion is used in two general ways:
+
+* recovery — a block trafilatura found *between* two blocks both extractors agree on, but that
+  readability dropped (figure captions, a paragraph in an odd container), is put back in place;
+  blocks before the first or after the last agreed block are not (that is where comments,
+  newsletter boxes and related links live);
+* undershoot — when readability kept only a small part of what trafilatura found and all of that
+  part is inside trafilatura's result, readability picked one sub-container of the article, and
+  trafilatura's body is used instead.
+
+No network access: nothing here fetches a URL; the URL only absolutises links.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+import warnings
+from collections import Counter
+from copy import deepcopy
+from urllib.parse import urlsplit
+
+import lxml.etree
+import lxml.html
+
+from reader.model import Metadata
+
+log = logging.getLogger(__name__)
+
+# Readability kept less than this share of trafilatura's tokens, all of them also in trafilatura's.
+_UNDERSHOOT_RATIO = 0.5
+_UNDERSHOOT_CONTAINED = 0.95
+# A trafilatura block counts as "present" in readability's output above this token coverage.
+_PRESENT = 0.8
+# Block-level tags of the fragments both extractors return.
+_BLOCK_TAGS = frozenset(
+    "p h1 h2 h3 h4 h5 h6 li pre blockquote td th caption figcaption dd dt div section "
+    "article table ul ol dl figure".split()
+)
+_LINK_DENSITY = 0.5
+_LEAF_ANCHOR_STOP = frozenset("li td th tr tbody thead tfoot caption dd dt".split())
+_WORD = re.compile(r"[^\W_]+")
+
+
+def extract_article(html: str, url: str = "") -> tuple[str, Metadata]:
+    """The article body of `html` as an HTML fragment (``<div>…</div>``) and its metadata.
+
+    Returns an empty fragment when neither extractor finds any text; the caller decides what
+    that means for the user.
+    """
+    r_body, r_title = _readability(html, url)
+    t_body, t_meta = _trafilatura(html, url)
+    body = _combine(r_body, t_body)
+    _clean(body)
+    fragment = lxml.html.tostring(body, encoding="unicode") if len(body) or body.text else ""
+    return fragment, _metadata(html, url, t_meta, r_title)
+
+
+# --- the two extractors ----------------------------------------------------------------------
+
+
+def _readability(html: str, url: str) -> tuple[lxml.html.HtmlElement | None, str]:
+    try:
+        from readability import Document
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None, ""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=DeprecationWarning)
+            doc = Document(html, url=url or None)
+            summary = doc.summary(html_partial=True)
+            title = doc.short_title() or ""
+    except Exception as exc:  # readability raises bare Exceptions and lxml errors on odd pages
+        log.info("readability found nothing: %s", exc)
+        return None, ""
+    body = _parse_fragment(summary)
+    return body, title.strip()
+
+
+def _trafilatura(html: str, url: str) -> tuple[lxml.html.HtmlElement | None, dict[str, str]]:
+    try:
+        import trafilatura
+    except ImportError:  # pragma: no cover - a declared dependency
+        return None, {}
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", category=DeprecationWarning)
+            out = trafilatura.extract(
+                html,
+                url=url or None,
+                output_format="html",
+                with_metadata=True,
+                include_comments=False,
+                include_tables=True,
+                include_links=True,
+                include_formatting=True,
+                include_images=False,
+            )
+    except Exception as exc:  # trafilatura is defensive, but a parser error must not escape
+        log.info("trafilatura found nothing: %s", exc)
+        return None, {}
+    if not out:
+        return None, {}
+    root = lxml.html.document_fromstring(out)
+    meta = {
+        m.get("name", ""): (m.get("content") or "").strip()
+        for m in root.iterfind(".//head/meta")
+        if m.get("name")
+    }
+    body = root.find("body")
+    if body is None:
+        return None, meta
+    body.tag = "div"
+    return body, meta
+
+
+def _parse_fragment(markup: str) -> lxml.html.HtmlElement | None:
+    if not markup or not markup.strip():
+        return None
+    try:
+        root = lxml.html.fragment_fromstring(markup, create_parent="div")
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    return root
+
+
+# --- combining -------------------------------------------------------------------------------
+
+
+def _tokens(text: str) -> list[str]:
+    """Words, casefolded; characters of scripts written without spaces count one by one."""
+    out: list[str] = []
+    for run in _WORD.findall(unicodedata.normalize("NFKC", text).casefold()):
+        if run.isascii() or len(run) <= 3 or not _unspaced(run):
+            out.append(run)
+        else:
+            out.extend(run)
+    return out
+
+
+def _unspaced(run: str) -> bool:
+    return any("\u0e00" <= ch <= "\u0eff" or "\u3040" <= ch <= "\u9fff" for ch in run)
+
+
+def _text(el: lxml.html.HtmlElement) -> str:
+    return el.text_content() if el is not None else ""
+
+
+def _combine(
+    r_body: lxml.html.HtmlElement | None, t_body: lxml.html.HtmlElement | None
+) -> lxml.html.HtmlElement:
+    r_tokens = Counter(_tokens(_text(r_body)))
+    t_tokens = Counter(_tokens(_text(t_body)))
+    n_r, n_t = sum(r_tokens.values()), sum(t_tokens.values())
+    if n_r == 0:
+        return t_body if t_body is not None else lxml.html.fragment_fromstring("<div></div>")
+    assert r_body is not None
+    if n_t == 0:
+        return r_body
+    shared = sum((r_tokens & t_tokens).values())
+    if n_r < _UNDERSHOOT_RATIO * n_t and shared >= _UNDERSHOOT_CONTAINED * n_r:
+        log.debug("readability undershoot (%d of %d tokens): using trafilatura", n_r, n_t)
+        assert t_body is not None
+        return t_body
+    _recover(r_body, t_body)
+    _fuller_tables(r_body, t_body)
+    return r_body
+
+
+def _recover(r_body: lxml.html.HtmlElement, t_body: lxml.html.HtmlElement) -> None:
+    """Insert trafilatura's blocks that readability dropped between two blocks both kept."""
+    r_blocks = [
+        (el, Counter(_tokens(_text(el))))
+        for el in r_body.iter()
+        if isinstance(el.tag, str) and el.tag in _BLOCK_TAGS and el is not r_body
+    ]
+    r_all = Counter(_tokens(_text(r_body)))
+    t_children = [el for el in t_body if isinstance(el.tag, str)]
+    present: list[bool] = []
+    for el in t_children:
+        toks = Counter(_tokens(_text(el)))
+        total = sum(toks.values())
+        present.append(total == 0 or sum((toks & r_all).values()) >= _PRESENT * total)
+    if all(present) or not any(present):
+        return
+    first = present.index(True)
+    last = len(present) - 1 - present[::-1].index(True)
+    anchor: lxml.html.HtmlElement | None = None
+    for i in range(first, last + 1):
+        el = t_children[i]
+        if present[i]:
+            found = _find_anchor(r_blocks, Counter(_tokens(_text(el))))
+            if found is not None:
+                anchor = found
+            continue
+        if anchor is None or not _tokens(_text(el)) or _mostly_links(el):
+            continue
+        new = deepcopy(el)
+        new.tail = None
+        anchor.addnext(new)
+        anchor = new
+
+
+def _fuller_tables(r_body: lxml.html.HtmlElement, t_body: lxml.html.HtmlElement) -> None:
+    """Where both kept a table and trafilatura's holds all of readability's and more, use it.
+
+    readability drops cells whose class looks like page furniture ("header_cell"), which can
+    cost a table its header row.
+    """
+    r_tables = [(el, Counter(_tokens(_text(el)))) for el in r_body.iter("table")]
+    if not r_tables:
+        return
+    for t_table in list(t_body.iter("table")):
+        t_toks = Counter(_tokens(_text(t_table)))
+        n_t = sum(t_toks.values())
+        for i, (r_table, r_toks) in enumerate(r_tables):
+            n_r = sum(r_toks.values())
+            if n_r == 0 or r_table.getparent() is None:
+                continue
+            shared = sum((r_toks & t_toks).values())
+            if shared >= _UNDERSHOOT_CONTAINED * n_r and n_t > n_r and shared >= _PRESENT * n_r:
+                new = deepcopy(t_table)
+                new.tail = r_table.tail
+                r_table.getparent().replace(r_table, new)
+                r_tables[i] = (new, t_toks)
+                break
+
+
+def _mostly_links(el: lxml.html.HtmlElement) -> bool:
+    """Navigation, not prose: most of the block's text is link text."""
+    total = len(_text(el).strip())
+    linked = sum(len(_text(a).strip()) for a in el.iter("a"))
+    return total > 0 and linked > _LINK_DENSITY * total
+
+
+def _find_anchor(
+    r_blocks: list[tuple[lxml.html.HtmlElement, Counter[str]]], toks: Counter[str]
+) -> lxml.html.HtmlElement | None:
+    """The readability block where a trafilatura block ends, lifted to a safe insertion point."""
+    total = sum(toks.values())
+    if total == 0:
+        return None
+    best: lxml.html.HtmlElement | None = None
+    best_size = 0
+    for el, el_toks in r_blocks:
+        size = sum(el_toks.values())
+        # The smallest block holding (most of) this text; on ties the later one in the page.
+        if sum((toks & el_toks).values()) >= _PRESENT * total and (
+            best is None or size <= best_size
+        ):
+            best, best_size = el, size
+    if best is None:
+        return None
+    return _lift(best)
+
+
+def _lift(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """Climb out of list items and table parts, where a new block cannot be inserted."""
+    while el.tag in _LEAF_ANCHOR_STOP and el.getparent() is not None:
+        el = el.getparent()
+    return el
+
+
+# --- cleaning --------------------------------------------------------------------------------
+
+_DROP_TAGS = frozenset(
+    "script style noscript template iframe frame frameset object embed applet form input "
+    "button select textarea option label nav aside footer svg canvas video audio "
+    "source track picture img map area link meta base head title dialog menu".split()
+)
+
+
+def _clean(body: lxml.html.HtmlElement) -> None:
+    """Drop what an article view never shows, and elements left without any text."""
+    for el in list(body.iter()):
+        if el is body:
+            continue
+        if el.getparent() is None:  # inside a subtree already dropped
+            continue
+        if (
+            not isinstance(el.tag, str)  # comments, processing instructions
+            or el.tag in _DROP_TAGS
+            or el.get("hidden") is not None
+            or el.get("aria-hidden") == "true"
+        ):
+            el.drop_tree()
+    for el in reversed(list(body.iter())):
+        if el is body or not isinstance(el.tag, str):
+            continue
+        if el.tag in ("br", "hr") or el.getparent() is None:
+            continue
+        if not _text(el).strip():
+            el.drop_tree()
+
+
+# --- metadata --------------------------------------------------------------------------------
+
+
+def _metadata(html: str, url: str, t_meta: dict[str, str], r_title: str) -> Metadata:
+    page = _page_meta(html)
+    title = t_meta.get("title") or r_title or page.get("title", "")
+    site = t_meta.get("sitename") or page.get("og:site_name", "")
+    page_url = url or t_meta.get("url") or page.get("og:url", "") or page.get("canonical", "")
+    if not site and page_url:
+        site = urlsplit(page_url).hostname or ""
+    return Metadata(
+        title=_squash(title),
+        author=_squash(page.get("author") or t_meta.get("author", "")),
+        published=_published(html, t_meta.get("date") or page.get("article:published_time", "")),
+        site=_squash(site),
+        url=page_url.strip(),
+        language=page.get("language", ""),
+    )
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _published(html: str, found: str) -> str:
+    """The publication date; a bare "1 January" from a deep search is reported as a year only."""
+    date = _iso_date(found)
+    if not date.endswith("-01-01"):
+        return date
+    try:
+        from htmldate import find_date
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            strict = find_date(html, extensive_search=False, original_date=True)
+    except Exception:  # htmldate is a guesser; its failure only means "no better date"
+        strict = None
+    return date if strict and _iso_date(strict) == date else date[:4]
+
+
+def _iso_date(value: str) -> str:
+    match = re.match(r"\s*(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value or "")
+    if not match:
+        return ""
+    return "-".join(part for part in match.groups() if part)
+
+
+def _page_meta(html: str) -> dict[str, str]:
+    """Title, language and a few <meta> values read from the page's own head."""
+    out: dict[str, str] = {}
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return out
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
+    authors: list[str] = []
+    for meta in root.iter("meta"):
+        key = (meta.get("property") or meta.get("name") or "").strip().lower()
+        equiv = (meta.get("http-equiv") or "").strip().lower()
+        content = (meta.get("content") or "").strip()
+        if not content:
+            continue
+        if equiv == "content-language" and not lang:
+            lang = content.split(",")[0]
+        elif key in ("author", "dc.creator"):
+            authors.append(content)
+        elif key in ("og:site_name", "og:url", "article:published_time", "og:locale"):
+            out.setdefault(key, content)
+    if authors:
+        out["author"] = "; ".join(dict.fromkeys(_squash(a) for a in authors))
+    if not lang and out.get("og:locale"):
+        lang = out["og:locale"]
+    out["language"] = lang.strip().replace("_", "-")
+    title = root.find(".//title")
+    if title is not None and title.text_content().strip():
+        out["title"] = title.text_content().strip()
+    for link in root.iter("link"):
+        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
+            out["canonical"] = link.get("href", "")
+            break
+    return out

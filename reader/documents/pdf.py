@@ -1,0 +1,537 @@
+"""Paged documents through PyMuPDF: PDF, and EPUB, XPS, FB2, MOBI and CBZ.
+
+The only module (with ``reader.exchange.pdf_export``) that imports pymupdf.
+
+Coordinates: every rectangle and point this module hands out is in points, top-left origin, on
+the page *as displayed* (after its /Rotate), the same space `page_size` and `render` use.
+
+Normalized text rule (deterministic for the same bytes and the same PyMuPDF version):
+  * a page's text layer is MuPDF's structured text with ligatures expanded, whitespace
+    characters turned into spaces, no dehyphenation, in MuPDF's own block order (content-stream
+    order, which keeps the columns of a multi-column page apart; sorting by position would
+    interleave them);
+  * every text line is stripped of leading and trailing whitespace and dropped if then empty;
+  * the lines of a page are joined by "\\n" (also between blocks);
+  * the pages are joined by "\\n\\n".
+So `page_chars(p)[i]` is the box of `page_text(p)[i]`, the "\\n" separators get an empty box,
+and `text[page_text_offset(p) + i] == page_text(p)[i]`.
+
+MuPDF keeps one global context and is not thread-safe: every call into it from this module
+holds the module lock `_MUPDF_LOCK`, so a `PdfDocument` may be used from a render thread and
+the UI thread at once (the calls are serialised; PyMuPDF holds the GIL while it renders anyway).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import threading
+import zipfile
+from bisect import bisect_right
+from pathlib import Path
+
+import pymupdf
+
+from reader.documents.base import Char, DocumentError, Link, PasswordRequired, Rect
+from reader.model import DocumentKind, Metadata, OutlineItem
+
+__all__ = ["PdfDocument", "open_paged", "sniff_kind"]
+
+_MUPDF_LOCK = threading.RLock()
+
+# MuPDF prints repairs and syntax warnings to stderr; the CLI must stay clean. They remain
+# readable through pymupdf.TOOLS.mupdf_warnings() for debugging.
+pymupdf.TOOLS.mupdf_display_errors(False)
+pymupdf.TOOLS.mupdf_display_warnings(False)
+
+# Ligatures expanded, whitespace normalised to spaces, no images, no dehyphenation; clip to the
+# media box so text outside the visible page does not become "text" nobody can see.
+_TEXT_FLAGS = pymupdf.TEXT_MEDIABOX_CLIP
+
+_NO_RECT = Rect(0.0, 0.0, 0.0, 0.0)
+
+_FILETYPES = {
+    DocumentKind.PDF: "pdf",
+    DocumentKind.EPUB: "epub",
+    DocumentKind.XPS: "xps",
+    DocumentKind.FB2: "fb2",
+    DocumentKind.MOBI: "mobi",
+    DocumentKind.CBZ: "cbz",
+}
+_EXTENSIONS = {
+    ".pdf": DocumentKind.PDF,
+    ".epub": DocumentKind.EPUB,
+    ".xps": DocumentKind.XPS,
+    ".oxps": DocumentKind.XPS,
+    ".fb2": DocumentKind.FB2,
+    ".fbz": DocumentKind.FB2,
+    ".mobi": DocumentKind.MOBI,
+    ".prc": DocumentKind.MOBI,
+    ".azw": DocumentKind.MOBI,
+    ".azw3": DocumentKind.MOBI,
+    ".cbz": DocumentKind.CBZ,
+}
+_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".jxr")
+
+
+def sniff_kind(path: str | Path) -> DocumentKind | None:
+    """The paged kind of the file by its content (extension as a tie-break), or None."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+    except OSError:
+        return None
+    if b"%PDF-" in head:
+        return DocumentKind.PDF
+    if head[60:68] in (b"BOOKMOBI", b"TEXtREAd"):
+        return DocumentKind.MOBI
+    if head.startswith(b"PK\x03\x04"):
+        return _sniff_zip(path)
+    lowered = head.lower()
+    if b"<fictionbook" in lowered:
+        return DocumentKind.FB2
+    return None
+
+
+def _sniff_zip(path: Path) -> DocumentKind | None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+            if "mimetype" in names and zf.read("mimetype").strip() == b"application/epub+zip":
+                return DocumentKind.EPUB
+            lowered = [n.lower() for n in names]
+            if any(n.endswith(".fdseq") for n in lowered) or any(
+                "fixeddocumentsequence" in n for n in lowered
+            ):
+                return DocumentKind.XPS
+            if "meta-inf/container.xml" in lowered:
+                return DocumentKind.EPUB
+            if any(n.endswith(".fb2") for n in lowered):
+                return DocumentKind.FB2
+            if names and any(n.endswith(_IMAGE_SUFFIXES) for n in lowered):
+                return DocumentKind.CBZ
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return None
+    return _EXTENSIONS.get(path.suffix.lower())
+
+
+def _iso_date(pdf_date: str) -> str:
+    """PDF date ``D:20220403180542+02'00'`` → ISO 8601 date (possibly partial), else ""."""
+    m = re.match(r"\s*(?:D:)?(\d{4})(\d{2})?(\d{2})?", pdf_date or "")
+    if not m:
+        return ""
+    year, month, day = m.groups()
+    if not 1000 <= int(year) <= 9999:
+        return ""
+    parts = [year]
+    if month and 1 <= int(month) <= 12:
+        parts.append(month)
+        if day and 1 <= int(day) <= 31:
+            parts.append(day)
+    return "-".join(parts)
+
+
+def _clean(value: object) -> str:
+    """A metadata string without control characters (NULs are common) and runs of spaces."""
+    text = "".join(c if c.isprintable() else " " for c in str(value or ""))
+    return " ".join(text.split())
+
+
+def open_paged(path: str | Path, password: str | None = None) -> PdfDocument:
+    """Open a PDF (or EPUB, XPS, FB2, MOBI, CBZ); raise DocumentError with one sentence."""
+    return PdfDocument(path, password)
+
+
+class _PageTextLayer:
+    __slots__ = ("text", "chars")
+
+    def __init__(self, text: str, chars: list[Char] | None) -> None:
+        self.text = text
+        self.chars = chars
+
+
+class PdfDocument:
+    """A PagedBackend over one MuPDF document handle."""
+
+    def __init__(self, path: str | Path, password: str | None = None) -> None:
+        p = Path(path)
+        self.source = str(path)
+        self._path = p
+        name = p.name
+        if not p.exists():
+            raise DocumentError(f"{name} cannot be opened: the file does not exist.")
+        if p.is_dir():
+            raise DocumentError(f"{name} cannot be opened: it is a folder, not a file.")
+        try:
+            size = p.stat().st_size
+        except OSError as err:
+            raise DocumentError(f"{name} cannot be opened: {err.strerror or err}.") from None
+        if size == 0:
+            raise DocumentError(f"{name} cannot be read: the file is empty.")
+        kind = sniff_kind(p)
+        if kind is None:
+            raise DocumentError(
+                f"{name} is not a document Claim Reader can open as pages "
+                "(PDF, EPUB, XPS, FB2, MOBI or CBZ)."
+            )
+        self.kind: DocumentKind = kind
+        self._password = password
+        self._sha256: str | None = None
+        self._metadata: Metadata | None = None
+        self._text: str | None = None
+        self._offsets: list[int] | None = None
+        self._layers: dict[int, _PageTextLayer] = {}
+        self._sizes: dict[int, tuple[float, float]] = {}
+        self._links: dict[int, list[Link]] = {}
+        self._outline: list[OutlineItem] | None = None
+        self._has_text: dict[int, bool] = {}
+        self._closed = False
+        self._doc = self._open_handle()
+        self._page_count = self._doc.page_count
+        if self._page_count == 0:
+            self._doc.close()
+            raise DocumentError(f"{name} cannot be read: it has no pages (the file is damaged).")
+
+    # -- opening -------------------------------------------------------------------------
+
+    def _open_handle(self) -> pymupdf.Document:
+        name = self._path.name
+        with _MUPDF_LOCK:
+            try:
+                doc = pymupdf.open(self._path, filetype=_FILETYPES[self.kind])
+            except pymupdf.EmptyFileError:
+                raise DocumentError(f"{name} cannot be read: the file is empty.") from None
+            except (pymupdf.FileNotFoundError, FileNotFoundError):
+                raise DocumentError(f"{name} cannot be opened: the file does not exist.") from None
+            except PermissionError:
+                raise DocumentError(f"{name} cannot be opened: permission denied.") from None
+            except Exception:  # noqa: BLE001 - MuPDF raises plain RuntimeErrors for bad data
+                raise DocumentError(
+                    f"{name} cannot be read: it is not a valid {self.kind.value.upper()} file "
+                    "or it is damaged."
+                ) from None
+            if doc.needs_pass:
+                if not self._password:
+                    doc.close()
+                    raise PasswordRequired(f"{name} is encrypted; enter its password.")
+                if not doc.authenticate(self._password):
+                    doc.close()
+                    raise PasswordRequired(
+                        f"The password for {name} is wrong; enter the right one.",
+                        wrong_password=True,
+                    )
+            if not doc.is_pdf:
+                try:
+                    doc.layout()  # reflowable formats: MuPDF's default page size, made explicit
+                except Exception:  # noqa: BLE001 - fixed-layout formats (XPS, CBZ) refuse
+                    pass
+            return doc
+
+    def clone(self) -> PdfDocument:
+        """A second, independent handle on the same file (e.g. for a render thread)."""
+        other = PdfDocument.__new__(PdfDocument)
+        other.__dict__.update(
+            {
+                k: v
+                for k, v in self.__dict__.items()
+                if k not in ("_doc", "_layers", "_links", "_has_text")
+            }
+        )
+        other._layers = {}
+        other._links = {}
+        other._has_text = {}
+        other._sizes = dict(self._sizes)
+        other._doc = other._open_handle()
+        return other
+
+    # -- identity and metadata -------------------------------------------------------------
+
+    @property
+    def sha256(self) -> str:
+        if self._sha256 is None:
+            h = hashlib.sha256()
+            with self._path.open("rb") as fh:
+                for chunk in iter(lambda: fh.read(1 << 20), b""):
+                    h.update(chunk)
+            self._sha256 = h.hexdigest()
+        return self._sha256
+
+    @property
+    def metadata(self) -> Metadata:
+        if self._metadata is None:
+            with _MUPDF_LOCK:
+                raw = dict(self._doc.metadata or {})
+            title = _clean(raw.get("title")) or self._path.stem
+            self._metadata = Metadata(
+                title=title,
+                author=_clean(raw.get("author")),
+                published=_iso_date(raw.get("creationDate") or ""),
+            )
+        return self._metadata
+
+    @property
+    def page_count(self) -> int:
+        return self._page_count
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.kind is DocumentKind.PDF
+
+    # -- geometry ----------------------------------------------------------------------------
+
+    def _check(self, page: int) -> None:
+        if self._closed:
+            raise ValueError("document is closed")
+        if not 0 <= page < self._page_count:
+            raise IndexError(f"page {page} out of range 0..{self._page_count - 1}")
+
+    def page_size(self, page: int) -> tuple[float, float]:
+        """Width and height in points of the page as displayed (after its rotation)."""
+        size = self._sizes.get(page)
+        if size is None:
+            self._check(page)
+            with _MUPDF_LOCK:
+                r = self._doc[page].rect
+            size = (float(r.width), float(r.height))
+            self._sizes[page] = size
+        return size
+
+    def page_rotation(self, page: int) -> int:
+        self._check(page)
+        with _MUPDF_LOCK:
+            return int(self._doc[page].rotation)
+
+    # -- outline and links -------------------------------------------------------------------
+
+    def _dest_y(self, page: int, to: object) -> float:
+        """A destination point of a link/outline → y in displayed points on `page`."""
+        if not isinstance(to, pymupdf.Point) or not 0 <= page < self._page_count:
+            return 0.0
+        if to.x == 0 and to.y == 0:  # no position given: the top of the page
+            return 0.0
+        pg = self._doc[page]
+        if self._doc.is_pdf:  # PDF destinations are in PDF space (bottom-up, unrotated)
+            pt = to * pg.transformation_matrix * pg.rotation_matrix
+        else:
+            pt = to * pg.rotation_matrix
+        height = float(pg.rect.height)
+        return max(0.0, min(float(pt.y), height))
+
+    def outline(self) -> list[OutlineItem]:
+        if self._outline is None:
+            items: list[OutlineItem] = []
+            with _MUPDF_LOCK:
+                try:
+                    toc = self._doc.get_toc(simple=False)
+                except Exception:  # noqa: BLE001 - a broken outline is no outline
+                    toc = []
+                for entry in toc:
+                    level, title, page1 = entry[0], entry[1], entry[2]
+                    dest = entry[3] if len(entry) > 3 and isinstance(entry[3], dict) else {}
+                    page = page1 - 1 if isinstance(page1, int) and page1 >= 1 else -1
+                    if page >= self._page_count:
+                        page = -1
+                    y = self._dest_y(page, dest.get("to")) if page >= 0 else 0.0
+                    items.append(OutlineItem(int(level), _clean(title), page, y))
+            self._outline = items
+        return list(self._outline)
+
+    def page_links(self, page: int) -> list[Link]:
+        cached = self._links.get(page)
+        if cached is not None:
+            return list(cached)
+        self._check(page)
+        links: list[Link] = []
+        with _MUPDF_LOCK:
+            for ln in self._doc[page].get_links():
+                r = ln.get("from")
+                if r is None:
+                    continue
+                rect = Rect(float(r.x0), float(r.y0), float(r.x1), float(r.y1))
+                kind = ln.get("kind")
+                target = ln.get("page", -1)
+                if kind in (pymupdf.LINK_GOTO, pymupdf.LINK_NAMED) and isinstance(target, int):
+                    if 0 <= target < self._page_count:
+                        links.append(Link(rect, target, self._dest_y(target, ln.get("to"))))
+                elif kind == pymupdf.LINK_URI and ln.get("uri"):
+                    uri = str(ln["uri"])
+                    if uri.startswith("#"):  # same-document fragment MuPDF could not resolve
+                        continue
+                    links.append(Link(rect, uri=uri))
+        self._links[page] = links
+        return list(links)
+
+    # -- text -----------------------------------------------------------------------------------
+
+    def _layer(self, page: int, *, with_chars: bool) -> _PageTextLayer:
+        layer = self._layers.get(page)
+        if layer is not None and (layer.chars is not None or not with_chars):
+            return layer
+        self._check(page)
+        with _MUPDF_LOCK:
+            pg = self._doc[page]
+            rot = pg.rotation_matrix
+            if with_chars:
+                data = pg.get_text("rawdict", flags=_TEXT_FLAGS)
+            else:
+                data = pg.get_text("dict", flags=_TEXT_FLAGS)
+        identity = rot == pymupdf.Identity
+        parts: list[str] = []
+        chars: list[Char] = []
+        pos = 0  # length of "\n".join(parts)
+        for block in data.get("blocks", ()):
+            if block.get("type", 0) != 0:
+                continue
+            for line in block.get("lines", ()):
+                if with_chars:
+                    cs = [(c["c"], c["bbox"]) for s in line["spans"] for c in s["chars"]]
+                    lo, hi = 0, len(cs)
+                    while lo < hi and cs[lo][0].isspace():
+                        lo += 1
+                    while hi > lo and cs[hi - 1][0].isspace():
+                        hi -= 1
+                    if lo == hi:
+                        continue
+                    if parts:
+                        chars.append(Char(pos, _NO_RECT))
+                        pos += 1
+                    for c, bb in cs[lo:hi]:
+                        if identity:
+                            rect = Rect(bb[0], bb[1], bb[2], bb[3])
+                        else:
+                            t = pymupdf.Rect(bb) * rot
+                            rect = Rect(t.x0, t.y0, t.x1, t.y1)
+                        chars.append(Char(pos, rect))
+                        pos += len(c)
+                    parts.append("".join(c for c, _ in cs[lo:hi]))
+                else:
+                    line_text = "".join(s["text"] for s in line["spans"]).strip()
+                    if line_text:
+                        parts.append(line_text)
+        text = "\n".join(parts)
+        if layer is not None and layer.text != text:
+            # Never seen (both come from the same structured text); keep the text already
+            # handed out as the coordinate system and give up on its boxes rather than lie.
+            text = layer.text
+            chars = [Char(i, _NO_RECT) for i in range(len(text))]
+        layer = _PageTextLayer(text, chars if with_chars else None)
+        self._layers[page] = layer
+        return layer
+
+    def page_text(self, page: int) -> str:
+        return self._layer(page, with_chars=False).text
+
+    def page_chars(self, page: int) -> list[Char]:
+        """One Char per character of page_text(page), same order; separators have empty boxes."""
+        chars = self._layer(page, with_chars=True).chars
+        assert chars is not None
+        return chars
+
+    def has_text_layer(self, page: int) -> bool:
+        known = self._has_text.get(page)
+        if known is None:
+            known = bool(self.page_text(page).strip())
+            self._has_text[page] = known
+        return known
+
+    def _compute_offsets(self) -> list[int]:
+        if self._offsets is None:
+            offsets = []
+            pos = 0
+            for p in range(self._page_count):
+                offsets.append(pos)
+                pos += len(self.page_text(p)) + 2
+            self._offsets = offsets
+        return self._offsets
+
+    @property
+    def text(self) -> str:
+        """The normalized text (computed on first use: page texts joined by a blank line)."""
+        if self._text is None:
+            self._compute_offsets()
+            self._text = "\n\n".join(self.page_text(p) for p in range(self._page_count))
+        return self._text
+
+    def page_text_offset(self, page: int) -> int:
+        self._check(page)
+        return self._compute_offsets()[page]
+
+    def page_at_offset(self, offset: int) -> int:
+        """The page whose text (or the separator after it) contains `offset`."""
+        offsets = self._compute_offsets()
+        return max(0, bisect_right(offsets, offset) - 1)
+
+    # -- search ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _fold(s: str) -> str:
+        """Case- and whitespace-folded, the same length as `s` (so offsets carry over)."""
+        out = []
+        for c in s:
+            if c.isspace():
+                out.append(" ")
+                continue
+            low = c.lower()
+            out.append(low if len(low) == 1 else c)
+        return "".join(out)
+
+    def search_text(self, page: int, needle: str) -> list[tuple[int, int]]:
+        """(start, end) ranges in page_text(page) where `needle` occurs, ignoring case and
+        treating any run of whitespace in the needle as one space or line break."""
+        words = self._fold(needle).split()
+        if not words:
+            return []
+        hay = self._fold(self.page_text(page))
+        pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
+        return [(m.start(), m.end()) for m in pattern.finditer(hay) if m.end() > m.start()]
+
+    def range_rects(self, page: int, start: int, end: int) -> list[Rect]:
+        """One rectangle per text line covered by page_text(page)[start:end]."""
+        chars = self.page_chars(page)
+        rects: list[Rect] = []
+        cur: list[float] | None = None
+        for ch in chars[max(0, start) : max(0, end)]:
+            r = ch.rect
+            if r.x1 <= r.x0 and r.y1 <= r.y0:  # line separator
+                if cur is not None:
+                    rects.append(Rect(*cur))
+                    cur = None
+                continue
+            if cur is None:
+                cur = [r.x0, r.y0, r.x1, r.y1]
+            else:
+                cur = [min(cur[0], r.x0), min(cur[1], r.y0), max(cur[2], r.x1), max(cur[3], r.y1)]
+        if cur is not None:
+            rects.append(Rect(*cur))
+        return rects
+
+    def search_page(self, page: int, needle: str) -> list[list[Rect]]:
+        """Rectangles of each hit of `needle` on the page (one list per hit, one rect a line)."""
+        return [self.range_rects(page, s, e) for s, e in self.search_text(page, needle)]
+
+    # -- rendering ------------------------------------------------------------------------------
+
+    def render(self, page: int, scale: float) -> tuple[int, int, int, bytes]:
+        """(width, height, stride, RGB888 samples) of the page at `scale` pixels per point."""
+        self._check(page)
+        with _MUPDF_LOCK:
+            pix = self._doc[page].get_pixmap(
+                matrix=pymupdf.Matrix(scale, scale), alpha=False, colorspace=pymupdf.csRGB
+            )
+            return pix.width, pix.height, pix.stride, bytes(pix.samples)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            with _MUPDF_LOCK:
+                self._doc.close()
+
+    def __enter__(self) -> PdfDocument:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<PdfDocument {self.kind.value} {self._path.name!r} pages={self._page_count}>"

@@ -1,0 +1,962 @@
+"""Continuous, lazily rendered view of a paged document (PDF, EPUB, XPS …) with overlays.
+
+The view knows the document only through the PagedBackend protocol (reader.documents.base):
+page sizes, text layer (page_text/page_chars), links, search and render().
+
+Rendering happens on the UI thread, one page per event-loop turn, visible pages first and
+their neighbours next. A worker thread would not help: PyMuPDF holds the GIL while it
+rasterises (measured: a Python loop in another thread gets almost no time during
+get_pixmap), so a render thread would stall the UI just the same, with shutdown and
+thread-safety costs on top. One page per turn keeps input handling between pages.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QGuiApplication,
+    QImage,
+    QKeyEvent,
+    QKeySequence,
+    QMouseEvent,
+    QPainter,
+    QPalette,
+    QPen,
+    QPixmap,
+    QResizeEvent,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
+
+from reader.documents.base import Char, Link, PagedBackend, Rect
+from reader.model import OutlineItem
+
+NO_TEXT_LAYER_MESSAGE = "This page has no text layer, so its text cannot be selected."
+
+POINTS_TO_PIXELS = 96.0 / 72.0  # zoom 1.0 = 100 % = 96 logical dpi
+GAP = 12  # logical pixels between pages
+MARGIN = 12  # around the pages
+ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 2.0, 2.5, 3.0, 4.0)
+MIN_ZOOM, MAX_ZOOM = ZOOM_STEPS[0], ZOOM_STEPS[-1]
+MAX_RENDER_PIXELS = 32_000_000  # beyond this a page is drawn upscaled rather than rendered
+EAGER_SIZES = 300  # documents up to this many pages get all page sizes before the first paint
+
+_WORD = re.compile(r"\w", re.UNICODE)
+
+Pos = tuple[int, int]  # (page, char index in that page's text)
+
+
+def _empty(r: Rect) -> bool:
+    return r.x1 <= r.x0 and r.y1 <= r.y0
+
+
+class PdfView(QAbstractScrollArea):
+    """All pages in one vertical scroll; selection, links, find and zoom."""
+
+    link_activated = Signal(str)
+    message = Signal(str)
+    status_changed = Signal(str)
+    first_page_painted = Signal()
+    selection_changed = Signal()
+    zoom_changed = Signal(float)
+    page_changed = Signal(int)
+
+    def __init__(
+        self,
+        backend: PagedBackend,
+        parent: QWidget | None = None,
+        *,
+        cache_limit_bytes: int = 256 * 1024 * 1024,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("pdf_view")
+        self.backend = backend
+        self._count = int(backend.page_count)
+        self._zoom = 1.0
+        self._fit_mode: str | None = None  # "width" | "page" while the zoom follows the window
+        first = backend.page_size(0) if self._count else (612.0, 792.0)
+        self._sizes: list[tuple[float, float]] = [first] * self._count
+        self._sizes_exact = self._count <= 1
+        if self._count <= EAGER_SIZES:
+            self._load_sizes()
+        self._tops: list[float] = []
+        self._content_w = 0.0
+        self._content_h = 0.0
+
+        self._cache: OrderedDict[tuple[int, float], QPixmap] = OrderedDict()
+        self._cache_bytes = 0
+        self.cache_limit_bytes = cache_limit_bytes
+        self._render_timer = QTimer(self)
+        self._render_timer.setSingleShot(True)
+        self._render_timer.timeout.connect(self._render_next)
+        self.has_painted = False
+        self._first_pending = False
+        self.rendered_pages = 0  # how many page renders this view asked for (tests, bench)
+
+        self._current = 0
+        self._pinned_scroll: int | None = None
+        self._last_status = ""
+
+        # selection: anchor and focus positions (inclusive char indices)
+        self._sel_anchor: Pos | None = None
+        self._sel_focus: Pos | None = None
+        self._pressing = False
+        self._press_pos = QPoint()
+        self._press_link: Link | None = None
+        self._dragged = False
+        self._word_click = False
+
+        # find
+        self._matches: list[list[tuple[int, int, int]]] = []  # per match: (page, start, end)
+        self._match_index = -1
+        self._matches_by_page: dict[int, list[tuple[int, int, int]]] = {}
+        self._match_rects: dict[tuple[int, int], list[Rect]] = {}
+        self._needle = ""
+
+        # annotation highlights from outside: (page, rects, colour)
+        self._highlights: dict[int, list[tuple[list[Rect], QColor]]] = {}
+
+        self.setFrameShape(QAbstractScrollArea.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.viewport().setMouseTracking(True)
+        self.viewport().setAutoFillBackground(False)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
+        self.horizontalScrollBar().valueChanged.connect(self._on_scrolled)
+        self._relayout()
+
+    # -- public API ----------------------------------------------------------------------------
+
+    @property
+    def page_count(self) -> int:
+        return self._count
+
+    @property
+    def current_page(self) -> int:
+        return self._current
+
+    @property
+    def zoom(self) -> float:
+        return self._zoom
+
+    @zoom.setter
+    def zoom(self, value: float) -> None:
+        self.set_zoom(value)
+
+    @property
+    def match_count(self) -> int:
+        return len(self._matches)
+
+    @property
+    def current_match(self) -> int:
+        """1-based index of the current find match; 0 when there is none."""
+        return self._match_index + 1 if self._matches else 0
+
+    @property
+    def cache_bytes(self) -> int:
+        return self._cache_bytes
+
+    def outline(self) -> list[OutlineItem]:
+        return self.backend.outline()
+
+    def status_text(self) -> str:
+        if not self._count:
+            return "No pages"
+        return f"Page {self._current + 1} of {self._count} · {round(self._zoom * 100)}%"
+
+    def set_zoom(self, value: float, anchor: QPointF | None = None) -> None:
+        self._fit_mode = None
+        self._apply_zoom(value, anchor)
+
+    def zoom_in(self) -> None:
+        bigger = [z for z in ZOOM_STEPS if z > self._zoom + 1e-6]
+        self.set_zoom(bigger[0] if bigger else MAX_ZOOM)
+
+    def zoom_out(self) -> None:
+        smaller = [z for z in ZOOM_STEPS if z < self._zoom - 1e-6]
+        self.set_zoom(smaller[-1] if smaller else MIN_ZOOM)
+
+    def zoom_reset(self) -> None:
+        self.set_zoom(1.0)
+
+    def fit_width(self) -> None:
+        self._fit_mode = "width"
+        self._apply_zoom(self._fit_zoom("width"))
+
+    def fit_page(self) -> None:
+        self._fit_mode = "page"
+        self._apply_zoom(self._fit_zoom("page"))
+        self.go_to_page(self._current)
+
+    def go_to_page(self, page: int, y: float = 0.0) -> None:
+        """Scroll so that point `y` of `page` (0-based) is at the top of the view."""
+        if not self._count:
+            return
+        page = max(0, min(int(page), self._count - 1))
+        ppx = self._ppx()
+        target = self._tops[page] + max(0.0, float(y)) * ppx - (GAP if y <= 0 else GAP / 2)
+        bar = self.verticalScrollBar()
+        value = max(bar.minimum(), min(bar.maximum(), round(target)))
+        self._pinned_scroll = value
+        bar.setValue(value)
+        self._set_current(page)
+        self.viewport().update()
+
+    def map_from_page(self, page: int, x: float, y: float) -> QPoint:
+        """Viewport pixel position of point (x, y), in points, of `page` (for tests and tools)."""
+        p = self._page_to_view(page, x, y)
+        return QPoint(round(p.x()), round(p.y()))
+
+    def page_rect_in_view(self, page: int) -> QRectF:
+        return self._page_view_rect(page)
+
+    def visible_pages(self) -> list[int]:
+        if not self._count:
+            return []
+        top = self.verticalScrollBar().value()
+        bottom = top + self.viewport().height()
+        first = max(0, bisect_right(self._tops, top) - 1)
+        pages = []
+        for p in range(first, self._count):
+            if self._tops[p] > bottom:
+                break
+            if self._tops[p] + self._page_h(p) >= top:
+                pages.append(p)
+        return pages
+
+    # -- selection API -------------------------------------------------------------------------
+
+    def has_selection(self) -> bool:
+        return self._sel_range_pos() is not None
+
+    def _sel_range_pos(self) -> tuple[Pos, Pos] | None:
+        if self._sel_anchor is None or self._sel_focus is None:
+            return None
+        a, b = sorted((self._sel_anchor, self._sel_focus))
+        return a, b
+
+    def selection_range(self) -> tuple[int, int] | None:
+        """(start, end) offsets of the selection in the document's normalized text."""
+        rng = self._sel_range_pos()
+        if rng is None:
+            return None
+        (p0, i0), (p1, i1) = rng
+        start = self.backend.page_text_offset(p0) + i0
+        end = self.backend.page_text_offset(p1) + i1 + 1
+        return start, end
+
+    def selection_pages(self) -> list[tuple[int, int, int]]:
+        """The selection per page: (page, start, end) char ranges in each page's text."""
+        rng = self._sel_range_pos()
+        if rng is None:
+            return []
+        (p0, i0), (p1, i1) = rng
+        out = []
+        for p in range(p0, p1 + 1):
+            n = len(self.backend.page_text(p))
+            s = i0 if p == p0 else 0
+            e = i1 + 1 if p == p1 else n
+            if e > s:
+                out.append((p, s, e))
+        return out
+
+    def selected_text(self) -> str:
+        rng = self._sel_range_pos()
+        if rng is None:
+            return ""
+        (p0, i0), (p1, i1) = rng
+        parts = []
+        for p in range(p0, p1 + 1):
+            text = self.backend.page_text(p)
+            s = i0 if p == p0 else 0
+            e = i1 + 1 if p == p1 else len(text)
+            parts.append(text[s:e])
+        return "\n\n".join(parts)
+
+    def copy_selection(self) -> bool:
+        text = self.selected_text()
+        if not text:
+            return False
+        QGuiApplication.clipboard().setText(text)
+        return True
+
+    def clear_selection(self) -> None:
+        if self._sel_anchor is not None or self._sel_focus is not None:
+            self._sel_anchor = self._sel_focus = None
+            self.viewport().update()
+            self.selection_changed.emit()
+
+    def select_range(self, page: int, start: int, end: int) -> None:
+        """Select page_text(page)[start:end] (used by tools and tests)."""
+        if end <= start:
+            self.clear_selection()
+            return
+        self._sel_anchor = (page, start)
+        self._sel_focus = (page, end - 1)
+        self.viewport().update()
+        self.selection_changed.emit()
+
+    def set_highlights(self, items: Sequence[tuple[int, Sequence[Rect], Any]]) -> None:
+        """Annotation overlays: (page, rects in points, colour as QColor or '#rrggbb')."""
+        self._highlights = {}
+        for page, rects, colour in items:
+            c = QColor(colour)
+            if c.alpha() == 255:
+                c.setAlpha(90)
+            self._highlights.setdefault(int(page), []).append((list(rects), c))
+        self.viewport().update()
+
+    # -- find ----------------------------------------------------------------------------------
+
+    def find(self, needle: str) -> int:
+        """Highlight every match of `needle`, go to the first; return how many there are.
+
+        Case is ignored and any run of whitespace in `needle` matches any run of spaces or
+        line breaks. The search runs over the document's normalized text (computed once),
+        so a match's boxes are only looked up for pages that get painted.
+        """
+        self._matches = []
+        self._matches_by_page = {}
+        self._match_rects = {}
+        self._match_index = -1
+        self._needle = needle
+        words = needle.split()
+        if words and self._count:
+            pattern = re.compile(r"\s+".join(re.escape(w) for w in words), re.IGNORECASE)
+            text = self.backend.text
+            offsets = [self.backend.page_text_offset(p) for p in range(self._count)]
+            for m in pattern.finditer(text):
+                start, end = m.start(), m.end()
+                segments = []
+                page = max(0, bisect_right(offsets, start) - 1)
+                while page < self._count and offsets[page] < end:
+                    n = len(self.backend.page_text(page))
+                    s0 = max(start - offsets[page], 0)
+                    e0 = min(end - offsets[page], n)
+                    if e0 > s0:
+                        segments.append((page, s0, e0))
+                    page += 1
+                if segments:
+                    self._matches.append(segments)
+        for i, segments in enumerate(self._matches):
+            for page, s0, e0 in segments:
+                self._matches_by_page.setdefault(page, []).append((i, s0, e0))
+        if self._matches:
+            # the first match at or after the current page, as readers do
+            self._match_index = next(
+                (i for i, segs in enumerate(self._matches) if segs[0][0] >= self._current), 0
+            )
+            self._show_match()
+        self.viewport().update()
+        return len(self._matches)
+
+    def find_next(self) -> int:
+        """Go to the next match (wrapping); return its 1-based index, 0 when there is none."""
+        if not self._matches:
+            return 0
+        self._match_index = (self._match_index + 1) % len(self._matches)
+        self._show_match()
+        return self._match_index + 1
+
+    def find_previous(self) -> int:
+        """Go to the previous match (wrapping); return its 1-based index, 0 when none."""
+        if not self._matches:
+            return 0
+        self._match_index = (self._match_index - 1) % len(self._matches)
+        self._show_match()
+        return self._match_index + 1
+
+    def clear_find(self) -> None:
+        self._matches = []
+        self._matches_by_page = {}
+        self._match_rects = {}
+        self._match_index = -1
+        self._needle = ""
+        self.viewport().update()
+
+    def match_rects(self, index: int) -> list[tuple[int, list[Rect]]]:
+        """(page, rects in points) of the 0-based match `index`."""
+        out = []
+        for page, s0, e0 in self._matches[index]:
+            key = (index, page)
+            rects = self._match_rects.get(key)
+            if rects is None:
+                rects = self._line_rects(page, s0, e0)
+                self._match_rects[key] = rects
+            out.append((page, rects))
+        return out
+
+    def _show_match(self) -> None:
+        parts = [(p, rects) for p, rects in self.match_rects(self._match_index) if rects]
+        page = self._matches[self._match_index][0][0]
+        ppx = self._ppx()
+        if parts:
+            page = parts[0][0]
+            y0 = min(r.y0 for r in parts[0][1]) * ppx + self._tops[page]
+            y1 = max(r.y1 for r in parts[0][1]) * ppx + self._tops[page]
+        else:
+            y0 = y1 = self._tops[page]
+        bar = self.verticalScrollBar()
+        top, h = bar.value(), self.viewport().height()
+        if y0 < top or y1 > top + h:
+            value = round((y0 + y1) / 2 - h / 3)
+            value = max(bar.minimum(), min(bar.maximum(), value))
+            self._pinned_scroll = value
+            bar.setValue(value)
+        self._set_current(page)
+        self.viewport().update()
+
+    # -- geometry ------------------------------------------------------------------------------
+
+    def _ppx(self) -> float:
+        """Logical pixels per point."""
+        return self._zoom * POINTS_TO_PIXELS
+
+    def _page_w(self, page: int) -> float:
+        return self._sizes[page][0] * self._ppx()
+
+    def _page_h(self, page: int) -> float:
+        return self._sizes[page][1] * self._ppx()
+
+    def _load_sizes(self) -> None:
+        if self._sizes_exact:
+            return
+        self._sizes = [self.backend.page_size(p) for p in range(self._count)]
+        self._sizes_exact = True
+
+    def _load_sizes_later(self) -> None:
+        if self._sizes_exact:
+            return
+        anchor = self._view_anchor(QPointF(0, 0))
+        self._load_sizes()
+        self._relayout()
+        if anchor is not None:
+            self._restore_anchor(anchor, QPointF(0, 0))
+        self.viewport().update()
+
+    def _relayout(self) -> None:
+        ppx = self._ppx()
+        tops = []
+        y = float(MARGIN)
+        maxw = 0.0
+        for w, h in self._sizes:
+            tops.append(y)
+            y += h * ppx + GAP
+            maxw = max(maxw, w * ppx)
+        self._tops = tops
+        self._content_h = y - GAP + MARGIN if self._sizes else 0.0
+        self._content_w = maxw + 2 * MARGIN
+        self._update_scrollbars()
+
+    def _update_scrollbars(self) -> None:
+        vw, vh = self.viewport().width(), self.viewport().height()
+        vbar, hbar = self.verticalScrollBar(), self.horizontalScrollBar()
+        vbar.setRange(0, max(0, round(self._content_h - vh)))
+        vbar.setPageStep(max(1, vh - 2 * GAP))
+        vbar.setSingleStep(40)
+        hbar.setRange(0, max(0, round(self._content_w - vw)))
+        hbar.setPageStep(max(1, vw))
+        hbar.setSingleStep(40)
+
+    def _page_left(self, page: int) -> float:
+        """Content x of the page's left edge (pages centred)."""
+        width = max(float(self.viewport().width()), self._content_w)
+        return max(float(MARGIN), (width - self._page_w(page)) / 2)
+
+    def _page_view_rect(self, page: int) -> QRectF:
+        x = self._page_left(page) - self.horizontalScrollBar().value()
+        y = self._tops[page] - self.verticalScrollBar().value()
+        return QRectF(x, y, self._page_w(page), self._page_h(page))
+
+    def _page_to_view(self, page: int, x: float, y: float) -> QPointF:
+        r = self._page_view_rect(page)
+        ppx = self._ppx()
+        return QPointF(r.x() + x * ppx, r.y() + y * ppx)
+
+    def _rect_to_view(self, page: int, rect: Rect, origin: QRectF) -> QRectF:
+        ppx = self._ppx()
+        return QRectF(
+            origin.x() + rect.x0 * ppx,
+            origin.y() + rect.y0 * ppx,
+            (rect.x1 - rect.x0) * ppx,
+            (rect.y1 - rect.y0) * ppx,
+        )
+
+    def _view_to_page(self, pos: QPointF, *, nearest: bool = False) -> tuple[int, float, float]:
+        """(page, x, y in points) under the viewport position; page -1 when in a gap."""
+        if not self._count:
+            return -1, 0.0, 0.0
+        cy = pos.y() + self.verticalScrollBar().value()
+        page = max(0, min(self._count - 1, bisect_right(self._tops, cy) - 1))
+        if nearest and page + 1 < self._count:
+            bottom = self._tops[page] + self._page_h(page)
+            if cy > bottom and cy - bottom > self._tops[page + 1] - cy:
+                page += 1
+        r = self._page_view_rect(page)
+        ppx = self._ppx()
+        x, y = (pos.x() - r.x()) / ppx, (pos.y() - r.y()) / ppx
+        if not nearest and not r.contains(pos):
+            return -1, x, y
+        return page, x, y
+
+    def _view_anchor(self, pos: QPointF) -> tuple[int, float, float] | None:
+        if not self._count:
+            return None
+        page, x, y = self._view_to_page(pos, nearest=True)
+        return page, x, y
+
+    def _restore_anchor(self, anchor: tuple[int, float, float], pos: QPointF) -> None:
+        page, x, y = anchor
+        ppx = self._ppx()
+        cy = self._tops[page] + y * ppx
+        cx = self._page_left(page) + x * ppx
+        vbar, hbar = self.verticalScrollBar(), self.horizontalScrollBar()
+        value = round(cy - pos.y())
+        self._pinned_scroll = max(vbar.minimum(), min(vbar.maximum(), value))
+        vbar.setValue(self._pinned_scroll)
+        hbar.setValue(round(cx - pos.x()))
+
+    # -- zoom ----------------------------------------------------------------------------------
+
+    def _fit_zoom(self, mode: str) -> float:
+        if not self._count:
+            return 1.0
+        w, h = self._sizes[self._current]
+        avail_w = max(50, self.viewport().width() - 2 * MARGIN)
+        avail_h = max(50, self.viewport().height() - 2 * GAP)
+        z = avail_w / (w * POINTS_TO_PIXELS)
+        if mode == "page":
+            z = min(z, avail_h / (h * POINTS_TO_PIXELS))
+        return z
+
+    def _apply_zoom(self, value: float, anchor: QPointF | None = None) -> None:
+        value = max(MIN_ZOOM, min(MAX_ZOOM, float(value)))
+        if abs(value - self._zoom) < 1e-4:
+            return
+        pos = anchor if anchor is not None else QPointF(self.viewport().width() / 2, 0)
+        keep = self._view_anchor(pos)
+        self._zoom = value
+        self._relayout()
+        if keep is not None:
+            self._restore_anchor(keep, pos)
+        self.viewport().update()
+        self.zoom_changed.emit(self._zoom)
+        self._emit_status()
+
+    # -- scrolling and current page ------------------------------------------------------------
+
+    def _on_scrolled(self, _value: int = 0) -> None:
+        if self._pinned_scroll is None or self.verticalScrollBar().value() != self._pinned_scroll:
+            self._pinned_scroll = None
+            self._set_current(self._page_most_visible())
+        self.viewport().update()
+
+    def _page_most_visible(self) -> int:
+        top = self.verticalScrollBar().value()
+        bottom = top + self.viewport().height()
+        best, best_h = self._current, -1.0
+        for p in self.visible_pages():
+            h = min(bottom, self._tops[p] + self._page_h(p)) - max(top, self._tops[p])
+            if h > best_h + 0.5:
+                best, best_h = p, h
+        return best
+
+    def _set_current(self, page: int) -> None:
+        if page != self._current:
+            self._current = page
+            self.page_changed.emit(page)
+        self._emit_status()
+
+    def _emit_status(self) -> None:
+        text = self.status_text()
+        if text != self._last_status:
+            self._last_status = text
+            self.status_changed.emit(text)
+
+    # -- rendering -----------------------------------------------------------------------------
+
+    def _device_scale(self, page: int) -> float:
+        dpr = self.viewport().devicePixelRatioF() or 1.0
+        scale = self._ppx() * dpr
+        w, h = self._sizes[page]
+        pixels = w * h * scale * scale
+        if pixels > MAX_RENDER_PIXELS:
+            scale *= (MAX_RENDER_PIXELS / pixels) ** 0.5
+        return round(scale, 4)
+
+    def _wanted_pages(self) -> list[int]:
+        visible = self.visible_pages()
+        if not visible:
+            return []
+        extra = [p for p in (visible[-1] + 1, visible[0] - 1) if 0 <= p < self._count]
+        return visible + extra
+
+    def _pixmap(self, page: int, scale: float) -> QPixmap | None:
+        key = (page, scale)
+        pm = self._cache.get(key)
+        if pm is not None:
+            self._cache.move_to_end(key)
+        return pm
+
+    def _fallback_pixmap(self, page: int) -> QPixmap | None:
+        best: QPixmap | None = None
+        best_scale = -1.0
+        for (p, s), pm in self._cache.items():
+            if p == page and s > best_scale:
+                best, best_scale = pm, s
+        return best
+
+    def _render_next(self) -> None:
+        visible = set(self.visible_pages())
+        todo = [p for p in self._wanted_pages() if (p, self._device_scale(p)) not in self._cache]
+        if not todo:
+            return
+        page = todo[0]
+        self._render(page, self._device_scale(page))
+        if page in visible:
+            self.viewport().update()
+        if len(todo) > 1:
+            # Visible pages next at once; neighbours after a pause, so the paint of what
+            # was just rendered comes first.
+            self._render_timer.start(0 if todo[1] in visible else 15)
+
+    def _render(self, page: int, scale: float) -> None:
+        try:
+            w, h, stride, data = self.backend.render(page, scale)
+        except Exception:  # noqa: BLE001 - a page MuPDF cannot draw stays a blank page
+            w, h, stride, data = 1, 1, 3, b"\xff\xff\xff"
+        self.rendered_pages += 1
+        image = QImage(data, w, h, stride, QImage.Format.Format_RGB888)
+        pm = QPixmap.fromImage(image)
+        del image, data
+        pm.setDevicePixelRatio(self.viewport().devicePixelRatioF() or 1.0)
+        key = (page, scale)
+        self._cache[key] = pm
+        self._cache_bytes += pm.width() * pm.height() * 4
+        self._evict()
+
+    def _evict(self) -> None:
+        keep = set(self._wanted_pages())
+        for key in list(self._cache):
+            if self._cache_bytes <= self.cache_limit_bytes:
+                break
+            if key[0] in keep and key[1] == self._device_scale(key[0]):
+                continue
+            pm = self._cache.pop(key)
+            self._cache_bytes -= pm.width() * pm.height() * 4
+
+    # -- painting ------------------------------------------------------------------------------
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        painter = QPainter(self.viewport())
+        pal = self.palette()
+        painter.fillRect(event.rect(), pal.color(QPalette.ColorRole.Mid))
+        missing = False
+        painted_real = False
+        sel = self._sel_range_pos()
+        sel_colour = QColor(pal.color(QPalette.ColorRole.Highlight))
+        sel_colour.setAlpha(100)
+        for page in self.visible_pages():
+            r = self._page_view_rect(page)
+            pm = self._pixmap(page, self._device_scale(page))
+            if pm is not None:
+                painter.drawPixmap(r, pm, QRectF(pm.rect()))
+                painted_real = True
+            else:
+                missing = True
+                fallback = self._fallback_pixmap(page)
+                if fallback is not None:
+                    painter.drawPixmap(r, fallback, QRectF(fallback.rect()))
+                else:
+                    painter.fillRect(r, QColor(Qt.GlobalColor.white))
+            painter.setPen(QPen(QColor(0, 0, 0, 60), 1))
+            painter.drawRect(r.adjusted(-0.5, -0.5, 0.5, 0.5))
+            painter.setPen(Qt.PenStyle.NoPen)
+            for rects, colour in self._highlights.get(page, ()):
+                for rect in rects:
+                    painter.fillRect(self._rect_to_view(page, rect, r), colour)
+            for index, s0, e0 in self._matches_by_page.get(page, ()):
+                current = index == self._match_index
+                colour = QColor(255, 140, 0, 150) if current else QColor(255, 230, 0, 110)
+                key = (index, page)
+                rects = self._match_rects.get(key)
+                if rects is None:
+                    rects = self._match_rects[key] = self._line_rects(page, s0, e0)
+                for rect in rects:
+                    painter.fillRect(self._rect_to_view(page, rect, r), colour)
+            if sel is not None and sel[0][0] <= page <= sel[1][0]:
+                (p0, i0), (p1, i1) = sel
+                start = i0 if page == p0 else 0
+                end = i1 + 1 if page == p1 else len(self.backend.page_text(page))
+                for rect in self._line_rects(page, start, end):
+                    painter.fillRect(self._rect_to_view(page, rect, r), sel_colour)
+        painter.end()
+        if missing and not self._render_timer.isActive():
+            self._render_timer.start(0)
+        elif not self._render_timer.isActive():
+            self._render_timer.start(15)  # neighbours, if any are missing
+        if painted_real and not self.has_painted:
+            self.has_painted = True
+            self.first_page_painted.emit()
+            if not self._sizes_exact:
+                QTimer.singleShot(0, self._load_sizes_later)
+
+    def _line_rects(self, page: int, start: int, end: int) -> list[Rect]:
+        chars = self.backend.page_chars(page)
+        out: list[Rect] = []
+        cur: list[float] | None = None
+        for ch in chars[max(0, start) : max(0, end)]:
+            r = ch.rect
+            if _empty(r):
+                if cur is not None:
+                    out.append(Rect(*cur))
+                    cur = None
+                continue
+            if cur is None:
+                cur = [r.x0, r.y0, r.x1, r.y1]
+            else:
+                cur = [min(cur[0], r.x0), min(cur[1], r.y0), max(cur[2], r.x1), max(cur[3], r.y1)]
+        if cur is not None:
+            out.append(Rect(*cur))
+        return out
+
+    # -- hit testing ---------------------------------------------------------------------------
+
+    def _has_text(self, page: int) -> bool:
+        probe = getattr(self.backend, "has_text_layer", None)
+        if probe is not None:
+            return bool(probe(page))
+        return bool(self.backend.page_text(page).strip())
+
+    def _link_at(self, pos: QPointF) -> Link | None:
+        page, x, y = self._view_to_page(pos)
+        if page < 0:
+            return None
+        for link in self.backend.page_links(page):
+            r = link.rect
+            if r.x0 <= x <= r.x1 and r.y0 <= y <= r.y1:
+                return link
+        return None
+
+    def _char_at(self, page: int, x: float, y: float, *, exact: bool = False) -> int | None:
+        """Index of the char of `page` at (x, y) points; the nearest one unless `exact`."""
+        chars: list[Char] = self.backend.page_chars(page)
+        best, best_key = None, None
+        for ch in chars:
+            r = ch.rect
+            if _empty(r):
+                continue
+            if r.x0 <= x <= r.x1 and r.y0 <= y <= r.y1:
+                return ch.offset
+            if exact:
+                continue
+            dy = max(r.y0 - y, 0.0, y - r.y1)
+            dx = max(r.x0 - x, 0.0, x - r.x1)
+            key = (dy, dx)
+            if best_key is None or key < best_key:
+                best, best_key = ch.offset, key
+        return best
+
+    def _pos_at(self, pos: QPointF) -> Pos | None:
+        page, x, y = self._view_to_page(pos, nearest=True)
+        if page < 0 or not self._has_text(page):
+            return None
+        idx = self._char_at(page, x, y)
+        return None if idx is None else (page, idx)
+
+    # -- mouse and keys ------------------------------------------------------------------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        self.setFocus(Qt.FocusReason.MouseFocusReason)
+        pos = event.position()
+        self._press_pos = event.position().toPoint()
+        self._dragged = False
+        self._press_link = self._link_at(pos)
+        if self._word_click:
+            self._word_click = False
+        self._pressing = True
+        page, _x, _y = self._view_to_page(pos)
+        if page >= 0 and not self._has_text(page):
+            self._sel_anchor = None
+            if self._sel_focus is not None:
+                self.clear_selection()
+            if self._press_link is None:
+                self.message.emit(NO_TEXT_LAYER_MESSAGE)
+            return
+        self._sel_anchor = self._pos_at(pos)
+        if self._sel_focus is not None:
+            self._sel_focus = None
+            self.viewport().update()
+            self.selection_changed.emit()
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        pos = event.position()
+        if not self._pressing:
+            self._update_cursor(pos)
+            return
+        if not self._dragged:
+            moved = (event.position().toPoint() - self._press_pos).manhattanLength()
+            if moved < QApplication.startDragDistance():
+                return
+            self._dragged = True
+        if self._sel_anchor is None:
+            return
+        self._autoscroll(pos)
+        focus = self._pos_at(pos)
+        if focus is not None and focus != self._sel_focus:
+            self._sel_focus = focus
+            self.viewport().update()
+            self.selection_changed.emit()
+        event.accept()
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mouseReleaseEvent(event)
+            return
+        was_pressing = self._pressing
+        self._pressing = False
+        if not was_pressing:
+            return
+        if self._word_click:
+            self._word_click = False
+            return
+        if not self._dragged and self._press_link is not None:
+            link = self._press_link
+            self._press_link = None
+            if link.uri:
+                self.link_activated.emit(link.uri)
+            elif link.page >= 0:
+                self.go_to_page(link.page, link.y)
+            return
+        self._press_link = None
+        event.accept()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mouseDoubleClickEvent(event)
+            return
+        pos = event.position()
+        page, x, y = self._view_to_page(pos)
+        if page < 0:
+            return
+        if not self._has_text(page):
+            self.message.emit(NO_TEXT_LAYER_MESSAGE)
+            return
+        idx = self._char_at(page, x, y, exact=True)
+        if idx is None:
+            idx = self._char_at(page, x, y)
+        if idx is None:
+            return
+        text = self.backend.page_text(page)
+        start = end = idx
+        if _WORD.match(text[idx]):
+            while start > 0 and _WORD.match(text[start - 1]):
+                start -= 1
+            while end + 1 < len(text) and _WORD.match(text[end + 1]):
+                end += 1
+        self._sel_anchor, self._sel_focus = (page, start), (page, end)
+        self._word_click = True
+        self._pressing = True
+        self._dragged = True
+        self.viewport().update()
+        self.selection_changed.emit()
+        event.accept()
+
+    def _update_cursor(self, pos: QPointF) -> None:
+        if self._link_at(pos) is not None:
+            shape = Qt.CursorShape.PointingHandCursor
+        else:
+            page, x, y = self._view_to_page(pos)
+            over_text = (
+                page >= 0
+                and self._has_text(page)
+                and self._char_at(page, x, y, exact=True) is not None
+            )
+            shape = Qt.CursorShape.IBeamCursor if over_text else Qt.CursorShape.ArrowCursor
+        if self.viewport().cursor().shape() != shape:
+            self.viewport().setCursor(shape)
+
+    def _autoscroll(self, pos: QPointF) -> None:
+        bar = self.verticalScrollBar()
+        if pos.y() < 0:
+            bar.setValue(bar.value() + round(pos.y()))
+        elif pos.y() > self.viewport().height():
+            bar.setValue(bar.value() + round(pos.y() - self.viewport().height()))
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 - Qt override
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            steps = event.angleDelta().y() / 120.0
+            if steps:
+                factor = 1.15**steps
+                self.set_zoom(self._zoom * factor, event.position())
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def event(self, event: QEvent) -> bool:
+        # Take Ctrl+C before a window-wide shortcut does, as QLineEdit does, when there is
+        # something selected here.
+        if event.type() == QEvent.Type.ShortcutOverride and isinstance(event, QKeyEvent):
+            if event.matches(QKeySequence.StandardKey.Copy) and self.has_selection():
+                event.accept()
+                return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt override
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_selection()
+            event.accept()
+            return
+        if event.matches(QKeySequence.StandardKey.SelectAll):
+            if self._count and self.backend.page_text(self._count - 1) is not None:
+                last = self._count - 1
+                self._sel_anchor = (0, 0)
+                self._sel_focus = (last, max(0, len(self.backend.page_text(last)) - 1))
+                self.viewport().update()
+                self.selection_changed.emit()
+            event.accept()
+            return
+        key = event.key()
+        bar = self.verticalScrollBar()
+        if key == Qt.Key.Key_Home and not event.modifiers():
+            self.go_to_page(0)
+        elif key == Qt.Key.Key_End and not event.modifiers():
+            bar.setValue(bar.maximum())
+        elif key == Qt.Key.Key_Escape:
+            self.clear_selection()
+        elif key == Qt.Key.Key_Space:
+            step = bar.pageStep()
+            shift = event.modifiers() & Qt.KeyboardModifier.ShiftModifier
+            bar.setValue(bar.value() - step if shift else bar.value() + step)
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        super().resizeEvent(event)
+        if self._fit_mode is not None:
+            self._apply_zoom(self._fit_zoom(self._fit_mode))
+        self._update_scrollbars()
+        if self._count and self._pinned_scroll is None:
+            self._set_current(self._page_most_visible())
+
+    def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt override
+        self.viewport().update()
+
+    def sizeHint(self) -> Any:
+        hint = super().sizeHint()
+        if self._count:
+            hint.setWidth(round(self._content_w) + self.verticalScrollBar().sizeHint().width())
+        return hint

@@ -1,0 +1,330 @@
+"""PdfView on its own, offscreen, driven like a user would: paint, scroll, zoom, click, select."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QGuiApplication
+
+from reader.documents.pdf import open_paged
+from reader.ui.outline_panel import OutlinePanel
+from reader.ui.pdf_view import NO_TEXT_LAYER_MESSAGE, PdfView
+
+PDF_DIR = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "pdf"
+
+
+@pytest.fixture
+def open_view(qtbot):
+    docs = []
+
+    def make(name: str, size: tuple[int, int] = (800, 600), **kwargs) -> PdfView:
+        doc = open_paged(PDF_DIR / name)
+        docs.append(doc)
+        view = PdfView(doc, **kwargs)
+        qtbot.addWidget(view)
+        view.resize(*size)
+        with qtbot.waitSignal(view.first_page_painted, timeout=10000):
+            view.show()
+        return view
+
+    yield make
+    for doc in docs:
+        doc.close()
+
+
+def _settle(qtbot, view: PdfView) -> None:
+    """Wait until every visible page has its pixmap at the current zoom."""
+
+    def done() -> None:
+        for page in view.visible_pages():
+            assert view._pixmap(page, view._device_scale(page)) is not None
+
+    qtbot.waitUntil(done, timeout=10000)
+
+
+def _drag(qtbot, view: PdfView, start: QPoint, end: QPoint) -> None:
+    vp = view.viewport()
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=start)
+    mid = QPoint((start.x() + end.x()) // 2, (start.y() + end.y()) // 2)
+    qtbot.mouseMove(vp, mid)
+    qtbot.mouseMove(vp, end)
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=end)
+
+
+def _char_center(view: PdfView, page: int, index: int) -> QPoint:
+    r = view.backend.page_chars(page)[index].rect
+    return view.map_from_page(page, (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2)
+
+
+def test_first_page_paints_and_status(open_view) -> None:
+    view = open_view("GeoTopo-komprimiert.pdf")
+    assert view.has_painted
+    assert view.page_count == 117
+    assert view.current_page == 0
+    assert view.status_text() == "Page 1 of 117 · 100%"
+    assert view.visible_pages()[0] == 0
+    assert view.outline()[0].title == "1 Topologische Grundbegriffe"
+
+
+def test_scrolling_to_the_end_renders_later_pages_and_cache_stays_bounded(qtbot, open_view) -> None:
+    limit = 12 * 1024 * 1024
+    view = open_view("GeoTopo-komprimiert.pdf", cache_limit_bytes=limit)
+    bar = view.verticalScrollBar()
+    statuses: list[str] = []
+    view.status_changed.connect(statuses.append)
+    for value in range(0, bar.maximum() + 1, max(1, bar.maximum() // 25)):
+        bar.setValue(value)
+        _settle(qtbot, view)
+        # a page is about 1 MB at 100 %: the cap holds with a small slack for visible pages
+        assert view.cache_bytes <= limit + 4 * 1024 * 1024
+    bar.setValue(bar.maximum())
+    _settle(qtbot, view)
+    assert view.current_page == 116
+    assert 116 in view.visible_pages()
+    assert statuses[-1] == "Page 117 of 117 · 100%"
+    assert view.rendered_pages > 30
+
+
+def test_zoom_changes_sizes(qtbot, open_view) -> None:
+    view = open_view("minimal-document.pdf")
+    width = view.page_rect_in_view(0).width()
+    statuses: list[str] = []
+    view.status_changed.connect(statuses.append)
+    view.zoom_in()
+    assert view.zoom == pytest.approx(1.1)
+    assert view.page_rect_in_view(0).width() == pytest.approx(width * 1.1)
+    assert statuses[-1] == "Page 1 of 1 · 110%"
+    view.zoom_out()
+    view.zoom_out()
+    assert view.zoom == pytest.approx(0.9)
+    view.zoom_reset()
+    assert view.zoom == 1.0
+    assert view.page_rect_in_view(0).width() == pytest.approx(width)
+    view.fit_width()
+    r = view.page_rect_in_view(0)
+    assert abs(r.width() - (view.viewport().width() - 24)) <= 2
+    view.fit_page()
+    r = view.page_rect_in_view(0)
+    assert r.height() <= view.viewport().height()
+    assert r.width() <= view.viewport().width()
+    _settle(qtbot, view)
+
+
+def test_ctrl_wheel_zooms(qtbot, open_view) -> None:
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    view = open_view("minimal-document.pdf")
+    pos = QPointF(200, 200)
+    event = QWheelEvent(
+        pos,
+        view.viewport().mapToGlobal(pos),
+        QPoint(0, 0),
+        QPoint(0, 120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.ControlModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    QGuiApplication.sendEvent(view.viewport(), event)
+    assert view.zoom > 1.0
+
+
+def test_go_to_page(qtbot, open_view) -> None:
+    view = open_view("GeoTopo-komprimiert.pdf")
+    with qtbot.waitSignal(view.status_changed) as blocker:
+        view.go_to_page(41)
+    assert blocker.args == ["Page 42 of 117 · 100%"]
+    assert view.current_page == 41
+    assert 41 in view.visible_pages()
+    assert view.page_rect_in_view(41).top() == pytest.approx(12, abs=1)
+    _settle(qtbot, view)
+    view.go_to_page(10, 400.0)
+    assert view.current_page == 10
+    y = view.map_from_page(10, 0, 400.0).y()
+    assert 0 <= y <= 12
+
+
+def test_internal_link_click_jumps(qtbot, open_view) -> None:
+    view = open_view("pdflatex-outline.pdf")
+    link = view.backend.page_links(0)[1]  # "2 Bar" in the table of contents
+    assert link.page == 1
+    r = link.rect
+    pos = view.map_from_page(0, (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2)
+    qtbot.mouseMove(view.viewport(), pos)
+    assert view.viewport().cursor().shape() == Qt.CursorShape.PointingHandCursor
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert view.current_page == 1
+    # the link target (heading "2 Bar") is at the top of the view
+    target_y = view.map_from_page(1, 0, link.y).y()
+    assert 0 <= target_y <= 12
+
+
+def test_internal_link_on_geotopo(qtbot, open_view) -> None:
+    view = open_view("GeoTopo-komprimiert.pdf")
+    view.go_to_page(3)
+    links = [ln for ln in view.backend.page_links(3) if ln.page >= 0 and ln.page != 3]
+    assert links
+    link = links[0]
+    r = link.rect
+    pos = view.map_from_page(3, (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert view.current_page == link.page
+
+
+def test_external_link_emits_url(qtbot, open_view) -> None:
+    view = open_view("libre-office-link.pdf")
+    link = view.backend.page_links(0)[0]
+    r = link.rect
+    pos = view.map_from_page(0, (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2)
+    with qtbot.waitSignal(view.link_activated) as blocker:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+    assert blocker.args == ["https://martin-thoma.com/"]
+
+
+def test_drag_selects_a_line_and_copies(qtbot, open_view) -> None:
+    view = open_view("minimal-document.pdf")
+    backend = view.backend
+    text = backend.page_text(0)
+    line_end = text.index("\n")
+    start, end = _char_center(view, 0, 0), _char_center(view, 0, line_end - 1)
+    assert view.viewport().rect().contains(end)
+    _drag(qtbot, view, start, end)
+    selected = view.selected_text()
+    assert selected == text[:line_end]
+    s, e = view.selection_range()
+    assert backend.text[s:e] == selected
+    assert view.copy_selection()
+    assert QGuiApplication.clipboard().text() == selected
+    QGuiApplication.clipboard().clear()
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QGuiApplication.clipboard().text() == selected
+
+
+def test_selection_spanning_two_lines(qtbot, open_view) -> None:
+    view = open_view("minimal-document.pdf")
+    text = view.backend.page_text(0)
+    first_break = text.index("\n")
+    second_break = text.index("\n", first_break + 1)
+    a, b = 6, second_break - 3
+    _drag(qtbot, view, _char_center(view, 0, a), _char_center(view, 0, b))
+    assert view.selected_text() == text[a : b + 1]
+    assert "\n" in view.selected_text()
+    s, e = view.selection_range()
+    assert view.backend.text[s:e] == view.selected_text()
+
+
+def test_selection_spanning_a_page_break(qtbot, open_view) -> None:
+    view = open_view("pdflatex-4-pages.pdf", size=(700, 900))
+    backend = view.backend
+    view.fit_width()
+    view.zoom_out()
+    view.zoom_out()
+    view.zoom_out()
+    view.zoom_out()
+    view.go_to_page(0, backend.page_size(0)[1] * 0.7)
+    t0, t1 = backend.page_text(0), backend.page_text(1)
+    a = len(t0) - 20
+    b = 15
+    start, end = _char_center(view, 0, a), _char_center(view, 1, b)
+    assert view.viewport().rect().contains(start) and view.viewport().rect().contains(end)
+    _drag(qtbot, view, start, end)
+    assert view.selected_text() == t0[a:] + "\n\n" + t1[: b + 1]
+    s, e = view.selection_range()
+    assert backend.text[s:e] == view.selected_text()
+    assert s == backend.page_text_offset(0) + a
+    assert [p for p, _s, _e in view.selection_pages()] == [0, 1]
+
+
+def test_double_click_selects_a_word(qtbot, open_view) -> None:
+    view = open_view("minimal-document.pdf")
+    text = view.backend.page_text(0)
+    assert text.startswith("Lorem ipsum")
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=_char_center(view, 0, 8))
+    assert view.selected_text() == "ipsum"
+
+
+def test_plain_click_clears_selection(qtbot, open_view) -> None:
+    view = open_view("minimal-document.pdf")
+    view.select_range(0, 0, 5)
+    assert view.selected_text() == "Lorem"
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=_char_center(view, 0, 20))
+    assert view.selection_range() is None
+    assert view.selected_text() == ""
+
+
+def test_find_count_next_previous(qtbot, open_view) -> None:
+    view = open_view("pdflatex-4-pages.pdf")
+    text = view.backend.text
+    expected = text.lower().count("information")
+    assert expected > 2
+    assert view.find("Information") == expected
+    assert view.match_count == expected
+    assert view.current_match == 1
+    assert view.find_next() == 2
+    assert view.find_previous() == 1
+    assert view.find_previous() == expected  # wraps
+    assert view.find_next() == 1
+    # the current match's page is shown
+    page = view.match_rects(view.current_match - 1)[0][0]
+    assert view.current_page == page
+    _settle(qtbot, view)
+    assert view.find("no such words here") == 0
+    assert view.find_next() == 0 and view.find_previous() == 0
+    view.find("Information")
+    view.clear_find()
+    assert view.match_count == 0 and view.find_next() == 0
+
+
+def test_find_goes_to_a_later_page(qtbot, open_view) -> None:
+    view = open_view("GeoTopo-komprimiert.pdf")
+    count = view.find("Metrische Räume")
+    assert count >= 1
+    page = view.match_rects(0)[0][0]
+    assert page > 0
+    assert view.current_page == page
+    rects = view.match_rects(0)[0][1]
+    y = view.map_from_page(page, rects[0].x0, rects[0].y0).y()
+    assert 0 <= y <= view.viewport().height()
+
+
+def test_textless_page_says_it_cannot_select(qtbot, open_view) -> None:
+    view = open_view("imagemagick-images.pdf")
+    center = view.page_rect_in_view(0).center().toPoint()
+    with qtbot.waitSignal(view.message) as blocker:
+        qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=center)
+    assert blocker.args == [NO_TEXT_LAYER_MESSAGE]
+    qtbot.mouseMove(view.viewport(), center + QPoint(50, 50))
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=center + QPoint(50, 50))
+    assert view.selection_range() is None
+    assert view.selected_text() == ""
+
+
+def test_rotated_pages_lay_out_by_their_rotated_size(qtbot, open_view) -> None:
+    view = open_view("habibi-rotated.pdf")
+    first, last = view.page_rect_in_view(0), view.page_rect_in_view(3)
+    assert first.width() > first.height()  # /Rotate 90
+    assert last.height() > last.width()  # /Rotate 0
+    view.go_to_page(2)
+    _settle(qtbot, view)
+    # the selection overlay of the rotated page lands on the word it selects
+    text = view.backend.page_text(2)
+    i = text.index("habibi")
+    view.select_range(2, i, i + 6)
+    assert view.selected_text() == "habibi"
+
+
+def test_outline_panel_emits_targets(qtbot) -> None:
+    with open_paged(PDF_DIR / "GeoTopo-komprimiert.pdf") as doc:
+        items = doc.outline()
+    panel = OutlinePanel(items)
+    qtbot.addWidget(panel)
+    assert panel.topLevelItemCount() == sum(1 for i in items if i.level == 1)
+    first = panel.topLevelItem(0)
+    assert first.childCount() > 0
+    with qtbot.waitSignal(panel.activated) as blocker:
+        panel.itemActivated.emit(first.child(0), 0)
+    assert blocker.args == [items[1].page, pytest.approx(items[1].y)]
