@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import CORPUS, corpus_files
 
 # What a user expects from the two files that cannot simply be shown.

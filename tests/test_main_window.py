@@ -5,11 +5,10 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from conftest import CORPUS, SEED
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
-
-from conftest import CORPUS, SEED
 
 PDF4 = CORPUS / "pdf" / "pdflatex-4-pages.pdf"
 OUTLINE_PDF = CORPUS / "pdf" / "GeoTopo-komprimiert.pdf"

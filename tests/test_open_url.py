@@ -7,7 +7,6 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-
 from conftest import CORPUS
 
 PAGE = (CORPUS / "html" / "readability" / "bbc-1" / "source.html").read_bytes()

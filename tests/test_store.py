@@ -6,12 +6,11 @@ import shutil
 import sqlite3
 
 import pytest
+from conftest import CORPUS
 
 from reader.library import Library
 from reader.model import DocumentKind, Metadata
 from reader.store import LibraryDamaged, Repository, open_database
-
-from conftest import CORPUS
 
 PDF = CORPUS / "pdf" / "pdflatex-4-pages.pdf"
 
