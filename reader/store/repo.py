@@ -10,8 +10,8 @@ from reader.model import DocumentKind, DocumentRecord, Metadata
 
 
 def utc_now() -> str:
-    # Milliseconds, so "recent" orders documents opened within the same second.
-    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    # Microseconds, so "recent" orders documents opened within the same second.
+    return datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 _DOC_COLUMNS = (
