@@ -99,3 +99,26 @@ class DocumentRecord:
     last_opened: str
     annotation_count: int = 0
     aliases: tuple[str, ...] = field(default_factory=tuple)
+
+
+class AnchorState(StrEnum):
+    EXACT = "exact"
+    FUZZY = "fuzzy"
+    ORPHAN = "orphan"
+
+
+@dataclass(frozen=True)
+class TextAnchor:
+    """Where a highlight sits in a document's normalized text (Hypothesis-style selectors).
+
+    `start`/`end` are offsets into the normalized text of the version the anchor was made or
+    last re-anchored on; `quote` is text[start:end]; `prefix`/`suffix` up to 32 characters of
+    context on either side.
+    """
+
+    quote: str
+    prefix: str
+    suffix: str
+    start: int
+    end: int
+    state: AnchorState = AnchorState.EXACT
