@@ -8,8 +8,9 @@ import sys
 from collections.abc import Sequence
 
 from reader.documents import DocumentError, PasswordRequired, open_document
+from reader.model import AnnotationKind, ClaimStatus
 
-COMMANDS = ("extract",)
+COMMANDS = ("extract", "annotate", "list")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -29,7 +30,131 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("file")
     extract.add_argument("--json", action="store_true", help="print metadata and text as JSON")
     extract.add_argument("--password", help="password of an encrypted PDF")
+    annotate = sub.add_parser("annotate", help="add an annotation on a quote; prints its id")
+    annotate.add_argument("file")
+    annotate.add_argument("--quote", required=True, help="the exact text to annotate")
+    annotate.add_argument("--occurrence", type=_positive, default=1, metavar="N")
+    annotate.add_argument("--kind", choices=[k.value for k in AnnotationKind], default="claim")
+    annotate.add_argument("--status", choices=[s.value for s in ClaimStatus], default="unverified")
+    annotate.add_argument("--note", default="")
+    annotate.add_argument("--tag", action="append", default=[], metavar="T")
+    annotate.add_argument("--claimant", default="")
+    annotate.add_argument("--password", help="password of an encrypted PDF")
+    # Sets and citations come with their own features; until then they are refused up front,
+    # before anything is written.
+    annotate.add_argument("--set", action="append", default=[], metavar="NAME")
+    annotate.add_argument("--cite", metavar="REF")
+    annotate.add_argument("--stance", choices=["supports", "refutes", "context"])
+    annotate.add_argument("--locator")
+    annotate.add_argument("--evidence-quote", metavar="T")
+    listing = sub.add_parser("list", help="list annotations")
+    listing.add_argument("--document", metavar="FILE")
+    listing.add_argument("--set", metavar="NAME")
+    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--password", help="password of an encrypted PDF")
     return parser
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _library(args: argparse.Namespace):
+    from reader.library import Library
+    from reader.paths import library_path
+
+    return Library(library_path(args.db))
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    unsupported = [
+        flag
+        for flag, value in (
+            ("--set", args.set),
+            ("--cite", args.cite),
+            ("--stance", args.stance),
+            ("--locator", args.locator),
+            ("--evidence-quote", args.evidence_quote),
+        )
+        if value
+    ]
+    if unsupported:
+        raise DocumentError(f"{unsupported[0]} is not available in this version yet.")
+    library = _library(args)
+    try:
+        opened = library.open_path(args.file, args.password)
+        library.reanchor(opened)
+        start, end = library.find_quote(opened, args.quote, args.occurrence)
+        annotation = library.highlight(
+            opened,
+            start,
+            end,
+            AnnotationKind(args.kind),
+            status=ClaimStatus(args.status),
+            note=args.note,
+            tags=tuple(args.tag),
+            claimant=args.claimant,
+        )
+    finally:
+        library.close()
+    print(annotation.id)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    if args.set:
+        raise DocumentError("--set is not available in this version yet.")
+    library = _library(args)
+    try:
+        if args.document:
+            opened = library.open_path(args.document, args.password)
+            annotations = library.annotations(opened)
+        else:
+            annotations = library.all_annotations()
+        documents = {a.document_id: library.repo.document_by_id(a.document_id) for a in annotations}
+    finally:
+        library.close()
+    rows = [_listing(a, documents[a.document_id]) for a in annotations]
+    if args.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    for row in rows:
+        where = f"p. {row['page']}" if row["page"] else f"@{row['start']}"
+        quote = " ".join(row["quote"].split())
+        if len(quote) > 70:
+            quote = quote[:69] + "…"
+        print(
+            f"{row['id']}  {row['anchor_state']:<6}  {row['kind']:<8}  {row['status']:<12}  "
+            f"{row['document_title'][:30]:<30}  {where:<8}  {quote}"
+        )
+    return 0
+
+
+def _listing(a, record) -> dict[str, object]:
+    return {
+        "id": a.id,
+        "anchor_state": str(a.anchor.state),
+        "start": a.anchor.start,
+        "end": a.anchor.end,
+        "quote": a.anchor.quote,
+        "page": a.page + 1 if a.page >= 0 else None,
+        "kind": str(a.kind),
+        "status": str(a.status),
+        "note": a.note,
+        "tags": list(a.tags),
+        "claimant": a.claimant,
+        "color": a.color,
+        "document_sha256": record.sha256 if record else "",
+        "document_title": record.title if record else "",
+        "created_at": a.created_at,
+        "updated_at": a.updated_at,
+    }
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -53,7 +178,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
-    handlers = {"extract": cmd_extract}
+    handlers = {"extract": cmd_extract, "annotate": cmd_annotate, "list": cmd_list}
     try:
         return handlers[args.command](args)
     except PasswordRequired as exc:
@@ -67,6 +192,13 @@ def run(argv: Sequence[str]) -> int:
         return 1
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # the library file itself (damaged, locked, unwritable)
+        from reader.store import LibraryDamaged
+
+        if isinstance(exc, LibraryDamaged | OSError):
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+        raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -2,17 +2,64 @@
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import threading
-from dataclasses import dataclass
+import uuid
+from collections import Counter
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reader.documents import DocumentBackend, DocumentError, kind_for_mime, open_document
 from reader.documents.base import PasswordRequired
-from reader.model import DocumentRecord
+from reader.model import (
+    DEFAULT_COLORS,
+    AnchorState,
+    Annotation,
+    AnnotationKind,
+    ClaimStatus,
+    DocumentRecord,
+    PageRect,
+    TextAnchor,
+)
 from reader.store import LibraryDamaged, Repository, open_database
 
-__all__ = ["DocumentError", "Library", "LibraryDamaged", "Opened", "PasswordRequired"]
+__all__ = [
+    "DocumentError",
+    "Library",
+    "LibraryDamaged",
+    "Opened",
+    "PasswordRequired",
+    "QuoteNotFound",
+    "default_author",
+]
+
+
+class QuoteNotFound(DocumentError):
+    """The text to annotate does not occur in the document."""
+
+
+def default_author() -> str:
+    """The system user's full name where the system knows it, else the login name."""
+    try:
+        import pwd
+
+        full = pwd.getpwuid(__import__("os").getuid()).pw_gecos.split(",")[0].strip()
+        if full:
+            return full
+    except (ImportError, KeyError, OSError):
+        pass
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return ""
+
+
+def utc_now() -> str:
+    from reader.store.repo import utc_now as now
+
+    return now()
+
 
 _SNAPSHOT_SUFFIX = {
     "pdf": ".pdf",
@@ -150,3 +197,146 @@ class Library:
 
     def document(self, sha256: str) -> DocumentRecord | None:
         return self.repo.document_by_sha(sha256)
+
+    # -- annotations ---------------------------------------------------------------------------
+
+    def annotations(self, opened: Opened) -> list[Annotation]:
+        """The document's annotations, re-anchored first if they refer to older bytes."""
+        self.reanchor(opened)
+        return self.repo.annotations_for_document(opened.record.id)
+
+    def reanchor(self, opened: Opened) -> Counter[str]:
+        """Move annotations made on older versions onto this version's text, in one transaction.
+
+        Returns how many ended exact, fuzzy and orphan. Orphans keep their quote and are listed;
+        nothing is dropped.
+        """
+        from reader.anchoring import reanchor_many
+
+        version = self.repo.version_id(opened.document.sha256)
+        stale = [
+            a
+            for a in self.repo.annotations_for_document(opened.record.id)
+            if a.version_id != version
+        ]
+        counts: Counter[str] = Counter()
+        if not stale or version is None:
+            return counts
+        text = opened.document.text
+        moved = reanchor_many([a.anchor for a in stale], text)
+        updated = []
+        for a, anchor in zip(stale, moved, strict=True):
+            page, rects = self._placement(opened, anchor)
+            updated.append(replace(a, anchor=anchor, version_id=version, page=page, rects=rects))
+            counts[str(anchor.state)] += 1
+        self.repo.update_annotations(updated)
+        return counts
+
+    def _placement(self, opened: Opened, anchor: TextAnchor) -> tuple[int, tuple[PageRect, ...]]:
+        doc = opened.document
+        if anchor.state is AnchorState.ORPHAN or not doc.kind.paged:
+            return -1, ()
+        from reader.documents.geometry import range_rects
+
+        return range_rects(doc, anchor.start, anchor.end)  # type: ignore[arg-type]
+
+    def highlight(
+        self,
+        opened: Opened,
+        start: int,
+        end: int,
+        kind: AnnotationKind = AnnotationKind.CLAIM,
+        *,
+        color: str = "",
+        status: ClaimStatus = ClaimStatus.UNVERIFIED,
+        note: str = "",
+        tags: tuple[str, ...] = (),
+        claimant: str = "",
+        author: str | None = None,
+    ) -> Annotation:
+        """Anchor text[start:end] and store it as a new annotation, committed at once."""
+        from reader.anchoring import make_anchor
+
+        anchor = make_anchor(opened.document.text, start, end)
+        version = self.repo.version_id(opened.document.sha256)
+        assert version is not None, "the document is recorded when it is opened"
+        page, rects = self._placement(opened, anchor)
+        now = utc_now()
+        annotation = Annotation(
+            id=str(uuid.uuid4()),
+            document_id=opened.record.id,
+            version_id=version,
+            anchor=anchor,
+            kind=kind,
+            color=color or DEFAULT_COLORS[kind],
+            status=status,
+            claimant=claimant,
+            note=note,
+            tags=_clean_tags(tags),
+            author=default_author() if author is None else author,
+            page=page,
+            rects=rects,
+            created_at=now,
+            updated_at=now,
+        )
+        return self.repo.add_annotation(annotation)
+
+    def find_quote(self, opened: Opened, quote: str, occurrence: int = 1) -> tuple[int, int]:
+        from reader.anchoring import find_quote
+
+        found = find_quote(opened.document.text, quote, occurrence)
+        if found is None:
+            name = Path(opened.record.source).name or opened.record.source
+            which = "" if occurrence == 1 else f" {occurrence} times"
+            raise QuoteNotFound(f'The quote "{_short(quote)}" does not occur{which} in {name}.')
+        return found
+
+    def reattach(self, annotation: Annotation, opened: Opened, start: int, end: int) -> Annotation:
+        """Put an (orphaned) annotation on newly selected text of the open version."""
+        from reader.anchoring import make_anchor
+
+        anchor = make_anchor(opened.document.text, start, end)
+        version = self.repo.version_id(opened.document.sha256) or annotation.version_id
+        page, rects = self._placement(opened, anchor)
+        return self.update(annotation, anchor=anchor, version_id=version, page=page, rects=rects)
+
+    def update(self, annotation: Annotation, **changes: object) -> Annotation:
+        if "tags" in changes:
+            changes["tags"] = _clean_tags(changes["tags"])  # type: ignore[arg-type]
+        changed = replace(annotation, **changes, updated_at=utc_now())  # type: ignore[arg-type]
+        return self.repo.update_annotation(changed)
+
+    def put_back(self, annotation: Annotation) -> Annotation:
+        """Store an annotation exactly as given (undo of a delete, redo of a create)."""
+        if self.repo.annotation(annotation.id) is None:
+            return self.repo.add_annotation(annotation)
+        return self.repo.update_annotation(annotation)
+
+    def delete(self, annotation_id: str) -> Annotation | None:
+        return self.repo.delete_annotation(annotation_id)
+
+    def annotation(self, annotation_id: str) -> Annotation | None:
+        return self.repo.annotation(annotation_id)
+
+    def all_annotations(self) -> list[Annotation]:
+        return self.repo.all_annotations()
+
+    def search(self, query: str) -> list[Annotation]:
+        return self.repo.search_annotations(query)
+
+    def tags(self) -> list[str]:
+        return self.repo.all_tags()
+
+
+def _clean_tags(tags: object) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for tag in tags:  # type: ignore[attr-defined]
+        t = " ".join(str(tag).split())
+        if t:
+            seen.setdefault(t, None)
+    return tuple(seen)
+
+
+def _short(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

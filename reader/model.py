@@ -122,3 +122,57 @@ class TextAnchor:
     start: int
     end: int
     state: AnchorState = AnchorState.EXACT
+
+
+class AnnotationKind(StrEnum):
+    CLAIM = "claim"
+    EVIDENCE = "evidence"
+    QUESTION = "question"
+    COMMENT = "comment"
+
+
+class ClaimStatus(StrEnum):
+    UNVERIFIED = "unverified"
+    SUPPORTED = "supported"
+    DISPUTED = "disputed"
+    MISLEADING = "misleading"
+    REFUTED = "refuted"
+    UNVERIFIABLE = "unverifiable"
+
+
+DEFAULT_COLORS = {
+    AnnotationKind.CLAIM: "#f5c542",
+    AnnotationKind.EVIDENCE: "#5cc46a",
+    AnnotationKind.QUESTION: "#5aa9f0",
+    AnnotationKind.COMMENT: "#c08cf0",
+}
+
+
+@dataclass(frozen=True)
+class PageRect:
+    """A highlight rectangle on a page, in points from the page's top-left (as displayed)."""
+
+    page: int  # 0-based
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+@dataclass(frozen=True)
+class Annotation:
+    id: str  # a UUID
+    document_id: int
+    version_id: int  # the version its anchor refers to
+    anchor: TextAnchor
+    kind: AnnotationKind = AnnotationKind.CLAIM
+    color: str = ""
+    status: ClaimStatus = ClaimStatus.UNVERIFIED
+    claimant: str = ""
+    note: str = ""
+    tags: tuple[str, ...] = ()
+    author: str = ""
+    page: int = -1  # 0-based page of the quote's start; -1 for unpaged documents
+    rects: tuple[PageRect, ...] = ()
+    created_at: str = ""
+    updated_at: str = ""

@@ -43,3 +43,49 @@ def m001_documents(db: Database) -> None:
     db.execute("CREATE INDEX versions_document ON versions(document_id)")
     db.execute("CREATE INDEX documents_source ON documents(source)")
     db.execute("CREATE INDEX documents_last_opened ON documents(last_opened)")
+
+
+@migrations()
+def m002_annotations(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE annotations (
+            id TEXT PRIMARY KEY,
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            version_id INTEGER NOT NULL REFERENCES versions(id),
+            kind TEXT NOT NULL,
+            color TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'unverified',
+            claimant TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            author TEXT NOT NULL DEFAULT '',
+            quote TEXT NOT NULL,
+            prefix TEXT NOT NULL DEFAULT '',
+            suffix TEXT NOT NULL DEFAULT '',
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            anchor_state TEXT NOT NULL DEFAULT 'exact',
+            page INTEGER NOT NULL DEFAULT -1,
+            rects TEXT NOT NULL DEFAULT '[]',
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX annotations_document ON annotations(document_id, start)")
+    db.execute(
+        """
+        CREATE TABLE annotation_tags (
+            annotation_id TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+            tag TEXT NOT NULL,
+            PRIMARY KEY (annotation_id, tag)
+        )
+        """
+    )
+    db.execute("CREATE INDEX annotation_tags_tag ON annotation_tags(tag)")
+    # Kept in step by the repository inside the same transaction as each change (rowid =
+    # annotations.rowid), so search never sees a half-written annotation.
+    db.execute(
+        "CREATE VIRTUAL TABLE annotations_fts USING fts5("
+        "quote, note, tags, claimant, tokenize = 'unicode61 remove_diacritics 2')"
+    )

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
 import sqlite_utils
 
-from reader.model import DocumentKind, DocumentRecord, Metadata
+from reader.model import (
+    AnchorState,
+    Annotation,
+    AnnotationKind,
+    ClaimStatus,
+    DocumentKind,
+    DocumentRecord,
+    Metadata,
+    PageRect,
+    TextAnchor,
+)
 
 
 def utc_now() -> str:
@@ -139,8 +151,6 @@ class Repository:
         ]
 
     def _annotation_count(self, document_id: int) -> int:
-        if not self.db["annotations"].exists():
-            return 0
         row = self.db.execute(
             "SELECT count(*) FROM annotations WHERE document_id = ?", [document_id]
         ).fetchone()
@@ -169,3 +179,216 @@ class Repository:
             [source],
         ).fetchone()
         return row[0] if row else ""
+
+    def version_id(self, sha256: str) -> int | None:
+        row = self.db.execute("SELECT id FROM versions WHERE sha256 = ?", [sha256]).fetchone()
+        return int(row[0]) if row else None
+
+    def version_sha(self, version_id: int) -> str:
+        row = self.db.execute("SELECT sha256 FROM versions WHERE id = ?", [version_id]).fetchone()
+        return row[0] if row else ""
+
+    def document_by_id(self, document_id: int) -> DocumentRecord | None:
+        found = self._records("d.id = ?", [document_id])
+        return found[0] if found else None
+
+    # -- annotations -------------------------------------------------------------------------
+
+    def add_annotation(self, annotation: Annotation) -> Annotation:
+        with self.db.atomic():
+            self._insert_annotation(annotation)
+        return annotation
+
+    def add_annotations(self, annotations: Iterable[Annotation]) -> None:
+        with self.db.atomic():
+            for annotation in annotations:
+                self._insert_annotation(annotation)
+
+    def _insert_annotation(self, a: Annotation) -> None:
+        anchor = a.anchor
+        cur = self.db.execute(
+            "INSERT INTO annotations (id, document_id, version_id, kind, color, status, "
+            'claimant, note, author, quote, prefix, suffix, start, "end", anchor_state, page, '
+            "rects, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+            "?, ?, ?, ?)",
+            [
+                a.id,
+                a.document_id,
+                a.version_id,
+                str(a.kind),
+                a.color,
+                str(a.status),
+                a.claimant,
+                a.note,
+                a.author,
+                anchor.quote,
+                anchor.prefix,
+                anchor.suffix,
+                anchor.start,
+                anchor.end,
+                str(anchor.state),
+                a.page,
+                _rects_json(a.rects),
+                a.created_at,
+                a.updated_at,
+            ],
+        )
+        for tag in a.tags:
+            self.db.execute(
+                "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag) VALUES (?, ?)",
+                [a.id, tag],
+            )
+        self._write_fts(int(cur.lastrowid), a)
+
+    def update_annotation(self, annotation: Annotation) -> Annotation:
+        """Write every field of `annotation` over the stored row with the same id."""
+        with self.db.atomic():
+            self._update_rows(annotation)
+        return annotation
+
+    def update_annotations(self, annotations: Sequence[Annotation]) -> None:
+        with self.db.atomic():
+            for annotation in annotations:
+                self._update_rows(annotation)
+
+    def _update_rows(self, a: Annotation) -> None:
+        # An UPDATE, never delete + insert: rows that point at the annotation (citations, set
+        # memberships) must not be cascaded away by an edit.
+        anchor = a.anchor
+        self.db.execute(
+            "UPDATE annotations SET document_id = ?, version_id = ?, kind = ?, color = ?, "
+            "status = ?, claimant = ?, note = ?, author = ?, quote = ?, prefix = ?, suffix = ?, "
+            'start = ?, "end" = ?, anchor_state = ?, page = ?, rects = ?, created_at = ?, '
+            "updated_at = ? WHERE id = ?",
+            [
+                a.document_id,
+                a.version_id,
+                str(a.kind),
+                a.color,
+                str(a.status),
+                a.claimant,
+                a.note,
+                a.author,
+                anchor.quote,
+                anchor.prefix,
+                anchor.suffix,
+                anchor.start,
+                anchor.end,
+                str(anchor.state),
+                a.page,
+                _rects_json(a.rects),
+                a.created_at,
+                a.updated_at,
+                a.id,
+            ],
+        )
+        self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [a.id])
+        for tag in a.tags:
+            self.db.execute(
+                "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag) VALUES (?, ?)",
+                [a.id, tag],
+            )
+        row = self.db.execute("SELECT rowid FROM annotations WHERE id = ?", [a.id]).fetchone()
+        if row is not None:
+            self._write_fts(row[0], a)
+
+    def _write_fts(self, rowid: int, a: Annotation) -> None:
+        self.db.execute("DELETE FROM annotations_fts WHERE rowid = ?", [rowid])
+        self.db.execute(
+            "INSERT INTO annotations_fts (rowid, quote, note, tags, claimant) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [rowid, a.anchor.quote, a.note, " ".join(a.tags), a.claimant],
+        )
+
+    def delete_annotation(self, annotation_id: str) -> Annotation | None:
+        with self.db.atomic():
+            found = self.annotation(annotation_id)
+            if found is not None:
+                row = self.db.execute(
+                    "SELECT rowid FROM annotations WHERE id = ?", [annotation_id]
+                ).fetchone()
+                self.db.execute("DELETE FROM annotations_fts WHERE rowid = ?", [row[0]])
+                self.db.execute("DELETE FROM annotations WHERE id = ?", [annotation_id])
+        return found
+
+    def annotation(self, annotation_id: str) -> Annotation | None:
+        found = self._annotations("a.id = ?", [annotation_id])
+        return found[0] if found else None
+
+    def annotations_for_document(self, document_id: int) -> list[Annotation]:
+        return self._annotations("a.document_id = ?", [document_id])
+
+    def all_annotations(self) -> list[Annotation]:
+        return self._annotations("1", [])
+
+    def _annotations(self, where: str, params: list[object], tail: str = "") -> list[Annotation]:
+        sql = (
+            "SELECT a.id, a.document_id, a.version_id, a.kind, a.color, a.status, a.claimant, "
+            'a.note, a.author, a.quote, a.prefix, a.suffix, a.start, a."end", a.anchor_state, '
+            "a.page, a.rects, a.created_at, a.updated_at, "
+            "(SELECT group_concat(tag, char(10)) FROM (SELECT tag FROM annotation_tags t "
+            "WHERE t.annotation_id = a.id ORDER BY tag)) "
+            f'FROM annotations a WHERE {where} ORDER BY a.document_id, a.start, a."end" {tail}'
+        )
+        return [_annotation_from_row(r) for r in self.db.execute(sql, params).fetchall()]
+
+    def search_annotations(self, query: str, limit: int = 500) -> list[Annotation]:
+        """Full-text search over quote, note, tags and claimant (FTS5), best match first."""
+        match = _fts_query(query)
+        if not match:
+            return []
+        return self._annotations(
+            "a.rowid IN (SELECT rowid FROM annotations_fts WHERE annotations_fts MATCH ? "
+            f"ORDER BY rank LIMIT {int(limit)})",
+            [match],
+        )
+
+    def all_tags(self) -> list[str]:
+        return [
+            r[0] for r in self.db.execute("SELECT DISTINCT tag FROM annotation_tags ORDER BY tag")
+        ]
+
+
+def _rects_json(rects: Sequence[PageRect]) -> str:
+    return json.dumps(
+        [[r.page, round(r.x0, 2), round(r.y0, 2), round(r.x1, 2), round(r.y1, 2)] for r in rects]
+    )
+
+
+def _fts_query(text: str) -> str:
+    # Every word must occur (prefix match on the last one, for search-as-you-type); quotes
+    # make each word a literal so punctuation in user input is never FTS syntax.
+    words = [w for w in text.replace('"', " ").split() if w]
+    if not words:
+        return ""
+    parts = [f'"{w}"' for w in words]
+    parts[-1] += "*"
+    return " ".join(parts)
+
+
+def _annotation_from_row(r: Sequence[object]) -> Annotation:
+    rects = tuple(PageRect(int(p), x0, y0, x1, y1) for p, x0, y0, x1, y1 in json.loads(r[16]))
+    return Annotation(
+        id=str(r[0]),
+        document_id=int(r[1]),
+        version_id=int(r[2]),
+        anchor=TextAnchor(
+            quote=str(r[9]),
+            prefix=str(r[10]),
+            suffix=str(r[11]),
+            start=int(r[12]),
+            end=int(r[13]),
+            state=AnchorState(r[14]),
+        ),
+        kind=AnnotationKind(r[3]),
+        color=str(r[4]),
+        status=ClaimStatus(r[5]),
+        claimant=str(r[6]),
+        note=str(r[7]),
+        author=str(r[8]),
+        page=int(r[15]),
+        rects=rects,
+        created_at=str(r[17]),
+        updated_at=str(r[18]),
+        tags=tuple(str(r[19]).split("\n")) if r[19] else (),
+    )
