@@ -411,3 +411,28 @@ def test_pdf_converted_from_epub_is_a_pdf(tmp_path: Path) -> None:
     with open_paged(pdf) as doc:
         assert doc.kind is DocumentKind.PDF
         assert "quick brown fox" in doc.text
+
+
+def test_render_from_another_thread_while_reading_text() -> None:
+    import threading
+
+    doc = open_paged(corpus("GeoTopo-komprimiert.pdf"))
+    sizes: list[tuple[int, int]] = []
+    errors: list[BaseException] = []
+
+    def render_pages() -> None:
+        try:
+            for page in range(10):
+                w, h, _stride, _samples = doc.render(page, 0.5)
+                sizes.append((w, h))
+        except BaseException as err:  # noqa: BLE001 - reported below
+            errors.append(err)
+
+    worker = threading.Thread(target=render_pages)
+    worker.start()
+    texts = [doc.page_text(p) for p in range(10, 40)]
+    worker.join(timeout=60)
+    doc.close()
+    assert not errors
+    assert len(sizes) == 10 and all(w > 0 and h > 0 for w, h in sizes)
+    assert all(isinstance(t, str) for t in texts)

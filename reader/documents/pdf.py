@@ -180,7 +180,7 @@ class PdfDocument:
         self._sha256: str | None = None
         self._metadata: Metadata | None = None
         self._text: str | None = None
-        self._offsets: list[int] | None = None
+        self._offsets: list[int] = []
         self._layers: dict[int, _PageTextLayer] = {}
         self._sizes: dict[int, tuple[float, float]] = {}
         self._links: dict[int, list[Link]] = {}
@@ -242,6 +242,7 @@ class PdfDocument:
         other._links = {}
         other._has_text = {}
         other._sizes = dict(self._sizes)
+        other._offsets = list(self._offsets)
         other._doc = other._open_handle()
         return other
 
@@ -435,31 +436,29 @@ class PdfDocument:
             self._has_text[page] = known
         return known
 
-    def _compute_offsets(self) -> list[int]:
-        if self._offsets is None:
-            offsets = []
-            pos = 0
-            for p in range(self._page_count):
-                offsets.append(pos)
-                pos += len(self.page_text(p)) + 2
-            self._offsets = offsets
-        return self._offsets
+    def _offsets_upto(self, page: int) -> list[int]:
+        """Offsets of pages 0..page in the document text (computed as far as needed)."""
+        offsets = self._offsets
+        while len(offsets) <= page:
+            prev = len(offsets) - 1
+            offsets.append(0 if prev < 0 else offsets[prev] + len(self.page_text(prev)) + 2)
+        return offsets
 
     @property
     def text(self) -> str:
         """The normalized text (computed on first use: page texts joined by a blank line)."""
         if self._text is None:
-            self._compute_offsets()
+            self._offsets_upto(self._page_count - 1)
             self._text = "\n\n".join(self.page_text(p) for p in range(self._page_count))
         return self._text
 
     def page_text_offset(self, page: int) -> int:
         self._check(page)
-        return self._compute_offsets()[page]
+        return self._offsets_upto(page)[page]
 
     def page_at_offset(self, offset: int) -> int:
         """The page whose text (or the separator after it) contains `offset`."""
-        offsets = self._compute_offsets()
+        offsets = self._offsets_upto(self._page_count - 1)
         return max(0, bisect_right(offsets, offset) - 1)
 
     # -- search ---------------------------------------------------------------------------------

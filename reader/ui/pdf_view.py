@@ -666,6 +666,11 @@ class PdfView(QAbstractScrollArea):
         for page in self.visible_pages():
             r = self._page_view_rect(page)
             pm = self._pixmap(page, self._device_scale(page))
+            if pm is None and not self.has_painted and not painted_real:
+                # The very first page is drawn at once: a placeholder frame first would only
+                # delay what the user (and the start-up benchmark) waits for.
+                self._render(page, self._device_scale(page))
+                pm = self._pixmap(page, self._device_scale(page))
             if pm is not None:
                 painter.drawPixmap(r, pm, QRectF(pm.rect()))
                 painted_real = True
