@@ -96,6 +96,7 @@ class StartPage(QWidget):
         self.recent.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.recent.setHeaderLabels(["Title", "Kind", "Last opened", "Annotations"])
         header = self.recent.header()
+        header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in (1, 2, 3):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
