@@ -1,0 +1,1 @@
+"""Dock panels: annotations sidebar, annotation editor, browsers."""
