@@ -7,14 +7,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QObject, QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtGui import QColor, QDesktopServices, QIcon, QKeySequence, QPixmap, QUndoStack
 from PySide6.QtWidgets import (
+    QDialog,
     QDockWidget,
     QFileDialog,
     QInputDialog,
     QLabel,
     QLineEdit,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -25,7 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from reader.library import DocumentError, Library, Opened, PasswordRequired, is_url
+from reader.model import AnnotationKind
 from reader.ui.actions import make_action
+from reader.ui.annotation_controller import AnnotationController
 from reader.ui.find_bar import FindBar
 from reader.ui.start_page import StartPage
 
@@ -54,6 +58,7 @@ class DocumentTab(QWidget):
         self.opened = opened
         self.view = view
         self.status = ""
+        self.annotations: dict = {}  # id -> Annotation, kept by the AnnotationController
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(view)
@@ -117,6 +122,37 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.outline_dock)
         self.outline_dock.hide()
 
+        from reader.ui.panels.editor import AnnotationEditor
+        from reader.ui.panels.sidebar import AnnotationsPanel
+        from reader.ui.preferences import Preferences
+
+        self.prefs = Preferences(self.settings)
+        self.undo_stack = QUndoStack(self)
+        self.sidebar = AnnotationsPanel(self)
+        self.sidebar.setObjectName("annotations_panel")
+        self.annotations_dock = QDockWidget("Annotations", self)
+        self.annotations_dock.setObjectName("dock_annotations")
+        self.annotations_dock.setWidget(self.sidebar)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.annotations_dock)
+        self.tabifyDockWidget(self.outline_dock, self.annotations_dock)
+        self.editor = AnnotationEditor(self.library.tags, self, default_color=self.prefs.color)
+        self.editor.setObjectName("annotation_editor")
+        self.editor_dock = QDockWidget("Annotation", self)
+        self.editor_dock.setObjectName("dock_editor")
+        self.editor_dock.setWidget(self.editor)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.editor_dock)
+        self.annotations = AnnotationController(
+            self.library,
+            self.undo_stack,
+            self.sidebar,
+            self.editor,
+            self.prefs,
+            self.current_tab,
+            self.open_tabs,
+            self,
+        )
+        self.browser_dialog: QDialog | None = None
+
         self._build_actions()
         self._build_menus_and_toolbar()
         self._build_status_bar()
@@ -158,6 +194,41 @@ class MainWindow(QMainWindow):
         )
         self.action_go_to_page = a(self, "go_to_page", "&Go to Page…", self.focus_page, ["Ctrl+G"])
         self.action_about = a(self, "about", "&About Claim Reader", self.about)
+        self.highlight_actions = {}
+        for number, kind in enumerate(AnnotationKind, start=1):
+            keys = [str(number)] + (["Ctrl+H"] if kind is AnnotationKind.CLAIM else [])
+            act = a(
+                self,
+                f"highlight_{kind}",
+                f"Highlight as {kind.value.capitalize()}",
+                lambda k=kind: self.annotations.highlight(k),
+                keys,
+                tip=f"Highlight the selected words as a {kind.value}",
+            )
+            act.setIconText(kind.value.capitalize())
+            self.highlight_actions[kind] = act
+        self._paint_kind_icons()
+        self.action_delete_annotation = a(
+            self,
+            "delete_annotation",
+            "&Delete Annotation",
+            self._delete_annotations,
+            [sk.Delete],
+        )
+        self.action_undo = self.undo_stack.createUndoAction(self, "&Undo")
+        self.action_undo.setObjectName("action_undo")
+        self.action_undo.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.action_redo = self.undo_stack.createRedoAction(self, "&Redo")
+        self.action_redo.setObjectName("action_redo")
+        self.action_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.addAction(self.action_undo)
+        self.addAction(self.action_redo)
+        self.action_all_annotations = a(
+            self, "all_annotations", "&All Annotations…", self.show_browser, ["Ctrl+Shift+A"]
+        )
+        self.action_preferences = a(
+            self, "preferences", "&Preferences…", self.show_preferences, [sk.Preferences]
+        )
         self.document_actions = [
             self.action_close,
             self.action_copy,
@@ -168,6 +239,7 @@ class MainWindow(QMainWindow):
             self.action_zoom_out,
             self.action_zoom_reset,
         ]
+        self.document_actions += list(self.highlight_actions.values())
         self.paged_actions = [self.action_fit_width, self.action_fit_page, self.action_go_to_page]
 
     def _build_menus_and_toolbar(self) -> None:
@@ -182,11 +254,24 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.action_close)
         file_menu.addAction(self.action_quit)
         edit = bar.addMenu("&Edit")
+        edit.addAction(self.action_undo)
+        edit.addAction(self.action_redo)
+        edit.addSeparator()
         edit.addAction(self.action_copy)
         edit.addSeparator()
         edit.addAction(self.action_find)
         edit.addAction(self.action_find_next)
         edit.addAction(self.action_find_previous)
+        edit.addSeparator()
+        edit.addAction(self.action_preferences)
+        notes = bar.addMenu("&Annotations")
+        notes.setObjectName("menu_annotations")
+        for act in self.highlight_actions.values():
+            notes.addAction(act)
+        notes.addSeparator()
+        notes.addAction(self.action_delete_annotation)
+        notes.addSeparator()
+        notes.addAction(self.action_all_annotations)
         view = bar.addMenu("&View")
         for act in (
             self.action_zoom_in,
@@ -200,6 +285,8 @@ class MainWindow(QMainWindow):
         view.addAction(self.action_go_to_page)
         view.addSeparator()
         view.addAction(self.outline_dock.toggleViewAction())
+        view.addAction(self.annotations_dock.toggleViewAction())
+        view.addAction(self.editor_dock.toggleViewAction())
         help_menu = bar.addMenu("&Help")
         help_menu.addAction(self.action_about)
 
@@ -226,10 +313,17 @@ class MainWindow(QMainWindow):
         ]
         tb.addSeparator()
         tb.addAction(self.action_find)
+        tb.addSeparator()
+        for act in self.highlight_actions.values():
+            tb.addAction(act)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
 
     def _build_status_bar(self) -> None:
         self.status_label = QLabel("", self)
         self.status_label.setObjectName("status_view")
+        self.anchor_summary = QLabel("", self)
+        self.anchor_summary.setObjectName("status_anchors")
+        self.statusBar().addPermanentWidget(self.anchor_summary)
         self.statusBar().addPermanentWidget(self.status_label)
         self.fetch_cancel = QPushButton("Cancel download", self)
         self.fetch_cancel.setObjectName("fetch_cancel")
@@ -249,6 +343,8 @@ class MainWindow(QMainWindow):
         self.fetcher = _Fetcher(self)
         self.fetcher.done.connect(self._fetch_done)
         self.fetcher.failed.connect(self._fetch_failed)
+        self.annotations.message.connect(self.show_info)
+        self.annotations.summary_changed.connect(self.anchor_summary.setText)
         self._update_enabled()
 
     # -- settings ------------------------------------------------------------------------------
@@ -401,6 +497,9 @@ class MainWindow(QMainWindow):
         view.status_changed.connect(lambda text, t=tab: self._view_status(t, text))
         view.link_activated.connect(self._external_link)
         view.message.connect(self.show_info)
+        view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        view.customContextMenuRequested.connect(lambda pos, v=view: self._context_menu(v, pos))
+        self.annotations.attach(tab)
         self.stack.setCurrentWidget(self.tabs)
         self.tabs.setCurrentIndex(index)
         view.setFocus()
@@ -462,6 +561,7 @@ class MainWindow(QMainWindow):
         tab = self.current_tab()
         self._update_enabled()
         self._show_outline(tab)
+        self.annotations.current_changed()
         if tab is not None:
             self.status_label.setText(tab.status)
             self.setWindowTitle(f"{self.tabs.tabText(self.tabs.currentIndex())} — Claim Reader")
@@ -489,6 +589,13 @@ class MainWindow(QMainWindow):
             self.page_total.setText(f" of {view.page_count} ")
 
     def _show_outline(self, tab: DocumentTab | None) -> None:
+        if tab is not None and tab.paged and not tab.view.has_painted:
+            # Reading the outline can take a quarter of a second (named destinations): it
+            # waits until the first page is on screen.
+            tab.view.first_page_painted.connect(
+                lambda t=tab: self._show_outline(t) if t is self.current_tab() else None
+            )
+            return
         items = tab.view.outline() if tab is not None and tab.paged else []
         if items:
             from reader.ui.outline_panel import OutlinePanel
@@ -522,6 +629,72 @@ class MainWindow(QMainWindow):
 
     def copy(self) -> None:
         self._view_call("copy_selection")
+
+    def open_tabs(self) -> list[DocumentTab]:
+        return [
+            t for i in range(self.tabs.count()) if isinstance(t := self.tabs.widget(i), DocumentTab)
+        ]
+
+    # -- annotations ---------------------------------------------------------------------------
+
+    def _paint_kind_icons(self) -> None:
+        for kind, act in self.highlight_actions.items():
+            pix = QPixmap(14, 14)
+            pix.fill(QColor(self.prefs.color(kind)))
+            act.setIcon(QIcon(pix))
+
+    def _delete_annotations(self) -> None:
+        self.annotations.delete()
+
+    def _context_menu(self, view: QWidget, pos) -> None:
+        menu = QMenu(self)
+        has_selection = view.selection_range() is not None
+        for act in self.highlight_actions.values():
+            menu.addAction(act)
+            act.setEnabled(has_selection)
+        menu.addSeparator()
+        menu.addAction(self.action_copy)
+        hit = view.annotation_at(pos)
+        if hit is not None:
+            menu.addSeparator()
+            menu.addAction(
+                "Delete This Annotation", lambda h=hit: self.annotations.delete([h])
+            ).setObjectName("context_delete_annotation")
+        menu.aboutToHide.connect(
+            lambda: [a.setEnabled(True) for a in self.highlight_actions.values()]
+        )
+        self._last_menu = menu
+        menu.popup(view.mapToGlobal(pos))
+
+    def show_browser(self) -> None:
+        from reader.ui.panels.browser import AnnotationBrowser
+
+        if self.browser_dialog is None:
+            dialog = QDialog(self)
+            dialog.setObjectName("all_annotations_dialog")
+            dialog.setWindowTitle("All annotations")
+            dialog.resize(900, 560)
+            browser = AnnotationBrowser(self.library, dialog)
+            layout = QVBoxLayout(dialog)
+            layout.addWidget(browser)
+            browser.open_requested.connect(self.open_at_annotation)
+            dialog.browser = browser
+            self.browser_dialog = dialog
+        self.browser_dialog.browser.refresh()
+        self.browser_dialog.show()
+        self.browser_dialog.raise_()
+
+    def open_at_annotation(self, source: str, annotation_id: str) -> None:
+        tab = self.open_document(source, background=False, offline_first=True)
+        if tab is not None:
+            self.annotations.show_annotation(annotation_id)
+
+    def show_preferences(self) -> None:
+        from reader.ui.preferences import PreferencesDialog
+
+        dialog = PreferencesDialog(self.prefs, self)
+        if dialog.exec():
+            self._paint_kind_icons()
 
     # -- find ------------------------------------------------------------------------------
 

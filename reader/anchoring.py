@@ -1,0 +1,508 @@
+"""Text anchors: make them, find quotes, and re-anchor them on a new version of a document.
+
+Learned from Hypothesis (quote + prefix/suffix + position selectors), made version-aware:
+re-anchoring tries, in order,
+
+1. the **position**: the quote is still at its offsets and its context agrees → ``exact``;
+2. an **exact quote search**: every occurrence of the quote, chosen by context agreement, then by
+   distance from where the anchor is expected → ``exact`` with the new offsets;
+3. a **fuzzy search** (rapidfuzz) around seeds (pieces of the quote and of its context found in the
+   new text, plus the expected position), scored on quote similarity, context similarity and
+   distance → ``fuzzy`` with the new offsets and the new quote text (whitespace-only changes,
+   such as a PDF line break, land here too);
+4. otherwise **orphan**: the anchor is returned unchanged except for its state.
+
+"Nothing lands on the wrong words": a short quote needs its context to agree, a fuzzy match needs
+a high quote similarity *and* context support (only a long, nearly identical quote may do without),
+and anything doubtful becomes an orphan. A fuzzy anchor stays fuzzy when it is later found
+exactly: only the user upgrades a guess.
+
+Pure functions over ``str``; no I/O, no Qt, no SQL.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import replace
+
+from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein, Postfix, Prefix
+
+from reader.model import AnchorState, TextAnchor
+
+__all__ = ["CONTEXT", "find_quote", "make_anchor", "reanchor", "reanchor_many"]
+
+CONTEXT = 32
+
+# Context agreement (0..1, see `_context_score`; unrelated text scores about 0.3) that a match
+# needs: none for a quote of at least LONG_QUOTE characters (the words speak for themselves),
+# STRONG_CONTEXT for a quote shorter than SHORT_QUOTE found more than once or only approximately,
+# WEAK_CONTEXT otherwise (about one side of the context intact).
+LONG_QUOTE = 64
+SHORT_QUOTE = 20
+WEAK_CONTEXT = 0.5
+STRONG_CONTEXT = 0.75
+# Candidates whose context scores within this of the best one count as equally good; the one
+# nearest to the expected position wins among them.
+CONTEXT_TIE = 0.05
+# What one full side of context, intact, is worth without the other.
+ONE_SIDE = 0.8
+# Fuzzy matches: least normalized Indel similarity of the quote, and the similarity above which a
+# long quote needs no context support.
+MIN_QUOTE_SIMILARITY = 0.75
+SURE_QUOTE_SIMILARITY = 0.9
+# Seeds (pieces of the quote or of its context) found more often than this say nothing.
+MAX_SEED_HITS = 32
+MAX_WINDOWS = 12
+# A long text gets a word index once this many anchors have needed a search: building it costs
+# about as much as a few dozen full-text scans, and then every further search is a lookup.
+INDEX_AFTER_SEARCHES = 16
+INDEX_MIN_LENGTH = 100_000
+
+_WORD = re.compile(r"\w+")
+
+_EXACT = AnchorState.EXACT
+_FUZZY = AnchorState.FUZZY
+_ORPHAN = AnchorState.ORPHAN
+
+
+# ----------------------------------------------------------------------------- making & finding
+
+
+def make_anchor(text: str, start: int, end: int) -> TextAnchor:
+    """The anchor of ``text[start:end]`` with up to `CONTEXT` characters of context each side."""
+    if not 0 <= start < end <= len(text):
+        raise ValueError(f"invalid span {start}:{end} for a text of {len(text)} characters")
+    return TextAnchor(
+        quote=text[start:end],
+        prefix=text[max(0, start - CONTEXT) : start],
+        suffix=text[end : end + CONTEXT],
+        start=start,
+        end=end,
+        state=_EXACT,
+    )
+
+
+def _whitespace_pattern(quote: str) -> re.Pattern[str] | None:
+    words = quote.split()
+    if not words:
+        return None
+    return re.compile(r"\s+".join(re.escape(word) for word in words))
+
+
+def _inner_words(text: str) -> list[tuple[int, str]]:
+    """The complete words of `text`: word runs not touching either end of it.
+
+    Wherever `text` occurs in a document, these are whole words there too, so a word index finds
+    every occurrence through any one of them.
+    """
+    return [
+        (match.start(), match.group())
+        for match in _WORD.finditer(text)
+        if match.start() > 0 and match.end() < len(text)
+    ]
+
+
+def find_quote(text: str, quote: str, occurrence: int = 1) -> tuple[int, int] | None:
+    """The span of the `occurrence`-th (1-based) occurrence of `quote` in `text`, or None.
+
+    Exact occurrences first; failing that, the quote's words separated by any run of whitespace
+    (a quote typed with single spaces matches a line break or two spaces in the document); the
+    span returned is then the one in `text`, without the quote's leading/trailing whitespace.
+    """
+    if occurrence < 1:
+        raise ValueError("occurrence is 1-based")
+    if not quote:
+        return None
+    index = -1
+    for _ in range(occurrence):
+        index = text.find(quote, index + 1)
+        if index < 0:
+            break
+    else:
+        return index, index + len(quote)
+    pattern = _whitespace_pattern(quote)
+    if pattern is None:
+        return None
+    for count, match in enumerate(pattern.finditer(text), start=1):
+        if count == occurrence:
+            return match.start(), match.end()
+    return None
+
+
+# ----------------------------------------------------------------------------- scoring
+
+
+def _side_scores(stored: str, found: list[str], *, towards_end: bool) -> list[float]:
+    """How well one side of the context agrees, per candidate: the longer of the run of identical
+    characters next to the quote and the Levenshtein similarity, as fractions of the stored side."""
+    adjacent = Postfix.similarity if towards_end else Prefix.similarity
+    similarity = Levenshtein.normalized_similarity
+    size = len(stored)
+    return [max(adjacent(stored, f) / size, similarity(stored, f)) for f in found]
+
+
+def _context_scores(anchor: TextAnchor, text: str, spans: list[tuple[int, int]]) -> list[float]:
+    """Agreement (0..1) of the anchor's prefix/suffix with the text around each span.
+
+    Sides weigh by their stored length. Unrelated English context scores about 0.2–0.4; an anchor
+    without any context scores 1.
+    """
+    prefix, suffix = anchor.prefix, anchor.suffix
+    lp, ls = len(prefix), len(suffix)
+    if not lp and not ls:
+        return [1.0] * len(spans)
+    before = [0.0] * len(spans)
+    after = [0.0] * len(spans)
+    if lp:
+        found = [text[max(0, s - lp) : s] for s, _ in spans]
+        before = _side_scores(prefix, found, towards_end=True)
+    if ls:
+        found = [text[e : e + ls] for _, e in spans]
+        after = _side_scores(suffix, found, towards_end=False)
+    # The weighted mean; but one full side intact is strong evidence on its own (an edit right
+    # next to the quote on the other side must not orphan it): it counts for ONE_SIDE.
+    wp, ws = ONE_SIDE * min(1, lp / CONTEXT), ONE_SIDE * min(1, ls / CONTEXT)
+    return [
+        max((lp * b + ls * a) / (lp + ls), wp * b, ws * a)
+        for b, a in zip(before, after, strict=True)
+    ]
+
+
+def _context_score(anchor: TextAnchor, text: str, start: int, end: int) -> float:
+    return _context_scores(anchor, text, [(start, end)])[0]
+
+
+def _context_identical(anchor: TextAnchor, text: str, start: int, end: int) -> bool:
+    p, s = anchor.prefix, anchor.suffix
+    return text[max(0, start - len(p)) : start] == p and text[end : end + len(s)] == s
+
+
+def _distance(start: int, expected: list[int]) -> int:
+    return min(abs(start - e) for e in expected)
+
+
+def _context_needed(quote: str, occurrences: int) -> float:
+    """The context agreement a match of `quote` needs before it is trusted."""
+    if len(quote) >= LONG_QUOTE:
+        return 0.0  # the very words, long enough to speak for themselves
+    if len(quote) < SHORT_QUOTE and occurrences > 1:
+        return STRONG_CONTEXT
+    return WEAK_CONTEXT
+
+
+def _fuzzy_is_acceptable(quote: str, similarity: float, context: float) -> bool:
+    if similarity < MIN_QUOTE_SIMILARITY:
+        return False
+    if len(quote) < SHORT_QUOTE:
+        return context >= STRONG_CONTEXT
+    if len(quote) >= LONG_QUOTE and similarity >= SURE_QUOTE_SIMILARITY:
+        return True
+    return context >= WEAK_CONTEXT
+
+
+# ----------------------------------------------------------------------------- the re-anchorer
+
+
+class _Reanchorer:
+    """Re-anchors anchors on one new text; remembers recent shifts to try them first."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.shifts: list[int] = []  # most recent first, distinct
+        self.searches = 0
+        self.index: dict[str, list[int]] | None = None  # word → its starts, built when it pays
+
+    # -- searching the whole text
+
+    def _count_search(self) -> None:
+        self.searches += 1
+        if (
+            self.index is None
+            and self.searches >= INDEX_AFTER_SEARCHES
+            and len(self.text) >= INDEX_MIN_LENGTH
+        ):
+            index: dict[str, list[int]] = {}
+            for match in _WORD.finditer(self.text):
+                index.setdefault(match.group(), []).append(match.start())
+            self.index = index
+
+    def _rarest_word(self, text: str) -> tuple[int, list[int]] | None:
+        """(offset in `text`, starts in the document) of its least frequent complete word."""
+        if self.index is None:
+            return None
+        words = _inner_words(text)
+        if not words:
+            return None
+        offset, word = min(words, key=lambda item: len(self.index.get(item[1], ())))
+        return offset, self.index.get(word, [])
+
+    def _exact_spans(self, quote: str) -> list[tuple[int, int]]:
+        text, length = self.text, len(quote)
+        rarest = self._rarest_word(quote)
+        if rarest is not None:
+            offset, hits = rarest
+            return [
+                (h - offset, h - offset + length)
+                for h in hits
+                if h >= offset and text.startswith(quote, h - offset)
+            ]
+        spans = []
+        index = text.find(quote)
+        while index >= 0:
+            spans.append((index, index + length))
+            index = text.find(quote, index + 1)
+        return spans
+
+    # -- results
+
+    def _found(self, anchor: TextAnchor, start: int, end: int, exact: bool) -> TextAnchor:
+        found = make_anchor(self.text, start, end)
+        state = _EXACT if exact and anchor.state != _FUZZY else _FUZZY
+        delta = start - anchor.start
+        if delta in self.shifts:
+            self.shifts.remove(delta)
+        self.shifts.insert(0, delta)
+        del self.shifts[4:]
+        return replace(found, state=state)
+
+    def kept(self, anchor: TextAnchor, start: int, end: int) -> TextAnchor:
+        """An anchor known to sit at ``start:end`` (offset arithmetic on an unchanged region)."""
+        return self._found(anchor, start, end, exact=True)
+
+    # -- the ladder
+
+    def reanchor(self, anchor: TextAnchor, expected: list[int] | None = None) -> TextAnchor:
+        text, quote = self.text, anchor.quote
+        if not quote:
+            return replace(anchor, state=_ORPHAN)
+        expected = expected or [anchor.start]
+        length = len(quote)
+
+        # 1. Position: at the old offsets (context agreeing), or at a recently seen shift (context
+        #    identical), the quote needs no search.
+        start = anchor.start
+        if text[start : start + length] == quote and (
+            _context_score(anchor, text, start, start + length) >= STRONG_CONTEXT
+        ):
+            return self._found(anchor, start, start + length, exact=True)
+        for shift in self.shifts:
+            start = anchor.start + shift
+            if (
+                shift
+                and start >= 0
+                and text[start : start + length] == quote
+                and _context_identical(anchor, text, start, start + length)
+            ):
+                return self._found(anchor, start, start + length, exact=True)
+        expected = expected + [anchor.start + s for s in self.shifts if s]
+
+        # 2. Exact quote search.
+        self._count_search()
+        chosen = self._choose(anchor, self._exact_spans(quote), expected)
+        if chosen is not None:
+            return self._found(anchor, *chosen, exact=True)
+
+        # 3. Fuzzy.
+        chosen = self._fuzzy(anchor, expected)
+        if chosen is not None:
+            return self._found(anchor, *chosen, exact=False)
+
+        # 4. Orphan: never a doubtful place.
+        return replace(anchor, state=_ORPHAN)
+
+    def _choose(
+        self, anchor: TextAnchor, spans: list[tuple[int, int]], expected: list[int]
+    ) -> tuple[int, int] | None:
+        """The occurrence with the best context (ties: nearest to expected), if acceptable."""
+        if not spans:
+            return None
+        scores = _context_scores(anchor, self.text, spans)
+        scored = [(score, s, e) for score, (s, e) in zip(scores, spans, strict=True)]
+        best = max(score for score, _, _ in scored)
+        _, start, end = min(
+            (item for item in scored if item[0] >= best - CONTEXT_TIE),
+            key=lambda item: (_distance(item[1], expected), -item[0]),
+        )
+        if best < _context_needed(anchor.quote, len(spans)):
+            return None
+        return start, end
+
+    # -- fuzzy
+
+    def _hits(self, needle: str) -> list[int] | None:
+        """Where `needle` occurs, or None when it occurs too often to mean anything."""
+        hits: list[int] = []
+        index = self.text.find(needle)
+        while index >= 0:
+            if len(hits) == MAX_SEED_HITS:
+                return None
+            hits.append(index)
+            index = self.text.find(needle, index + 1)
+        return hits
+
+    def _seeds(self, anchor: TextAnchor, expected: list[int]) -> list[int]:
+        """Plausible start positions of the (changed) quote in the new text."""
+        quote, length = anchor.quote, len(anchor.quote)
+        seeds = list(expected)
+        if self.index is not None:
+            # Words of the quote and of its context that are rare enough to mean something.
+            for text, shift, most in (
+                (quote, 0, 6),
+                (anchor.prefix, -len(anchor.prefix), 2),
+                (anchor.suffix, length, 2),
+            ):
+                counted = [(len(self.index.get(w, ())), o, w) for o, w in _inner_words(text)]
+                for count, offset, word in sorted(counted)[:most]:
+                    if count <= MAX_SEED_HITS:
+                        seeds.extend(h - offset - shift for h in self.index.get(word, ()))
+        else:
+            # Pigeonhole: with fewer edits than pieces, one piece survives verbatim.
+            pieces = max(1, min(5, length // 8))
+            size = length // pieces
+            for i in range(pieces):
+                offset = i * size
+                hits = self._hits(quote[offset : offset + size])
+                seeds.extend(h - offset for h in hits or ())
+            tail = anchor.prefix[-16:]
+            if len(tail) >= 8:
+                seeds.extend(h + len(tail) for h in self._hits(tail) or ())
+            head = anchor.suffix[:16]
+            if len(head) >= 8:
+                seeds.extend(h - length for h in self._hits(head) or ())
+        # Seeds that several pieces agree on come first (BLAST-like votes), then nearness; one
+        # seed (the most agreed on) per stretch of a quarter quote.
+        bucket = max(16, length // 4)
+        counts = Counter(s for s in seeds if -length < s < len(self.text))
+        votes = Counter(s // bucket for s in counts.elements())
+        best: dict[int, int] = {}
+        for seed, count in counts.items():
+            key = seed // bucket
+            if key not in best or count > counts[best[key]]:
+                best[key] = seed
+
+        def rank(key: int) -> tuple[int, int]:
+            support = votes[key - 1] + votes[key] + votes[key + 1]
+            return -support, _distance(best[key], expected)
+
+        chosen = sorted(best, key=rank)[:MAX_WINDOWS]
+        return sorted(
+            {best[key] for key in chosen} | {e for e in expected if 0 <= e < len(self.text)}
+        )
+
+    def _refine(self, quote: str, start: int, end: int) -> tuple[int, int]:
+        """Move the ends of a rough span to where the span is most similar to the quote."""
+        text, reach = self.text, max(3, len(quote) // 5)
+
+        def score_end(e: int) -> tuple[float, int]:
+            return fuzz.ratio(quote, text[start:e]), -abs(e - end)
+
+        def score_start(s: int) -> tuple[float, int]:
+            return fuzz.ratio(quote, text[s:end]), -abs(s - start)
+
+        for _ in range(2):
+            end = max(
+                range(max(start + 1, end - reach), min(len(text), end + reach) + 1), key=score_end
+            )
+            start = max(
+                range(max(0, start - reach), min(end - 1, start + reach) + 1), key=score_start
+            )
+        return start, end
+
+    def _fuzzy(self, anchor: TextAnchor, expected: list[int]) -> tuple[int, int] | None:
+        text, quote = self.text, anchor.quote
+        length = len(quote)
+        slack = max(8, length // 2)
+        cutoff = (MIN_QUOTE_SIMILARITY - 0.1) * 100
+        rough: set[tuple[int, int]] = set()
+        covered = -1
+        for seed in self._seeds(anchor, expected):
+            if seed < covered:
+                continue  # this window is inside the last one
+            lo, hi = max(0, seed - slack), min(len(text), seed + length + slack)
+            covered = hi - length - slack // 2
+            if hi - lo <= length:
+                rough.add((lo, hi))
+                continue
+            alignment = fuzz.partial_ratio_alignment(quote, text[lo:hi], score_cutoff=cutoff)
+            if alignment is not None:
+                rough.add((lo + alignment.dest_start, lo + alignment.dest_end))
+        best: tuple[float, int, int] | None = None
+        for rough_start, rough_end in rough:
+            start, end = self._refine(quote, rough_start, rough_end)
+            similarity = fuzz.ratio(quote, text[start:end]) / 100
+            context = _context_score(anchor, text, start, end)
+            if not _fuzzy_is_acceptable(quote, similarity, context):
+                continue
+            proximity = 1 / (1 + _distance(start, expected) / max(length, 64))
+            score = 0.6 * similarity + 0.3 * context + 0.1 * proximity
+            if best is None or score > best[0]:
+                best = (score, start, end)
+        return None if best is None else (best[1], best[2])
+
+
+# ----------------------------------------------------------------------------- public API
+
+
+def reanchor(anchor: TextAnchor, new_text: str) -> TextAnchor:
+    """Find `anchor` again in `new_text`: exact, fuzzy (new offsets and quote) or orphan."""
+    return _Reanchorer(new_text).reanchor(anchor)
+
+
+def _common_prefix_length(a: str, b: str) -> int:
+    """Length of the common prefix, compared in C-speed slices (no per-character loop)."""
+    limit, block, lo = min(len(a), len(b)), 1 << 16, 0
+    while lo < limit:
+        hi = min(limit, lo + block)
+        if a[lo:hi] != b[lo:hi]:
+            break
+        lo = hi
+    else:
+        return limit  # a[lo:hi] != b[lo:hi]; find the first difference by bisection
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if a[lo:mid] == b[lo:mid]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def reanchor_many(
+    anchors: list[TextAnchor], new_text: str, old_text: str | None = None
+) -> list[TextAnchor]:
+    """Re-anchor many anchors on `new_text`, in the order given.
+
+    With `old_text` (the text the anchors were made on), the unchanged common prefix and suffix
+    are found once: anchors inside them keep their offsets or shift by the length difference
+    without any search. Without it, shifts found on earlier anchors are tried first.
+    """
+    engine = _Reanchorer(new_text)
+    results: list[TextAnchor | None] = [None] * len(anchors)
+    pending = sorted(range(len(anchors)), key=lambda i: (anchors[i].start, anchors[i].end))
+    if old_text is not None:
+        same_head = _common_prefix_length(old_text, new_text)
+        room = min(len(old_text), len(new_text)) - same_head
+        same_tail = min(room, _common_prefix_length(old_text[::-1], new_text[::-1]))
+        tail_start, delta = len(old_text) - same_tail, len(new_text) - len(old_text)
+        engine.shifts = [delta] if delta else []
+        rest = []
+        for i in pending:
+            anchor = anchors[i]
+            current = (
+                anchor.state != _ORPHAN and old_text[anchor.start : anchor.end] == anchor.quote
+            )
+            if current and anchor.quote and anchor.end <= same_head:
+                results[i] = engine.kept(anchor, anchor.start, anchor.end)
+            elif current and anchor.quote and anchor.start >= tail_start:
+                results[i] = engine.kept(anchor, anchor.start + delta, anchor.end + delta)
+            else:
+                rest.append(i)
+        for i in rest:
+            anchor = anchors[i]
+            results[i] = engine.reanchor(anchor, [anchor.start, anchor.start + delta])
+    else:
+        for i in pending:
+            results[i] = engine.reanchor(anchors[i])
+    return [result for result in results if result is not None]
