@@ -187,6 +187,10 @@ def _context_needed(quote: str, occurrences: int) -> float:
     """The context agreement a match of `quote` needs before it is trusted."""
     if len(quote) >= LONG_QUOTE:
         return 0.0  # the very words, long enough to speak for themselves
+    if len(quote) >= SHORT_QUOTE and occurrences == 1:
+        # The only place in the document with these twenty-odd characters: an edit that
+        # rewrote the sentence around a claim must not orphan the claim itself.
+        return 0.0
     if len(quote) < SHORT_QUOTE and occurrences > 1:
         return STRONG_CONTEXT
     return WEAK_CONTEXT

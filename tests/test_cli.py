@@ -139,3 +139,90 @@ def test_screenshot_writes_a_png(tmp_path):
     image = QImage(str(out))
     assert (image.width(), image.height()) == (900, 600)
     assert env_db.exists()  # the document was recorded in the library given by --db
+
+
+def cli(db, *args: str) -> subprocess.CompletedProcess[str]:
+    return run("--db", str(db), *args)
+
+
+def test_annotate_and_list_the_seed_article(tmp_path):
+    db = tmp_path / "lib.sqlite"
+    result = cli(
+        db,
+        "annotate",
+        str(SEED),
+        "--quote",
+        "surged to 79,770 in 2022",
+        "--kind",
+        "claim",
+        "--status",
+        "disputed",
+        "--note",
+        "CDC: 107,941 overdose deaths",
+        "--tag",
+        "opioids",
+        "--tag",
+        "CDC",
+        "--claimant",
+        "CGTN",
+    )
+    assert result.returncode == 0, result.stderr
+    annotation_id = result.stdout.strip()
+    assert len(annotation_id) == 36
+    listed = cli(db, "list", "--document", str(SEED), "--json")
+    assert listed.returncode == 0, listed.stderr
+    (row,) = json.loads(listed.stdout)
+    assert row["id"] == annotation_id
+    assert row["anchor_state"] == "exact"
+    assert row["quote"] == "surged to 79,770 in 2022"
+    text = run("extract", str(SEED)).stdout
+    assert text[row["start"] : row["end"]] == row["quote"]
+    assert row["page"] is None
+    assert (row["kind"], row["status"], row["note"]) == (
+        "claim",
+        "disputed",
+        "CDC: 107,941 overdose deaths",
+    )
+    assert row["tags"] == ["CDC", "opioids"]
+    plain = cli(db, "list")
+    assert annotation_id in plain.stdout and "surged to 79,770" in plain.stdout
+
+
+def test_annotate_second_occurrence_and_pdf_page(tmp_path):
+    db = tmp_path / "lib.sqlite"
+    first = cli(db, "annotate", str(SEED), "--quote", "fentanyl", "--occurrence", "2")
+    assert first.returncode == 0, first.stderr
+    (row,) = json.loads(cli(db, "list", "--json").stdout)
+    text = run("extract", str(SEED)).stdout
+    assert row["start"] == text.index("fentanyl", text.index("fentanyl") + 1)
+    pdf = CORPUS / "pdf" / "pdflatex-4-pages.pdf"
+    pdf_text = json.loads(run("extract", str(pdf), "--json").stdout)["text"]
+    page1, page2 = pdf_text.split("\n\n")[:2]
+    page2_word = next(w for w in page2.split() if len(w) > 6 and w not in page1 and w.isalpha())
+    added = cli(db, "annotate", str(pdf), "--quote", page2_word, "--kind", "evidence")
+    assert added.returncode == 0, added.stderr
+    rows = json.loads(cli(db, "list", "--document", str(pdf), "--json").stdout)
+    assert rows[0]["page"] == 2
+
+
+def test_annotate_missing_quote_saves_nothing(tmp_path):
+    db = tmp_path / "lib.sqlite"
+    result = cli(db, "annotate", str(SEED), "--quote", "a sentence nobody wrote")
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: ") and "does not occur" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert json.loads(cli(db, "list", "--json").stdout) == []
+
+
+def test_list_reanchors_after_the_file_changed(tmp_path):
+    db = tmp_path / "lib.sqlite"
+    story = tmp_path / "story.txt"
+    story.write_text("Intro.\n\nThe toll surged to 79,770 in 2022, officials said.\n")
+    assert cli(db, "annotate", str(story), "--quote", "surged to 79,770 in 2022").returncode == 0
+    assert cli(db, "annotate", str(story), "--quote", "officials said").returncode == 0
+    story.write_text("Intro.\n\nA new paragraph.\n\nThe toll surged to 79,770 in 2022.\n")
+    rows = json.loads(cli(db, "list", "--document", str(story), "--json").stdout)
+    states = {r["quote"]: r["anchor_state"] for r in rows}
+    assert states == {"surged to 79,770 in 2022": "exact", "officials said": "orphan"}
+    moved = next(r for r in rows if r["anchor_state"] == "exact")
+    assert story.read_text()[moved["start"] : moved["end"]] == "surged to 79,770 in 2022"
