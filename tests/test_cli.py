@@ -195,14 +195,19 @@ def test_annotate_second_occurrence_and_pdf_page(tmp_path):
     (row,) = json.loads(cli(db, "list", "--json").stdout)
     text = run("extract", str(SEED)).stdout
     assert row["start"] == text.index("fentanyl", text.index("fentanyl") + 1)
-    pdf = CORPUS / "pdf" / "pdflatex-4-pages.pdf"
-    pdf_text = json.loads(run("extract", str(pdf), "--json").stdout)["text"]
-    page1, page2 = pdf_text.split("\n\n")[:2]
-    page2_word = next(w for w in page2.split() if len(w) > 6 and w not in page1 and w.isalpha())
-    added = cli(db, "annotate", str(pdf), "--quote", page2_word, "--kind", "evidence")
+    pdf = CORPUS / "pdf" / "pdflatex-outline.pdf"
+    pages = json.loads(run("extract", str(pdf), "--json").stdout)["text"].split("\n\n")
+    # A word whose first occurrence is on a later page: its annotation must say that page.
+    number, word = next(
+        (n, w)
+        for n, page in enumerate(pages[1:], start=2)
+        for w in page.split()
+        if w.isalpha() and len(w) > 5 and all(w not in p for p in pages[: n - 1])
+    )
+    added = cli(db, "annotate", str(pdf), "--quote", word, "--kind", "evidence")
     assert added.returncode == 0, added.stderr
     rows = json.loads(cli(db, "list", "--document", str(pdf), "--json").stdout)
-    assert rows[0]["page"] == 2
+    assert rows[0]["page"] == number
 
 
 def test_annotate_missing_quote_saves_nothing(tmp_path):
