@@ -358,6 +358,7 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
+        self.editor.flush()  # an edit typed in the last 400 ms is saved, not lost
         self.cancel_fetches()
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())

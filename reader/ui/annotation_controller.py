@@ -1,0 +1,223 @@
+"""Everything between a user's gesture on an annotation and the Library, in one place.
+
+The window owns the widgets; this object connects them: the views (selection, clicks on
+highlights), the sidebar, the editor and the undo stack. Every change goes through the Library
+(committed at once) and comes back here as "what changed", which then refreshes the widgets.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from reader.library import Library
+from reader.model import AnchorState, Annotation, AnnotationKind
+from reader.ui.commands import CreateAnnotation, DeleteAnnotation, EditAnnotation
+
+
+class AnnotationController(QObject):
+    message = Signal(str)
+    summary_changed = Signal(str)  # "12 exact · 1 fuzzy · 0 orphan" for the current document
+
+    def __init__(
+        self,
+        library: Library,
+        undo_stack: QUndoStack,
+        sidebar,
+        editor,
+        prefs,
+        current_tab: Callable[[], object],
+        tabs: Callable[[], list],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.library = library
+        self.undo_stack = undo_stack
+        self.sidebar = sidebar
+        self.editor = editor
+        self.prefs = prefs
+        self.current_tab = current_tab
+        self.tabs = tabs
+        sidebar.activated.connect(self.show_annotation)
+        sidebar.selection_changed.connect(self._sidebar_selection)
+        editor.edited.connect(self.edit)
+        editor.reattach_requested.connect(self.reattach)
+        editor.delete_requested.connect(lambda aid: self.delete([aid]))
+
+    # -- tabs ----------------------------------------------------------------------------------
+
+    def attach(self, tab) -> None:
+        """A document was opened: load (and re-anchor) its annotations, wire its view."""
+        counts = self.library.reanchor(tab.opened)
+        anns = self.library.repo.annotations_for_document(tab.opened.record.id)
+        tab.annotations = {a.id: a for a in anns}
+        tab.view.set_annotations(anns)
+        tab.view.annotation_clicked.connect(lambda aid, t=tab: self._clicked(t, aid))
+        if counts:
+            moved = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+            self.message.emit(f"This document changed; its annotations were re-anchored: {moved}.")
+
+    def current_changed(self) -> None:
+        tab = self.current_tab()
+        if tab is None:
+            self.sidebar.set_annotations([])
+            self.editor.set_annotation(None)
+            self.summary_changed.emit("")
+            return
+        self.sidebar.set_annotations(self._ordered(tab))
+        self.editor.set_annotation(None)
+        self._emit_summary(tab)
+
+    def _ordered(self, tab) -> list[Annotation]:
+        return sorted(tab.annotations.values(), key=lambda a: (a.anchor.start, a.anchor.end))
+
+    def _emit_summary(self, tab) -> None:
+        counts = Counter(str(a.anchor.state) for a in tab.annotations.values())
+        if not tab.annotations:
+            self.summary_changed.emit("No annotations")
+            return
+        self.summary_changed.emit(" · ".join(f"{counts.get(str(s), 0)} {s}" for s in AnchorState))
+
+    def _tab_for(self, document_id: int):
+        for tab in self.tabs():
+            if tab.opened.record.id == document_id:
+                return tab
+        return None
+
+    # -- what changed --------------------------------------------------------------------------
+
+    def changed(self, annotation: Annotation | None, annotation_id: str) -> None:
+        """Refresh every widget after the library stored (or removed) an annotation."""
+        tab = None
+        if annotation is not None:
+            tab = self._tab_for(annotation.document_id)
+        else:
+            tab = next((t for t in self.tabs() if annotation_id in t.annotations), None)
+        if tab is None:
+            return
+        existed = annotation_id in tab.annotations
+        if annotation is None:
+            tab.annotations.pop(annotation_id, None)
+        else:
+            tab.annotations[annotation_id] = annotation
+        tab.view.set_annotations(self._ordered(tab))
+        if tab is self.current_tab():
+            if annotation is None:
+                self.sidebar.remove_annotation(annotation_id)
+                current = self.editor.annotation()
+                if current is not None and current.id == annotation_id:
+                    self.editor.discard()  # its pending edits belong to nothing now
+                    self.editor.set_annotation(None)
+            elif existed:
+                self.sidebar.update_annotation(annotation)
+                current = self.editor.annotation()
+                if current is not None and current.id == annotation_id:
+                    self.editor.set_annotation(annotation)
+            else:
+                self.sidebar.add_annotation(annotation)
+            self._emit_summary(tab)
+
+    # -- gestures ------------------------------------------------------------------------------
+
+    def highlight(self, kind: AnnotationKind) -> Annotation | None:
+        tab = self.current_tab()
+        if tab is None:
+            return None
+        selection = tab.view.selection_range()
+        if selection is None:
+            self.message.emit("Select the words to highlight first.")
+            return None
+        start, end = selection
+        annotation = self.library.highlight(
+            tab.opened,
+            start,
+            end,
+            kind,
+            color=self.prefs.color(kind),
+            author=self.prefs.author,
+        )
+        self.undo_stack.push(CreateAnnotation(self.library, self.changed, annotation))
+        self.changed(annotation, annotation.id)
+        tab.view.clear_selection()
+        self.select(annotation.id)
+        return annotation
+
+    def select(self, annotation_id: str | None) -> None:
+        tab = self.current_tab()
+        if tab is None:
+            return
+        annotation = tab.annotations.get(annotation_id) if annotation_id else None
+        tab.view.select_annotation(annotation.id if annotation else None)
+        self.sidebar.select(annotation.id if annotation else None)
+        self.editor.set_annotation(annotation)
+
+    def show_annotation(self, annotation_id: str) -> None:
+        tab = self.current_tab()
+        if tab is None or annotation_id not in tab.annotations:
+            return
+        self.select(annotation_id)
+        if tab.annotations[annotation_id].anchor.state is not AnchorState.ORPHAN:
+            tab.view.show_annotation(annotation_id)
+
+    def _clicked(self, tab, annotation_id: str) -> None:
+        if tab is self.current_tab():
+            self.select(annotation_id)
+
+    def _sidebar_selection(self, ids: list) -> None:
+        if len(ids) == 1:
+            self.select(ids[0])
+
+    def edit(self, annotation_id: str, changes: dict) -> Annotation | None:
+        before = self.library.annotation(annotation_id)
+        if before is None or not changes:
+            return None
+        after = self.library.update(before, **changes)
+        self.undo_stack.push(
+            EditAnnotation(self.library, self.changed, before, after, changes.keys())
+        )
+        self.changed(after, annotation_id)
+        return after
+
+    def reattach(self, annotation_id: str) -> None:
+        tab = self.current_tab()
+        annotation = self.library.annotation(annotation_id)
+        if tab is None or annotation is None:
+            return
+        selection = tab.view.selection_range()
+        if selection is None:
+            self.message.emit("Select the words this annotation belongs to, then re-attach it.")
+            return
+        after = self.library.reattach(annotation, tab.opened, *selection)
+        self.undo_stack.push(
+            EditAnnotation(self.library, self.changed, annotation, after, ["anchor"])
+        )
+        self.changed(after, annotation_id)
+        tab.view.clear_selection()
+        self.select(annotation_id)
+
+    def selected_ids(self) -> list[str]:
+        ids = list(self.sidebar.selected_ids())
+        current = self.editor.annotation()
+        if not ids and current is not None:
+            ids = [current.id]
+        return ids
+
+    def delete(self, ids: list[str] | None = None) -> int:
+        ids = self.selected_ids() if ids is None else ids
+        doomed = [a for a in (self.library.annotation(i) for i in ids) if a is not None]
+        if not doomed:
+            self.message.emit("Select an annotation to delete first.")
+            return 0
+        self.editor.set_annotation(None)
+        self.undo_stack.beginMacro(
+            "Delete annotation" if len(doomed) == 1 else f"Delete {len(doomed)} annotations"
+        )
+        for annotation in doomed:
+            self.library.delete(annotation.id)
+            self.undo_stack.push(DeleteAnnotation(self.library, self.changed, annotation))
+            self.changed(None, annotation.id)
+        self.undo_stack.endMacro()
+        return len(doomed)

@@ -1,0 +1,538 @@
+"""The annotation editor: the selected highlight's fields, saved as you type.
+
+The editor never writes anywhere. Each field change restarts a short single-shot timer; when it
+fires (or when `flush()` is called, e.g. because another highlight was selected) the editor
+emits `edited(annotation_id, changes)` with only the fields that differ from what it was last
+given, as keyword arguments for `Library.update`. The window saves them, pushes an undo command
+and hands the stored annotation back through `set_annotation`; a refresh of the same annotation
+only touches fields whose value differs and which the user is not working in, so typing is
+never interrupted.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QStringListModel,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QTextLayout
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader.model import DEFAULT_COLORS, AnchorState, Annotation, AnnotationKind, ClaimStatus
+from reader.ui.preferences import KIND_LABELS, ColorPicker, is_hex_color, pick_color, swatch_icon
+
+SAVE_DELAY_MS = 400
+PLACEHOLDER = "Select a highlight to see it here"
+
+STATUS_LABELS = {
+    ClaimStatus.UNVERIFIED: "Unverified",
+    ClaimStatus.SUPPORTED: "Supported",
+    ClaimStatus.DISPUTED: "Disputed",
+    ClaimStatus.MISLEADING: "Misleading",
+    ClaimStatus.REFUTED: "Refuted",
+    ClaimStatus.UNVERIFIABLE: "Unverifiable",
+}
+
+ANCHOR_TEXT = {
+    AnchorState.EXACT: "exact",
+    AnchorState.FUZZY: "fuzzy — the text changed; check it",
+    AnchorState.ORPHAN: "orphan — its words are no longer in this version",
+}
+
+FIELDS = ("kind", "color", "status", "claimant", "note", "tags", "author")
+
+
+def parse_tags(text: str) -> tuple[str, ...]:
+    """Comma-separated tags: trimmed, inner whitespace collapsed, empties and repeats dropped."""
+    seen: dict[str, None] = {}
+    for part in text.split(","):
+        tag = " ".join(part.split())
+        if tag:
+            seen.setdefault(tag, None)
+    return tuple(seen)
+
+
+def format_tags(tags: Iterable[str]) -> str:
+    return ", ".join(tags)
+
+
+def local_time(iso: str) -> str:
+    """An ISO 8601 time (UTC when it says no zone) as the user's local 'YYYY-MM-DD HH:MM'."""
+    if not iso:
+        return "—"
+    try:
+        moment = datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+class QuoteLabel(QLabel):
+    """A read-only quote cut to `max_lines` wrapped lines with an ellipsis; full in the tooltip."""
+
+    def __init__(self, max_lines: int = 4, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.max_lines = max_lines
+        self._full = ""
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setMinimumWidth(40)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def set_full_text(self, text: str) -> None:
+        self._full = text
+        self.setToolTip(f"<p>{html.escape(text)}</p>" if text else "")
+        self._elide()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        flat = " ".join(self._full.split())
+        # A little slack: QLabel's own wrapping and QTextLayout's may differ by a pixel or two.
+        width = self.contentsRect().width() - 2 * self.margin() - 4
+        shown = flat
+        if width > 0 and flat:
+            layout = QTextLayout(flat, self.font())
+            layout.beginLayout()
+            starts: list[int] = []
+            while len(starts) <= self.max_lines:
+                line = layout.createLine()
+                if not line.isValid():
+                    break
+                line.setLineWidth(width)
+                starts.append(line.textStart())
+            layout.endLayout()
+            if len(starts) > self.max_lines:
+                cut = starts[self.max_lines - 1]
+                tail = flat[cut:]
+                elided = self.fontMetrics().elidedText(tail, Qt.TextElideMode.ElideRight, width)
+                if elided == tail:  # the metrics disagree with the layout; still mark the cut
+                    elided = tail[: max(0, len(tail) - 2)] + "…"
+                shown = flat[:cut] + elided
+        if shown != self.text():
+            self.setText(shown)
+
+
+class TagCompleter(QCompleter):
+    """Completes the tag after the last comma, keeping the tags typed before it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(QStringListModel(self))
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+
+    def set_tags(self, tags: Iterable[str]) -> None:
+        unique = sorted({t for t in tags if t}, key=str.casefold)
+        model = self.model()
+        assert isinstance(model, QStringListModel)
+        if model.stringList() != unique:
+            model.setStringList(unique)
+
+    def splitPath(self, path: str) -> list[str]:
+        return [path.rsplit(",", 1)[-1].lstrip()]
+
+    def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:
+        completion = str(index.data() or "")
+        widget = self.widget()
+        text = widget.text() if isinstance(widget, QLineEdit) else ""
+        head, comma, _ = text.rpartition(",")
+        return f"{head.rstrip()}, {completion}" if comma else completion
+
+
+class AnnotationEditor(QWidget):
+    """Shows and edits one annotation; emits changes, never stores them itself."""
+
+    # annotation id, {field: new value} for Library.update. Declared `object`, not `dict`: a
+    # `dict` signal goes through QVariantMap and turns AnnotationKind/ClaimStatus into plain str.
+    edited = Signal(str, object)
+    reattach_requested = Signal(str)  # annotation id (orphans only)
+    delete_requested = Signal(str)  # annotation id
+
+    def __init__(
+        self,
+        tags_provider: Callable[[], list[str]],
+        parent: QWidget | None = None,
+        *,
+        default_color: Callable[[AnnotationKind], str] = DEFAULT_COLORS.__getitem__,
+        color_picker: ColorPicker = pick_color,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("annotation_editor")
+        self._tags_provider = tags_provider
+        self._default_color = default_color
+        self._pick = color_picker
+        self._annotation: Annotation | None = None
+        self._dirty: set[str] = set()
+        self._loading = 0
+        self._color = ""  # the colour shown; "" means the kind's default
+        self._shown_kind: AnnotationKind | None = None
+
+        self.save_timer = QTimer(self)
+        self.save_timer.setSingleShot(True)
+        self.save_timer.setInterval(SAVE_DELAY_MS)
+        self.save_timer.timeout.connect(self.flush)
+
+        self.placeholder = QLabel(PLACEHOLDER)
+        self.placeholder.setObjectName("editor_placeholder")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+        self.placeholder.setEnabled(False)
+
+        self.quote_label = QuoteLabel()
+        self.quote_label.setObjectName("editor_quote")
+
+        self.kind_combo = QComboBox()
+        self.kind_combo.setObjectName("editor_kind")
+        for kind in AnnotationKind:
+            self.kind_combo.addItem(KIND_LABELS[kind], kind.value)
+
+        self.color_button = QToolButton()
+        self.color_button.setObjectName("editor_color")
+        self.color_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.color_button.setToolTip("Highlight colour")
+        self.color_button.clicked.connect(self.choose_color)
+
+        self.status_combo = QComboBox()
+        self.status_combo.setObjectName("editor_status")
+        for status in ClaimStatus:
+            self.status_combo.addItem(STATUS_LABELS[status], status.value)
+
+        self.claimant_edit = QLineEdit()
+        self.claimant_edit.setObjectName("editor_claimant")
+        self.claimant_edit.setPlaceholderText("Who made the claim")
+
+        self.note_edit = QPlainTextEdit()
+        self.note_edit.setObjectName("editor_note")
+        self.note_edit.setPlaceholderText("Note")
+        self.note_edit.setTabChangesFocus(True)
+        self.note_edit.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
+
+        self.tags_edit = QLineEdit()
+        self.tags_edit.setObjectName("editor_tags")
+        self.tags_edit.setPlaceholderText("tag, another tag")
+        self.tag_completer = TagCompleter(self.tags_edit)
+        self.tags_edit.setCompleter(self.tag_completer)
+        self.tags_edit.installEventFilter(self)
+
+        self.author_edit = QLineEdit()
+        self.author_edit.setObjectName("editor_author")
+
+        self.created_label = QLabel()
+        self.created_label.setObjectName("editor_created")
+        self.updated_label = QLabel()
+        self.updated_label.setObjectName("editor_updated")
+        self.anchor_label = QLabel()
+        self.anchor_label.setObjectName("editor_anchor")
+        self.anchor_label.setWordWrap(True)
+        self.reattach_button = QPushButton("Re-attach to selection")
+        self.reattach_button.setObjectName("editor_reattach")
+        self.reattach_button.setToolTip(
+            "Select the passage this highlight belongs to in the document, then click here."
+        )
+        self.reattach_button.clicked.connect(self._request_reattach)
+        self.reattach_button.hide()
+
+        self.delete_button = QPushButton("Delete")
+        self.delete_button.setObjectName("editor_delete")
+        self.delete_button.setToolTip("Delete this highlight")
+        self.delete_button.clicked.connect(self._request_delete)
+
+        self.form = QWidget()
+        form = QFormLayout(self.form)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self.quote_label)
+        kind_row = QHBoxLayout()
+        kind_row.addWidget(self.kind_combo, 1)
+        kind_row.addWidget(self.color_button)
+        form.addRow("Kind", kind_row)
+        form.addRow("Status", self.status_combo)
+        form.addRow("Claimant", self.claimant_edit)
+        form.addRow("Note", self.note_edit)
+        form.addRow("Tags", self.tags_edit)
+        form.addRow("Author", self.author_edit)
+        form.addRow("Created", self.created_label)
+        form.addRow("Updated", self.updated_label)
+        form.addRow("Anchor", self.anchor_label)
+        form.addRow(self.reattach_button)
+        delete_row = QHBoxLayout()
+        delete_row.addStretch(1)
+        delete_row.addWidget(self.delete_button)
+        form.addRow(delete_row)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.placeholder)
+        layout.addWidget(self.form, 1)
+
+        self.kind_combo.currentIndexChanged.connect(self._kind_changed)
+        self.status_combo.currentIndexChanged.connect(lambda _i: self._changed("status"))
+        self.claimant_edit.textChanged.connect(lambda _t: self._changed("claimant"))
+        self.note_edit.textChanged.connect(lambda: self._changed("note"))
+        self.tags_edit.textChanged.connect(lambda _t: self._changed("tags"))
+        self.author_edit.textChanged.connect(lambda _t: self._changed("author"))
+
+        self._widgets: dict[str, QWidget] = {
+            "kind": self.kind_combo,
+            "color": self.color_button,
+            "status": self.status_combo,
+            "claimant": self.claimant_edit,
+            "note": self.note_edit,
+            "tags": self.tags_edit,
+            "author": self.author_edit,
+        }
+        self._show_none()
+
+    # Public API -----------------------------------------------------------------------------
+
+    def annotation(self) -> Annotation | None:
+        """The annotation shown, including edits already emitted."""
+        return self._annotation
+
+    def has_pending_edits(self) -> bool:
+        return bool(self._dirty)
+
+    def set_annotation(self, annotation: Annotation | None) -> None:
+        """Show `annotation` (None: nothing). Pending edits of another annotation are emitted
+        first; for the same annotation only fields the user is not editing are refreshed."""
+        current = self._annotation
+        if annotation is not None and current is not None and annotation.id == current.id:
+            self._refresh(annotation)
+            return
+        self.flush()
+        self._annotation = annotation
+        if annotation is None:
+            self._show_none()
+        else:
+            self._show(annotation)
+
+    def flush(self) -> None:
+        """Emit the pending changes now (if any differ from the stored annotation)."""
+        self.save_timer.stop()
+        current = self._annotation
+        dirty, self._dirty = self._dirty, set()
+        if current is None:
+            return
+        changes = {
+            name: self._value(name)
+            for name in FIELDS
+            if name in dirty and self._value(name) != self._stored(current, name)
+        }
+        if not changes:
+            return
+        self._annotation = replace(current, **changes)
+        self.edited.emit(current.id, changes)
+
+    def discard(self) -> None:
+        """Forget pending edits without emitting them (e.g. the annotation is gone)."""
+        self.save_timer.stop()
+        self._dirty.clear()
+
+    def choose_color(self) -> None:
+        if self._annotation is None:
+            return
+        chosen = self._pick(self._shown_color(), self, "Highlight colour")
+        if chosen and is_hex_color(chosen) and chosen.lower() != self._color.lower():
+            self._set_color(chosen.lower())
+            self._changed("color")
+
+    # Loading --------------------------------------------------------------------------------
+
+    def _show_none(self) -> None:
+        self._dirty.clear()
+        self._loading += 1
+        try:
+            self.quote_label.set_full_text("")
+            self.kind_combo.setCurrentIndex(0)
+            self.status_combo.setCurrentIndex(0)
+            for edit in (self.claimant_edit, self.tags_edit, self.author_edit):
+                edit.clear()
+            self.note_edit.clear()
+            self._shown_kind = None
+            self._set_color("")
+            self.created_label.clear()
+            self.updated_label.clear()
+            self.anchor_label.clear()
+            self.reattach_button.hide()
+        finally:
+            self._loading -= 1
+        self.form.setEnabled(False)
+        self.form.hide()
+        self.placeholder.show()
+
+    def _show(self, annotation: Annotation) -> None:
+        self._dirty.clear()
+        self._loading += 1
+        try:
+            for name in FIELDS:
+                self._set_value(name, self._stored(annotation, name))
+            self._show_read_only(annotation)
+        finally:
+            self._loading -= 1
+        self._refresh_tag_completions()
+        self.placeholder.hide()
+        self.form.show()
+        self.form.setEnabled(True)
+
+    def _refresh(self, annotation: Annotation) -> None:
+        """Same annotation, new stored state: update what the user is not working in."""
+        self._annotation = annotation
+        self._loading += 1
+        try:
+            for name in FIELDS:
+                if name in self._dirty or self._widgets[name].hasFocus():
+                    continue
+                value = self._stored(annotation, name)
+                if self._value(name) != value:
+                    self._set_value(name, value)
+            self._show_read_only(annotation)
+        finally:
+            self._loading -= 1
+
+    def _show_read_only(self, annotation: Annotation) -> None:
+        if annotation.anchor.quote != self.quote_label.full_text():
+            self.quote_label.set_full_text(annotation.anchor.quote)
+        self.created_label.setText(local_time(annotation.created_at))
+        self.created_label.setToolTip(annotation.created_at)
+        self.updated_label.setText(local_time(annotation.updated_at))
+        self.updated_label.setToolTip(annotation.updated_at)
+        state = AnchorState(annotation.anchor.state)
+        self.anchor_label.setText(ANCHOR_TEXT[state])
+        self.reattach_button.setVisible(state is AnchorState.ORPHAN)
+
+    def _refresh_tag_completions(self) -> None:
+        self.tag_completer.set_tags(self._tags_provider())
+
+    # Field values ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _stored(annotation: Annotation, name: str) -> object:
+        value = getattr(annotation, name)
+        if name == "kind":
+            return AnnotationKind(value)
+        if name == "status":
+            return ClaimStatus(value)
+        if name == "color":
+            return str(value).lower()
+        if name == "tags":
+            return tuple(value)
+        return value
+
+    def _value(self, name: str) -> object:
+        if name == "kind":
+            return AnnotationKind(self.kind_combo.currentData())
+        if name == "status":
+            return ClaimStatus(self.status_combo.currentData())
+        if name == "color":
+            return self._color.lower()
+        if name == "claimant":
+            return self.claimant_edit.text().strip()
+        if name == "note":
+            return self.note_edit.toPlainText()
+        if name == "tags":
+            return parse_tags(self.tags_edit.text())
+        if name == "author":
+            return self.author_edit.text().strip()
+        raise KeyError(name)
+
+    def _set_value(self, name: str, value: object) -> None:
+        if name == "kind":
+            kind = AnnotationKind(value)  # type: ignore[arg-type]
+            self.kind_combo.setCurrentIndex(self.kind_combo.findData(kind.value))
+            self._shown_kind = kind
+            self._set_color(self._color)  # the swatch of a default colour follows the kind
+        elif name == "status":
+            status = ClaimStatus(value)  # type: ignore[arg-type]
+            self.status_combo.setCurrentIndex(self.status_combo.findData(status.value))
+        elif name == "color":
+            self._set_color(str(value))
+        elif name == "claimant":
+            self.claimant_edit.setText(str(value))
+        elif name == "note":
+            self.note_edit.setPlainText(str(value))
+        elif name == "tags":
+            self.tags_edit.setText(format_tags(value))  # type: ignore[arg-type]
+        elif name == "author":
+            self.author_edit.setText(str(value))
+
+    def _shown_color(self) -> str:
+        if self._color:
+            return self._color
+        if self._shown_kind is not None:
+            return self._default_color(self._shown_kind)
+        return ""
+
+    def _set_color(self, color: str) -> None:
+        self._color = color
+        shown = self._shown_color()
+        self.color_button.setIcon(swatch_icon(shown))
+        self.color_button.setText(shown)
+
+    # Edits ----------------------------------------------------------------------------------
+
+    def _changed(self, name: str) -> None:
+        if self._loading or self._annotation is None:
+            return
+        self._dirty.add(name)
+        self.save_timer.start()
+
+    def _kind_changed(self, _index: int) -> None:
+        if self._loading or self._annotation is None:
+            return
+        old, new = self._shown_kind, AnnotationKind(self.kind_combo.currentData())
+        self._shown_kind = new
+        was_default = old is not None and self._color.lower() == self._default_color(old).lower()
+        if self._color and was_default:
+            # The colour was just the old kind's default: propose the new kind's default.
+            self._set_color(self._default_color(new).lower())
+            self._dirty.add("color")
+        else:
+            self._set_color(self._color)
+        self._changed("kind")
+
+    def _request_reattach(self) -> None:
+        if self._annotation is not None:
+            self.flush()
+            self.reattach_requested.emit(self._annotation.id)
+
+    def _request_delete(self) -> None:
+        if self._annotation is not None:
+            self.flush()
+            self.delete_requested.emit(self._annotation.id)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.tags_edit and event.type() == QEvent.Type.FocusIn:
+            self._refresh_tag_completions()  # tags added elsewhere since this was shown
+        return super().eventFilter(watched, event)
