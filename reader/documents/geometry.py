@@ -35,11 +35,16 @@ def range_rects(doc: PagedBackend, start: int, end: int) -> tuple[int, tuple[Pag
                 line[3] = max(line[3], r.y1)
             else:
                 if line is not None:
-                    rects.append(PageRect(page, *line))
+                    rects.append(_rounded(page, line))
                 line = [r.x0, r.y0, r.x1, r.y1]
         if line is not None:
-            rects.append(PageRect(page, *line))
+            rects.append(_rounded(page, line))
     return first, tuple(rects)
+
+
+def _rounded(page: int, box: list[float]) -> PageRect:
+    # A hundredth of a point is far below a pixel; rounding makes what is stored what is shown.
+    return PageRect(page, *(round(v, 2) for v in box))
 
 
 def _same_line(line: list[float], y0: float, y1: float) -> bool:

@@ -130,6 +130,8 @@ class MainWindow(QMainWindow):
         self.undo_stack = QUndoStack(self)
         self.sidebar = AnnotationsPanel(self)
         self.sidebar.setObjectName("annotations_panel")
+        # Docks may be narrow: the window must fit a small screen or --size 800x600.
+        self.sidebar.setMinimumWidth(180)
         self.annotations_dock = QDockWidget("Annotations", self)
         self.annotations_dock.setObjectName("dock_annotations")
         self.annotations_dock.setWidget(self.sidebar)
@@ -492,6 +494,7 @@ class MainWindow(QMainWindow):
                 return tab
         view = self._make_view(opened)
         tab = DocumentTab(opened, view, self.tabs)
+        self.annotations.attach(tab)  # before addTab: becoming current shows its annotations
         title = opened.record.title or Path(opened.record.source).name
         index = self.tabs.addTab(tab, _elide(title))
         self.tabs.setTabToolTip(index, opened.record.source)
@@ -500,7 +503,6 @@ class MainWindow(QMainWindow):
         view.message.connect(self.show_info)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         view.customContextMenuRequested.connect(lambda pos, v=view: self._context_menu(v, pos))
-        self.annotations.attach(tab)
         self.stack.setCurrentWidget(self.tabs)
         self.tabs.setCurrentIndex(index)
         view.setFocus()

@@ -52,7 +52,7 @@ class StartPage(QWidget):
         super().__init__(parent)
         self.setObjectName("start_page")
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(48, 36, 48, 36)
+        outer.setContentsMargins(32, 28, 32, 28)
         outer.setSpacing(14)
         title = QLabel("Claim Reader", self)
         font = QFont(title.font())
@@ -60,13 +60,13 @@ class StartPage(QWidget):
         font.setBold(True)
         title.setFont(font)
         outer.addWidget(title)
-        outer.addWidget(
-            QLabel(
-                "Open a PDF, a saved web page, a text or Markdown file, or a web address. "
-                "You can also drop files here.",
-                self,
-            )
+        intro = QLabel(
+            "Open a PDF, a saved web page, a text or Markdown file, or a web address. "
+            "You can also drop files here.",
+            self,
         )
+        intro.setWordWrap(True)
+        outer.addWidget(intro)
         row = QHBoxLayout()
         self.open_button = QPushButton("Open file…", self)
         self.open_button.setObjectName("start_open")
@@ -74,6 +74,7 @@ class StartPage(QWidget):
         self.url_edit = QLineEdit(self)
         self.url_edit.setObjectName("start_url")
         self.url_edit.setPlaceholderText("https://… — paste a web address and press Enter")
+        self.url_edit.setMinimumWidth(120)
         self.url_edit.returnPressed.connect(self._url_entered)
         self.url_button = QPushButton("Open URL", self)
         self.url_button.setObjectName("start_open_url")
