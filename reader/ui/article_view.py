@@ -7,15 +7,21 @@ so a position on screen maps exactly to an offset in the document's normalized t
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
+from typing import Any
 
-from PySide6.QtCore import QUrl, Signal
+from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QUrl, Signal
 from PySide6.QtGui import (
+    QColor,
     QDesktopServices,
     QFont,
     QFontMetricsF,
     QGuiApplication,
     QKeySequence,
+    QMouseEvent,
+    QPainter,
     QPalette,
+    QPen,
     QShortcut,
     QTextBlockFormat,
     QTextCharFormat,
@@ -25,9 +31,17 @@ from PySide6.QtGui import (
     QTextListFormat,
     QTextTableFormat,
 )
-from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
+from PySide6.QtWidgets import QApplication, QTextBrowser, QTextEdit, QWidget
 
-from reader.model import Block
+from reader.model import Annotation, Block
+from reader.ui.pdf_view import (
+    MarkerScrollBar,
+    OverlayFlash,
+    annotation_colour,
+    is_drawn,
+    outline_path,
+    overlay_fill,
+)
 
 MEASURE_CHARS = 72  # a comfortable line length
 HEADING_SCALE = {1: 1.8, 2: 1.5, 3: 1.3, 4: 1.15, 5: 1.05, 6: 1.0}
@@ -38,9 +52,26 @@ class ArticleView(QTextBrowser):
     status_changed = Signal(str)
     link_activated = Signal(str)
     message = Signal(str)
+    selection_changed = Signal()
+    annotation_clicked = Signal(str)
 
     def __init__(self, document, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # annotations: (id, start, end, colour) in normalized-text offsets, in drawing order
+        self._annotations: list[tuple[str, int, int, QColor]] = []
+        self._annotation_index: dict[str, int] = {}
+        self._ann_starts: list[int] = []  # sorted starts, for hit testing
+        self._ann_by_start: list[int] = []  # indexes into _annotations, sorted by start
+        self._max_ann_len = 0
+        self._ann_selections: list[QTextEdit.ExtraSelection] = []
+        self._find_selections: list[QTextEdit.ExtraSelection] = []
+        self._selected_annotation: str | None = None
+        self._press_annotation: str | None = None
+        self._press_pos = QPoint()
+        self._flash = OverlayFlash(self.viewport(), self)
+        self._marker_bar = MarkerScrollBar(self)
+        self.setVerticalScrollBar(self._marker_bar)
+        self._marker_bar.set_marker_source(self._marker_positions)
         self.document_backend = document
         self.blocks: list[Block] = list(document.blocks)
         self.setOpenLinks(False)
@@ -58,6 +89,7 @@ class ArticleView(QTextBrowser):
         copy = QShortcut(QKeySequence(QKeySequence.StandardKey.Copy), self)
         copy.activated.connect(self.copy_selection)
         self.selectionChanged.connect(self._emit_status)
+        self.selectionChanged.connect(self.selection_changed)
 
     # -- never load anything ----------------------------------------------------------------
 
@@ -125,6 +157,11 @@ class ArticleView(QTextBrowser):
         self._doc_starts = starts
         self.setDocument(doc)
         self._apply_measure()
+        doc.documentLayout().documentSizeChanged.connect(self._marker_bar.invalidate)
+        self._find_selections = []  # their cursors were on the old document; find() redoes them
+        if self._annotations:
+            self._build_annotation_selections()
+        self._marker_bar.invalidate()
 
     def _insert_header(self, cursor: QTextCursor) -> None:
         meta = self.document_backend.metadata
@@ -287,6 +324,241 @@ class ArticleView(QTextBrowser):
         if text:
             QGuiApplication.clipboard().setText(text)
 
+    def clear_selection(self) -> None:
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            cursor.clearSelection()
+            self.setTextCursor(cursor)
+
+    # -- annotation overlays ---------------------------------------------------------------
+
+    def set_annotations(self, annotations: Sequence[Annotation]) -> None:
+        """Draw these annotations over their text ranges (all others removed); not orphans.
+
+        A later one in the sequence is drawn over an earlier one and wins `annotation_at`.
+        """
+        n = len(self.document_backend.text)
+        items = []
+        for a in annotations:
+            if not is_drawn(a):
+                continue
+            start = max(0, min(a.anchor.start, n))
+            end = max(0, min(a.anchor.end, n))
+            if end > start:
+                items.append((a.id, start, end, annotation_colour(a)))
+        self._annotations = items
+        self._annotation_index = {item[0]: i for i, item in enumerate(items)}
+        order = sorted(range(len(items)), key=lambda i: items[i][1])
+        self._ann_by_start = order
+        self._ann_starts = [items[i][1] for i in order]
+        self._max_ann_len = max((end - start for _, start, end, _ in items), default=0)
+        if self._flash.annotation_id not in self._annotation_index:
+            self._flash.stop()
+        self._build_annotation_selections()
+        self._marker_bar.invalidate()
+
+    def annotation_ids(self) -> list[str]:
+        return [item[0] for item in self._annotations]
+
+    def _build_annotation_selections(self) -> None:
+        selections = []
+        doc = self.document()
+        for _id, start, end, colour in self._annotations:
+            sel = QTextEdit.ExtraSelection()
+            cur = QTextCursor(doc)
+            cur.setPosition(self.position_of(start))
+            cur.setPosition(self.position_of(end), QTextCursor.MoveMode.KeepAnchor)
+            sel.cursor = cur
+            fmt = QTextCharFormat()
+            fmt.setBackground(overlay_fill(colour))
+            sel.format = fmt
+            selections.append(sel)
+        self._ann_selections = selections
+        self._apply_extra_selections()
+
+    def _apply_extra_selections(self) -> None:
+        # annotations first, find matches over them; the text selection is drawn over both
+        self.setExtraSelections(self._ann_selections + self._find_selections)
+
+    def annotation_range_rects(self, start: int, end: int) -> list[QRectF]:
+        """One rectangle per line of text[start:end] (normalized offsets), viewport pixels."""
+        doc = self.document()
+        layout = doc.documentLayout()
+        p0, p1 = self.position_of(start), self.position_of(end)
+        if p1 <= p0:
+            return []
+        dx = -self.horizontalScrollBar().value()
+        dy = -self.verticalScrollBar().value()
+        out: list[QRectF] = []
+        block = doc.findBlock(p0)
+        while block.isValid() and block.position() < p1:
+            text_layout = block.layout()
+            base = block.position()
+            origin = layout.blockBoundingRect(block).topLeft()
+            for i in range(text_layout.lineCount()):
+                line = text_layout.lineAt(i)
+                ls = base + line.textStart()
+                le = ls + line.textLength()
+                s, e = max(p0, ls), min(p1, le)
+                if e <= s:
+                    continue
+                x0 = line.cursorToX(s - base)[0]
+                x1 = line.cursorToX(e - base)[0]
+                if x1 < x0:  # right-to-left text
+                    x0, x1 = x1, x0
+                out.append(
+                    QRectF(
+                        origin.x() + x0 + dx,
+                        origin.y() + line.y() + dy,
+                        max(1.0, x1 - x0),
+                        line.height(),
+                    )
+                )
+            block = block.next()
+        return out
+
+    def annotation_view_rects(self, annotation_id: str) -> list[QRectF]:
+        """Line rectangles of a drawn annotation in viewport pixels (tests, tools)."""
+        i = self._annotation_index.get(annotation_id)
+        if i is None:
+            return []
+        _id, start, end, _colour = self._annotations[i]
+        return self.annotation_range_rects(start, end)
+
+    def annotation_at(self, pos: QPoint | QPointF) -> str | None:
+        """Id of the topmost annotation drawn at `pos` (viewport coordinates), or None."""
+        if not self._annotations:
+            return None
+        point = QPointF(pos)
+        doc_point = point + QPointF(
+            self.horizontalScrollBar().value(), self.verticalScrollBar().value()
+        )
+        hit = self.document().documentLayout().hitTest(doc_point, Qt.HitTestAccuracy.FuzzyHit)
+        if hit < 0:
+            return None
+        offset = self.offset_at(hit)
+        # candidates: ranges that contain the offset (one either side for the caret's edge)
+        hi = bisect.bisect_right(self._ann_starts, offset + 1)
+        lo = bisect.bisect_left(self._ann_starts, offset - 1 - self._max_ann_len)
+        candidates = [
+            self._ann_by_start[k]
+            for k in range(lo, hi)
+            if self._annotations[self._ann_by_start[k]][2] >= offset - 1
+        ]
+        for i in sorted(candidates, reverse=True):
+            ann_id, start, end, _colour = self._annotations[i]
+            for r in self.annotation_range_rects(start, end):
+                if r.adjusted(-1, -1, 1, 1).contains(point):
+                    return ann_id
+        return None
+
+    @property
+    def selected_annotation(self) -> str | None:
+        return self._selected_annotation
+
+    def select_annotation(self, annotation_id: str | None) -> None:
+        """Draw this annotation as the selected one (None: no selection); never scrolls."""
+        if annotation_id != self._selected_annotation:
+            self._selected_annotation = annotation_id
+            self.viewport().update()
+
+    @property
+    def flashing_annotation(self) -> str | None:
+        """Id of the annotation being flashed by show_annotation, None once the flash is over."""
+        return self._flash.annotation_id
+
+    def show_annotation(self, annotation_id: str) -> bool:
+        """Scroll the annotation to the middle of the view and flash it."""
+        i = self._annotation_index.get(annotation_id)
+        if i is None:
+            return False
+        _id, start, end, _colour = self._annotations[i]
+        rects = self.annotation_range_rects(start, end)
+        if rects:
+            top, bottom = rects[0].top(), rects[-1].bottom()
+            if bottom - top > self.viewport().height():
+                bottom = top + self.viewport().height() / 2
+        else:
+            cur = QTextCursor(self.document())
+            cur.setPosition(self.position_of(start))
+            r = self.cursorRect(cur)
+            top, bottom = r.top(), r.bottom()
+        bar = self.verticalScrollBar()
+        target = bar.value() + round((top + bottom) / 2 - self.viewport().height() / 2)
+        bar.setValue(max(bar.minimum(), min(bar.maximum(), target)))
+        self._flash.start(annotation_id)
+        self.viewport().update()
+        return True
+
+    def _marker_positions(self) -> list[tuple[float, QColor]]:
+        if not self._annotations:
+            return []
+        doc = self.document()
+        height = doc.size().height()
+        if height <= 0:
+            return []
+        layout = doc.documentLayout()
+        out = []
+        for _id, start, _end, colour in self._annotations:
+            pos = self.position_of(start)
+            block = doc.findBlock(pos)
+            y = layout.blockBoundingRect(block).top()
+            line = block.layout().lineForTextPosition(pos - block.position())
+            if line.isValid():
+                y += line.y()
+            out.append((y / height, colour))
+        return out
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        selected = self._selected_annotation
+        flash_id = self._flash.annotation_id
+        if selected is None and flash_id is None:
+            return
+        painter = QPainter(self.viewport())
+        if flash_id is not None and self._flash.level > 0:
+            i = self._annotation_index.get(flash_id)
+            if i is not None:
+                glow = QColor(self._annotations[i][3])
+                glow.setAlpha(round(140 * self._flash.level))
+                for r in self.annotation_view_rects(flash_id):
+                    painter.fillRect(r.adjusted(-2, -1, 2, 1), glow)
+        i = self._annotation_index.get(selected) if selected is not None else None
+        if i is not None:
+            colour = QColor(self._annotations[i][3])
+            dark = self.palette().color(QPalette.ColorRole.Base).lightness() < 128
+            line_colour = colour.lighter(130) if dark else colour.darker(170)
+            rects = self.annotation_view_rects(selected)
+            painter.setPen(QPen(line_colour, 1))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawPath(outline_path(rects, 0.5))
+            for r in rects:  # and underlined, as a selected link would be
+                painter.fillRect(QRectF(r.left(), r.bottom() - 2, r.width(), 2), line_colour)
+        painter.end()
+
+    # -- mouse: a plain click on a highlight reports it; a drag still selects text ------------
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._press_pos = event.position().toPoint()
+            on_link = bool(self.anchorAt(self._press_pos))  # a link inside a highlight wins
+            self._press_annotation = None if on_link else self.annotation_at(event.position())
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        event.accept()  # the press was ours (selection or click); nothing above wants it
+        clicked, self._press_annotation = self._press_annotation, None
+        if clicked is None:
+            return
+        moved = (event.position().toPoint() - self._press_pos).manhattanLength()
+        if moved < QApplication.startDragDistance() and (
+            self.annotation_at(event.position()) == clicked
+        ):
+            self.annotation_clicked.emit(clicked)
+
     # -- zoom (font size) -------------------------------------------------------------------
 
     @property
@@ -375,7 +647,7 @@ class ArticleView(QTextBrowser):
         return self._current_match + 1 if self._matches else 0
 
     def _paint_matches(self) -> None:
-        selections = []
+        selections: list[QTextEdit.ExtraSelection] = []
         pal = self.palette()
         for i, (start, end) in enumerate(self._matches):
             sel = QTextEdit.ExtraSelection()
@@ -391,7 +663,8 @@ class ArticleView(QTextBrowser):
                 fmt.setBackground(_match_colour(pal))
             sel.format = fmt
             selections.append(sel)
-        self.setExtraSelections(selections)
+        self._find_selections = selections
+        self._apply_extra_selections()
         if 0 <= self._current_match < len(self._matches):
             start, _ = self._matches[self._current_match]
             cur = QTextCursor(self.document())

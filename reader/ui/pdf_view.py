@@ -15,10 +15,22 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QEasingCurve,
+    QEvent,
+    QObject,
+    QPoint,
+    QPointF,
+    QRectF,
+    Qt,
+    QTimer,
+    QVariantAnimation,
+    Signal,
+)
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -27,16 +39,24 @@ from PySide6.QtGui import (
     QKeySequence,
     QMouseEvent,
     QPainter,
+    QPainterPath,
     QPalette,
     QPen,
     QPixmap,
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QWidget
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QApplication,
+    QScrollBar,
+    QStyle,
+    QStyleOptionSlider,
+    QWidget,
+)
 
 from reader.documents.base import Char, Link, PagedBackend, Rect
-from reader.model import OutlineItem
+from reader.model import DEFAULT_COLORS, AnchorState, Annotation, OutlineItem
 
 NO_TEXT_LAYER_MESSAGE = "This page has no text layer, so its text cannot be selected."
 
@@ -57,6 +77,175 @@ def _empty(r: Rect) -> bool:
     return r.x1 <= r.x0 and r.y1 <= r.y0
 
 
+# -- overlay helpers shared by PdfView and ArticleView ---------------------------------------
+
+OVERLAY_ALPHA = 105  # ~41 %: the colour is plain to see, the text under it stays readable
+FLASH_MS = 600
+
+
+def annotation_colour(annotation: Annotation) -> QColor:
+    """The annotation's own colour (its kind's default when it has none), opaque."""
+    colour = QColor(annotation.color) if annotation.color else QColor()
+    if not colour.isValid():
+        colour = QColor(DEFAULT_COLORS.get(annotation.kind, "#f5c542"))
+    colour.setAlpha(255)
+    return colour
+
+
+def overlay_fill(colour: QColor, alpha: int = OVERLAY_ALPHA) -> QColor:
+    fill = QColor(colour)
+    fill.setAlpha(alpha)
+    return fill
+
+
+def outline_path(rects: Iterable[QRectF], grow: float = 1.0) -> QPainterPath:
+    """One outline around the union of line rectangles (no seams between lines)."""
+    path = QPainterPath()
+    for r in rects:
+        path.addRect(r.adjusted(-grow, -grow, grow, grow))
+    return path.simplified()
+
+
+def is_drawn(annotation: Annotation) -> bool:
+    """Orphans have lost their place in the text: they are listed, never drawn."""
+    return annotation.anchor.state != AnchorState.ORPHAN
+
+
+class MarkerScrollBar(QScrollBar):
+    """A vertical scroll bar with a coloured tick at each annotation's place in the document.
+
+    The owner gives a `source` returning (fraction of the document height, colour) pairs; the
+    ticks are drawn once into a pixmap the size of the groove, rebuilt only after
+    `invalidate()` or when the groove changes size, so scrolling paints one pixmap.
+    """
+
+    TICK_HEIGHT = 3
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self.setObjectName("annotation_marker_bar")
+        self._source: Callable[[], Iterable[tuple[float, QColor]]] | None = None
+        self._pixmap: QPixmap | None = None
+        self._pixmap_key: tuple[int, int, float] | None = None
+        self._rows: dict[int, QColor] = {}
+        self.rebuilds = 0  # how many times the tick pixmap was drawn (tests, bench)
+
+    def set_marker_source(self, source: Callable[[], Iterable[tuple[float, QColor]]]) -> None:
+        self._source = source
+        self.invalidate()
+
+    def invalidate(self) -> None:
+        self._pixmap = None
+        self.update()
+
+    def groove_rect(self) -> QRectF:
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        rect = self.style().subControlRect(
+            QStyle.ComplexControl.CC_ScrollBar, opt, QStyle.SubControl.SC_ScrollBarGroove, self
+        )
+        if not rect.isValid() or rect.height() <= 0:
+            rect = self.rect()
+        return QRectF(rect)
+
+    def marker_rows(self) -> dict[int, QColor]:
+        """Tick y (in this widget's pixels) → colour, as last painted."""
+        self._ensure_pixmap()
+        return dict(self._rows)
+
+    def _ensure_pixmap(self) -> QPixmap | None:
+        groove = self.groove_rect()
+        dpr = self.devicePixelRatioF() or 1.0
+        key = (round(groove.width()), round(groove.height()), dpr)
+        if self._pixmap is not None and key == self._pixmap_key:
+            return self._pixmap
+        self._pixmap_key = key
+        self._rows = {}
+        w, h = key[0], key[1]
+        if self._source is None or w <= 0 or h <= 0:
+            self._pixmap = QPixmap()
+            return self._pixmap
+        rows: dict[int, QColor] = {}
+        span = max(1, h - self.TICK_HEIGHT)
+        for fraction, colour in self._source():
+            y = round(max(0.0, min(1.0, fraction)) * span)
+            rows[y] = colour  # the later annotation wins a shared pixel row
+        pm = QPixmap(max(1, round(w * dpr)), max(1, round(h * dpr)))
+        pm.setDevicePixelRatio(dpr)
+        pm.fill(Qt.GlobalColor.transparent)
+        if rows:
+            painter = QPainter(pm)
+            inset = max(1.0, w * 0.15)
+            for y, colour in rows.items():
+                painter.fillRect(QRectF(inset, y, w - 2 * inset, self.TICK_HEIGHT), colour)
+            painter.end()
+        top = round(groove.top())
+        self._rows = {top + y + self.TICK_HEIGHT // 2: c for y, c in rows.items()}
+        self._pixmap = pm
+        self.rebuilds += 1
+        return pm
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        super().paintEvent(event)
+        if self._source is None:
+            return
+        pm = self._ensure_pixmap()
+        if pm is None or pm.isNull() or not self._rows:
+            return
+        painter = QPainter(self)
+        painter.drawPixmap(self.groove_rect().topLeft(), pm)
+        painter.end()
+
+
+class OverlayFlash(QObject):
+    """Fades one annotation's flash from full to nothing over FLASH_MS (no sleeps, no threads)."""
+
+    def __init__(self, target: QWidget, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._target = target
+        self.annotation_id: str | None = None
+        self.level = 0.0
+        self._anim = QVariantAnimation(self)
+        self._anim.setStartValue(1.0)
+        self._anim.setEndValue(0.0)
+        self._anim.setDuration(FLASH_MS)
+        self._anim.setEasingCurve(QEasingCurve.Type.InQuad)
+        self._anim.valueChanged.connect(self._on_value)
+        self._anim.finished.connect(self._on_finished)
+
+    def start(self, annotation_id: str) -> None:
+        self._anim.stop()
+        self.annotation_id = annotation_id
+        self.level = 1.0
+        self._anim.start()
+        self._target.update()
+
+    def stop(self) -> None:
+        self._anim.stop()
+        self._on_finished()
+
+    def _on_value(self, value: Any) -> None:
+        self.level = float(value)
+        self._target.update()
+
+    def _on_finished(self) -> None:
+        self.annotation_id = None
+        self.level = 0.0
+        self._target.update()
+
+
+@dataclass(slots=True)
+class _PageMark:
+    """One annotation's part on one page: line rects and their bounding box, in points."""
+
+    id: str
+    page: int
+    rects: list[QRectF]
+    bbox: QRectF
+    colour: QColor  # opaque
+    fill: QColor  # translucent
+
+
 class PdfView(QAbstractScrollArea):
     """All pages in one vertical scroll; selection, links, find and zoom."""
 
@@ -67,6 +256,7 @@ class PdfView(QAbstractScrollArea):
     selection_changed = Signal()
     zoom_changed = Signal(float)
     page_changed = Signal(int)
+    annotation_clicked = Signal(str)
 
     def __init__(
         self,
@@ -122,6 +312,16 @@ class PdfView(QAbstractScrollArea):
 
         # annotation highlights from outside: (page, rects, colour)
         self._highlights: dict[int, list[tuple[list[Rect], QColor]]] = {}
+
+        # annotations: drawn per page in the order given (the last one is on top)
+        self._marks_by_page: dict[int, list[_PageMark]] = {}
+        self._marks_by_id: dict[str, list[_PageMark]] = {}
+        self._selected_annotation: str | None = None
+        self._press_annotation: str | None = None
+        self._flash = OverlayFlash(self.viewport(), self)
+        self._marker_bar = MarkerScrollBar(self)
+        self.setVerticalScrollBar(self._marker_bar)
+        self._marker_bar.set_marker_source(self._marker_positions)
 
         self.setFrameShape(QAbstractScrollArea.Shape.NoFrame)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -313,6 +513,183 @@ class PdfView(QAbstractScrollArea):
             self._highlights.setdefault(int(page), []).append((list(rects), c))
         self.viewport().update()
 
+    # -- annotation overlays ---------------------------------------------------------------------
+
+    def set_annotations(self, annotations: Sequence[Annotation]) -> None:
+        """Draw these annotations (all others are removed); orphans are not drawn.
+
+        Each one is drawn per line from its `rects`, in its colour, translucent; a later one in
+        the sequence is drawn over an earlier one and wins `annotation_at`.
+        """
+        by_page: dict[int, list[_PageMark]] = {}
+        by_id: dict[str, list[_PageMark]] = {}
+        for a in annotations:
+            if not is_drawn(a) or not a.rects:
+                continue
+            colour = annotation_colour(a)
+            fill = overlay_fill(colour)
+            per_page: dict[int, list[QRectF]] = {}
+            for pr in a.rects:
+                if 0 <= pr.page < self._count and pr.x1 > pr.x0 and pr.y1 > pr.y0:
+                    per_page.setdefault(pr.page, []).append(
+                        QRectF(pr.x0, pr.y0, pr.x1 - pr.x0, pr.y1 - pr.y0)
+                    )
+            marks = []
+            for page, rects in per_page.items():
+                bbox = QRectF(rects[0])
+                for r in rects[1:]:
+                    bbox = bbox.united(r)
+                mark = _PageMark(a.id, page, rects, bbox, colour, fill)
+                by_page.setdefault(page, []).append(mark)
+                marks.append(mark)
+            if marks:
+                by_id[a.id] = marks
+        self._marks_by_page = by_page
+        self._marks_by_id = by_id
+        if self._flash.annotation_id is not None and self._flash.annotation_id not in by_id:
+            self._flash.stop()
+        self._marker_bar.invalidate()
+        self.viewport().update()
+
+    def annotation_ids(self) -> list[str]:
+        """Ids of the annotations drawn (orphans and annotations without rects left out)."""
+        return list(self._marks_by_id)
+
+    def annotation_at(self, pos: QPoint | QPointF) -> str | None:
+        """Id of the topmost annotation drawn at `pos` (viewport coordinates), or None."""
+        if not self._marks_by_page:
+            return None
+        page, x, y = self._view_to_page(QPointF(pos))
+        if page < 0:
+            return None
+        slack = 1.0 / self._ppx()  # one pixel, so the edge of a line still counts
+        for mark in reversed(self._marks_by_page.get(page, ())):
+            box = mark.bbox
+            if not (
+                box.left() - slack <= x <= box.right() + slack
+                and box.top() - slack <= y <= box.bottom() + slack
+            ):
+                continue
+            for r in mark.rects:
+                if (
+                    r.left() - slack <= x <= r.right() + slack
+                    and r.top() - slack <= y <= r.bottom() + slack
+                ):
+                    return mark.id
+        return None
+
+    @property
+    def selected_annotation(self) -> str | None:
+        return self._selected_annotation
+
+    def select_annotation(self, annotation_id: str | None) -> None:
+        """Draw this annotation as the selected one (None: no selection); never scrolls."""
+        if annotation_id != self._selected_annotation:
+            self._selected_annotation = annotation_id
+            self.viewport().update()
+
+    @property
+    def flashing_annotation(self) -> str | None:
+        """Id of the annotation being flashed by show_annotation, None once the flash is over."""
+        return self._flash.annotation_id
+
+    def annotation_view_rects(self, annotation_id: str) -> list[tuple[int, QRectF]]:
+        """(page, rect in viewport pixels) of each line of the annotation (tests, tools)."""
+        out = []
+        for mark in sorted(self._marks_by_id.get(annotation_id, ()), key=lambda m: m.page):
+            origin = self._page_view_rect(mark.page)
+            out.extend((mark.page, self._qrect_to_view(r, origin)) for r in mark.rects)
+        return out
+
+    def show_annotation(self, annotation_id: str) -> bool:
+        """Scroll the annotation's first line group to the middle of the view and flash it."""
+        marks = self._marks_by_id.get(annotation_id)
+        if not marks:
+            return False
+        mark = min(marks, key=lambda m: (m.page, m.bbox.top()))
+        page = mark.page
+        ppx = self._ppx()
+        y0 = self._tops[page] + mark.bbox.top() * ppx
+        y1 = self._tops[page] + mark.bbox.bottom() * ppx
+        bar = self.verticalScrollBar()
+        vh = self.viewport().height()
+        value = round((y0 + y1) / 2 - vh / 2)
+        value = max(bar.minimum(), min(bar.maximum(), value))
+        self._pinned_scroll = value
+        bar.setValue(value)
+        hbar = self.horizontalScrollBar()
+        if hbar.maximum() > 0:
+            x0 = self._page_left(page) + mark.bbox.left() * ppx
+            x1 = self._page_left(page) + mark.bbox.right() * ppx
+            vw = self.viewport().width()
+            if x0 < hbar.value() or x1 > hbar.value() + vw:
+                hbar.setValue(max(0, min(hbar.maximum(), round(x0 - vw / 4))))
+        self._set_current(page)
+        self._flash.start(annotation_id)
+        self.viewport().update()
+        return True
+
+    def _marker_positions(self) -> list[tuple[float, QColor]]:
+        total = self._content_h
+        if total <= 0:
+            return []
+        ppx = self._ppx()
+        out = []
+        for page, marks in self._marks_by_page.items():
+            top = self._tops[page]
+            for mark in marks:
+                out.append(((top + mark.bbox.top() * ppx) / total, mark.colour))
+        out.sort(key=lambda item: item[0])
+        return out
+
+    def _qrect_to_view(self, rect: QRectF, origin: QRectF) -> QRectF:
+        ppx = self._ppx()
+        return QRectF(
+            origin.x() + rect.x() * ppx,
+            origin.y() + rect.y() * ppx,
+            rect.width() * ppx,
+            rect.height() * ppx,
+        )
+
+    def _paint_annotations(self, painter: QPainter, page: int, origin: QRectF) -> None:
+        marks = self._marks_by_page.get(page)
+        if not marks:
+            return
+        ppx = self._ppx()
+        # the part of the page inside the viewport, in points: marks outside it are skipped
+        vis_top = -origin.y() / ppx
+        vis_bottom = (self.viewport().height() - origin.y()) / ppx
+        selected = self._selected_annotation
+        flash_id = self._flash.annotation_id
+        special: list[_PageMark] = []
+        marker_x = origin.x() + 3
+        painter.setPen(Qt.PenStyle.NoPen)
+        for mark in marks:
+            box = mark.bbox
+            if box.bottom() < vis_top or box.top() > vis_bottom:
+                continue
+            for r in mark.rects:
+                painter.fillRect(self._qrect_to_view(r, origin), mark.fill)
+            # a small marker in the page's left margin beside the line group
+            painter.fillRect(
+                QRectF(marker_x, origin.y() + box.top() * ppx, 3, max(2.0, box.height() * ppx)),
+                mark.colour,
+            )
+            if mark.id == selected or mark.id == flash_id:
+                special.append(mark)
+        for mark in special:
+            rects = [self._qrect_to_view(r, origin) for r in mark.rects]
+            if mark.id == flash_id and self._flash.level > 0:
+                glow = QColor(mark.colour)
+                glow.setAlpha(round(150 * self._flash.level))
+                for r in rects:
+                    painter.fillRect(r.adjusted(-2, -2, 2, 2), glow)
+            if mark.id == selected:
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setPen(QPen(mark.colour.darker(170), 2))
+                painter.drawPath(outline_path(rects))
+                painter.setPen(Qt.PenStyle.NoPen)
+
     # -- find ----------------------------------------------------------------------------------
 
     def find(self, needle: str) -> int:
@@ -454,6 +831,8 @@ class PdfView(QAbstractScrollArea):
         self._content_h = y - GAP + MARGIN if self._sizes else 0.0
         self._content_w = maxw + 2 * MARGIN
         self._update_scrollbars()
+        if self._marks_by_page:
+            self._marker_bar.invalidate()
 
     def _update_scrollbars(self) -> None:
         vw, vh = self.viewport().width(), self.viewport().height()
@@ -687,6 +1066,7 @@ class PdfView(QAbstractScrollArea):
             for rects, colour in self._highlights.get(page, ()):
                 for rect in rects:
                     painter.fillRect(self._rect_to_view(page, rect, r), colour)
+            self._paint_annotations(painter, page, r)
             for index, s0, e0 in self._matches_by_page.get(page, ()):
                 current = index == self._match_index
                 colour = QColor(255, 140, 0, 150) if current else QColor(255, 230, 0, 110)
@@ -787,6 +1167,7 @@ class PdfView(QAbstractScrollArea):
         self._press_pos = event.position().toPoint()
         self._dragged = False
         self._press_link = self._link_at(pos)
+        self._press_annotation = self.annotation_at(pos)
         if self._word_click:
             self._word_click = False
         self._pressing = True
@@ -839,12 +1220,20 @@ class PdfView(QAbstractScrollArea):
         if not self._dragged and self._press_link is not None:
             link = self._press_link
             self._press_link = None
+            self._press_annotation = None
             if link.uri:
                 self.link_activated.emit(link.uri)
             elif link.page >= 0:
                 self.go_to_page(link.page, link.y)
             return
         self._press_link = None
+        clicked, self._press_annotation = self._press_annotation, None
+        if (
+            clicked is not None
+            and not self._dragged
+            and self.annotation_at(event.position()) == clicked
+        ):
+            self.annotation_clicked.emit(clicked)
         event.accept()
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
