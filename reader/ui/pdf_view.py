@@ -111,6 +111,17 @@ def is_drawn(annotation: Annotation) -> bool:
     return annotation.anchor.state != AnchorState.ORPHAN
 
 
+_FRAME = QColor(0, 0, 0, 60)
+
+
+def _frame(painter: QPainter, r: QRectF) -> None:
+    # Four one-pixel fills: a stroked drawRect round a whole page costs about a millisecond.
+    painter.fillRect(QRectF(r.left() - 1, r.top() - 1, r.width() + 2, 1), _FRAME)
+    painter.fillRect(QRectF(r.left() - 1, r.bottom(), r.width() + 2, 1), _FRAME)
+    painter.fillRect(QRectF(r.left() - 1, r.top(), 1, r.height()), _FRAME)
+    painter.fillRect(QRectF(r.right(), r.top(), 1, r.height()), _FRAME)
+
+
 class MarkerScrollBar(QScrollBar):
     """A vertical scroll bar with a coloured tick at each annotation's place in the document.
 
@@ -263,7 +274,7 @@ class PdfView(QAbstractScrollArea):
         backend: PagedBackend,
         parent: QWidget | None = None,
         *,
-        cache_limit_bytes: int = 256 * 1024 * 1024,
+        cache_limit_bytes: int = 128 * 1024 * 1024,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("pdf_view")
@@ -1039,15 +1050,19 @@ class PdfView(QAbstractScrollArea):
         painter.fillRect(event.rect(), pal.color(QPalette.ColorRole.Mid))
         missing = False
         painted_real = False
+        rendered_inline = False
         sel = self._sel_range_pos()
         sel_colour = QColor(pal.color(QPalette.ColorRole.Highlight))
         sel_colour.setAlpha(100)
         for page in self.visible_pages():
             r = self._page_view_rect(page)
             pm = self._pixmap(page, self._device_scale(page))
-            if pm is None and not self.has_painted and not painted_real:
-                # The very first page is drawn at once: a placeholder frame first would only
-                # delay what the user (and the start-up benchmark) waits for.
+            if pm is None and not rendered_inline:
+                # One missing page per paint is rendered right here: a placeholder frame
+                # first would only delay what the user waits for (the first page at start,
+                # the next page while scrolling). Any others follow on the next turns, so
+                # input is still handled between pages.
+                rendered_inline = True
                 self._render(page, self._device_scale(page))
                 pm = self._pixmap(page, self._device_scale(page))
             if pm is not None:
@@ -1060,9 +1075,7 @@ class PdfView(QAbstractScrollArea):
                     painter.drawPixmap(r, fallback, QRectF(fallback.rect()))
                 else:
                     painter.fillRect(r, QColor(Qt.GlobalColor.white))
-            painter.setPen(QPen(QColor(0, 0, 0, 60), 1))
-            painter.drawRect(r.adjusted(-0.5, -0.5, 0.5, 0.5))
-            painter.setPen(Qt.PenStyle.NoPen)
+            _frame(painter, r)
             for rects, colour in self._highlights.get(page, ()):
                 for rect in rects:
                     painter.fillRect(self._rect_to_view(page, rect, r), colour)
@@ -1083,7 +1096,9 @@ class PdfView(QAbstractScrollArea):
                 for rect in self._line_rects(page, start, end):
                     painter.fillRect(self._rect_to_view(page, rect, r), sel_colour)
         painter.end()
-        if missing and not self._render_timer.isActive():
+        if missing:
+            # A visible page is missing: render it on the next turn, even if a slower timer
+            # for the neighbours is pending.
             self._render_timer.start(0)
         elif not self._render_timer.isActive():
             self._render_timer.start(15)  # neighbours, if any are missing
