@@ -78,7 +78,7 @@ class Opened:
 
 
 def is_url(text: str) -> bool:
-    from reader.documents.fetch import looks_like_url
+    from reader.documents.urls import looks_like_url
 
     return looks_like_url(text)
 
@@ -143,7 +143,7 @@ class Library:
         return self.open_snapshot(url, target, password, final_url=final_url)
 
     def saved_snapshot(self, url: str) -> Path | None:
-        from reader.documents.fetch import normalize_url
+        from reader.documents.urls import normalize_url
 
         found = self.repo.snapshot_for(normalize_url(url))
         return Path(found) if found and Path(found).exists() else None
@@ -211,8 +211,6 @@ class Library:
         Returns how many ended exact, fuzzy and orphan. Orphans keep their quote and are listed;
         nothing is dropped.
         """
-        from reader.anchoring import reanchor_many
-
         version = self.repo.version_id(opened.document.sha256)
         stale = [
             a
@@ -222,6 +220,8 @@ class Library:
         counts: Counter[str] = Counter()
         if not stale or version is None:
             return counts
+        from reader.anchoring import reanchor_many
+
         text = opened.document.text
         moved = reanchor_many([a.anchor for a in stale], text)
         updated = []

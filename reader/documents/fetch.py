@@ -10,7 +10,6 @@ forever, or sends its headers a byte at a time, cannot hold the app.
 from __future__ import annotations
 
 import http.client
-import re
 import socket
 import ssl
 import threading
@@ -21,6 +20,9 @@ from http import HTTPStatus
 from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
 
 from reader.documents.base import DocumentError
+from reader.documents.urls import looks_like_url, normalize_url
+
+__all__ = ["Fetched", "fetch_url", "looks_like_url", "normalize_url"]
 
 USER_AGENT = "ClaimReader/0.1"
 ACCEPT = "text/html,application/xhtml+xml,application/pdf;q=0.9,text/*;q=0.8,*/*;q=0.5"
@@ -28,8 +30,6 @@ CHUNK = 64 * 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # What may stay unescaped in a path or query; everything else (spaces, non-ASCII) is %-encoded.
 _SAFE = "/%:@!$&'()*+,;=-._~?"
-_BARE_WWW = re.compile(r"^www\.[^\s./?#]+(\.[^\s./?#]+)+(?:[:/?#]\S*)?$", re.IGNORECASE)
-_HAS_SCHEME = re.compile(r"^https?://\S+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -38,20 +38,6 @@ class Fetched:
     content_type: str  # mime type, lowercased, without parameters; "" if the server sent none
     charset: str | None  # from the Content-Type header, lowercased
     data: bytes  # the body, content-encoding (gzip/deflate) already undone
-
-
-def looks_like_url(s: str) -> bool:
-    """True for `http://…`, `https://…` and a bare `www.example.com/…`."""
-    s = s.strip()
-    return bool(_HAS_SCHEME.match(s) or _BARE_WWW.match(s))
-
-
-def normalize_url(s: str) -> str:
-    """`www.example.com/x` → `https://www.example.com/x`; other input is only stripped."""
-    s = s.strip()
-    if _BARE_WWW.match(s) and not _HAS_SCHEME.match(s):
-        return "https://" + s
-    return s
 
 
 def fetch_url(

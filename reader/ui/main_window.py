@@ -595,8 +595,11 @@ class MainWindow(QMainWindow):
         if tab is not None and tab.paged and not tab.view.has_painted:
             # Reading the outline can take a quarter of a second (named destinations): it
             # waits until the first page is on screen.
+            # Queued: the signal is emitted inside the paint, before the page reaches the
+            # screen.
             tab.view.first_page_painted.connect(
-                lambda t=tab: self._show_outline(t) if t is self.current_tab() else None
+                lambda t=tab: self._show_outline(t) if t is self.current_tab() else None,
+                Qt.ConnectionType.QueuedConnection,
             )
             return
         items = tab.view.outline() if tab is not None and tab.paged else []
