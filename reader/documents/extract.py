@@ -17,6 +17,7 @@ No network access: nothing here fetches a URL; the URL only absolutises links.
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
@@ -45,6 +46,8 @@ _BLOCK_TAGS = frozenset(
 _LINK_DENSITY = 0.5
 _LEAF_ANCHOR_STOP = frozenset("li td th tr tbody thead tfoot caption dd dt".split())
 _WORD = re.compile(r"[^\W_]+")
+# Scripts written without spaces between words (Lao and Thai; kana and CJK ideographs).
+_UNSPACED = re.compile("[\u0e00-\u0eff\u3040-\u9fff]")
 
 
 def extract_article(html: str, url: str = "") -> tuple[str, Metadata]:
@@ -66,20 +69,102 @@ def extract_article(html: str, url: str = "") -> tuple[str, Metadata]:
 
 def _readability(html: str, url: str) -> tuple[lxml.html.HtmlElement | None, str]:
     try:
-        from readability import Document
+        document = _readability_class()
     except ImportError:  # pragma: no cover - a declared dependency
         return None, ""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=DeprecationWarning)
-            doc = Document(html, url=url or None)
-            summary = doc.summary(html_partial=True)
+            doc = document(html, url=url or None)
             title = doc.short_title() or ""
+            summary = doc.summary(html_partial=True)
     except Exception as exc:  # readability raises bare Exceptions and lxml errors on odd pages
         log.info("readability found nothing: %s", exc)
         return None, ""
     body = _parse_fragment(summary)
     return body, title.strip()
+
+
+# readability-lxml's `clean(text)` leaves text outside whitespace runs alone and maps each run on
+# its own: a run of 255 or more becomes one space, one holding a newline becomes "\n", in any other
+# run a tab becomes a space and each stretch of two or more spaces and tabs one space; then the
+# ends are stripped. Its first pattern, ``\s{255,}``, is tried at every character of every
+# shorter run (quadratic in the run's length) and made most of readability's time on large pages.
+# The functions below give the same results in linear time.
+_CLEAN_RUN = re.compile(r"\s{2,}|\t")
+_SPACE_RUN = re.compile(r"\s{2,}")
+_TAB_SPACE = re.compile(r"\t|[ \t]{2,}")
+_READABILITY_CLEAN = (
+    (None, r"\s{255,}", " " * 255, r"\s*\n\s*", "\n", r"\t|[ \t]{2,}", " "),
+    ("re", "sub", "strip"),
+)
+
+
+def _clean_run(match: re.Match[str]) -> str:
+    run = match.group()
+    if len(run) >= 255:
+        return " "
+    if "\n" in run:
+        return "\n"
+    return _TAB_SPACE.sub(" ", run)
+
+
+def _readability_clean(text: str) -> str:
+    """readability's `clean`, in linear time."""
+    return _CLEAN_RUN.sub(_clean_run, text.strip())
+
+
+def _text_length(el: lxml.html.HtmlElement) -> int:
+    """readability's ``text_length(el)``: the length of the cleaned text, not building it."""
+    text = (el.text_content() or "").strip()
+    n = len(text)
+    for match in _SPACE_RUN.finditer(text):
+        run = match.group()
+        if len(run) >= 255 or "\n" in run:
+            n -= len(run) - 1
+        else:
+            n -= len(run) - len(_TAB_SPACE.sub(" ", run))
+    return n
+
+
+@functools.cache
+def _readability_class() -> type:
+    """readability's `Document`, parsing the page once and measuring text in linear time.
+
+    The results are readability's own: `summary` and `short_title` each start from a fresh copy
+    of one parse (readability parses and cleans the page again for every call and retry), and
+    `get_link_density` and `clean` compute what readability's do. `clean` is replaced in
+    readability's module only if it is the function described above (the same code).
+    """
+    import readability.readability as impl
+    from readability.htmls import build_doc
+
+    code = impl.clean.__code__
+    if (code.co_consts, code.co_names) == _READABILITY_CLEAN:
+        impl.clean = _readability_clean
+
+    class _Document(impl.Document):
+        _parsed: lxml.html.HtmlElement | None = None
+
+        def _parse(self, input):  # noqa: A002 - readability's signature
+            if self._parsed is None:
+                if isinstance(input, str):
+                    doc, encoding = build_doc(input)
+                    # readability's cleaner removes <style> elements, but first scans their CSS
+                    # for links to rewrite (slow on the large inline style sheets of news sites).
+                    for style in doc.iter("style"):
+                        style.text = None
+                    self._parsed = super()._parse(doc)
+                    self.encoding = encoding
+                else:
+                    self._parsed = super()._parse(input)
+            return deepcopy(self._parsed)
+
+        def get_link_density(self, elem):
+            link_length = sum(_text_length(a) for a in elem.findall(".//a"))
+            return float(link_length) / max(_text_length(elem), 1)
+
+    return _Document
 
 
 def _trafilatura(html: str, url: str) -> tuple[lxml.html.HtmlElement | None, dict[str, str]]:
@@ -134,8 +219,11 @@ def _parse_fragment(markup: str) -> lxml.html.HtmlElement | None:
 
 def _tokens(text: str) -> list[str]:
     """Words, casefolded; characters of scripts written without spaces count one by one."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    if text.isascii() or not _UNSPACED.search(text):
+        return _WORD.findall(text)
     out: list[str] = []
-    for run in _WORD.findall(unicodedata.normalize("NFKC", text).casefold()):
+    for run in _WORD.findall(text):
         if run.isascii() or len(run) <= 3 or not _unspaced(run):
             out.append(run)
         else:
@@ -144,7 +232,7 @@ def _tokens(text: str) -> list[str]:
 
 
 def _unspaced(run: str) -> bool:
-    return any("\u0e00" <= ch <= "\u0eff" or "\u3040" <= ch <= "\u9fff" for ch in run)
+    return _UNSPACED.search(run) is not None
 
 
 def _text(el: lxml.html.HtmlElement) -> str:
@@ -156,49 +244,52 @@ def _combine(
 ) -> lxml.html.HtmlElement:
     r_tokens = Counter(_tokens(_text(r_body)))
     t_tokens = Counter(_tokens(_text(t_body)))
-    n_r, n_t = sum(r_tokens.values()), sum(t_tokens.values())
+    n_r, n_t = r_tokens.total(), t_tokens.total()
     if n_r == 0:
         return t_body if t_body is not None else lxml.html.fragment_fromstring("<div></div>")
     assert r_body is not None
     if n_t == 0:
         return r_body
-    shared = sum((r_tokens & t_tokens).values())
+    shared = _shared(t_tokens, r_tokens)
     if n_r < _UNDERSHOOT_RATIO * n_t and shared >= _UNDERSHOOT_CONTAINED * n_r:
         log.debug("readability undershoot (%d of %d tokens): using trafilatura", n_r, n_t)
         assert t_body is not None
         return t_body
-    _recover(r_body, t_body)
+    assert t_body is not None
+    _recover(r_body, t_body, r_tokens)
     _fuller_tables(r_body, t_body)
     return r_body
 
 
-def _recover(r_body: lxml.html.HtmlElement, t_body: lxml.html.HtmlElement) -> None:
+def _shared(small: Counter[str], big: Counter[str]) -> int:
+    """The size of the multiset intersection; iterates over `small` only."""
+    get = big.get
+    return sum(min(n, get(w, 0)) for w, n in small.items())
+
+
+def _recover(
+    r_body: lxml.html.HtmlElement, t_body: lxml.html.HtmlElement, r_all: Counter[str]
+) -> None:
     """Insert trafilatura's blocks that readability dropped between two blocks both kept."""
-    r_blocks = [
-        (el, Counter(_tokens(_text(el))))
-        for el in r_body.iter()
-        if isinstance(el.tag, str) and el.tag in _BLOCK_TAGS and el is not r_body
-    ]
-    r_all = Counter(_tokens(_text(r_body)))
     t_children = [el for el in t_body if isinstance(el.tag, str)]
-    present: list[bool] = []
-    for el in t_children:
-        toks = Counter(_tokens(_text(el)))
-        total = sum(toks.values())
-        present.append(total == 0 or sum((toks & r_all).values()) >= _PRESENT * total)
+    t_toks = [Counter(_tokens(_text(el))) for el in t_children]
+    present = [
+        toks.total() == 0 or _shared(toks, r_all) >= _PRESENT * toks.total() for toks in t_toks
+    ]
     if all(present) or not any(present):
         return
     first = present.index(True)
     last = len(present) - 1 - present[::-1].index(True)
+    index = _BlockIndex(r_body)
     anchor: lxml.html.HtmlElement | None = None
     for i in range(first, last + 1):
         el = t_children[i]
         if present[i]:
-            found = _find_anchor(r_blocks, Counter(_tokens(_text(el))))
+            found = index.anchor(t_toks[i])
             if found is not None:
                 anchor = found
             continue
-        if anchor is None or not _tokens(_text(el)) or _mostly_links(el):
+        if anchor is None or not t_toks[i] or _mostly_links(el):
             continue
         new = deepcopy(el)
         new.tail = None
@@ -217,13 +308,13 @@ def _fuller_tables(r_body: lxml.html.HtmlElement, t_body: lxml.html.HtmlElement)
         return
     for t_table in list(t_body.iter("table")):
         t_toks = Counter(_tokens(_text(t_table)))
-        n_t = sum(t_toks.values())
+        n_t = t_toks.total()
         for i, (r_table, r_toks) in enumerate(r_tables):
-            n_r = sum(r_toks.values())
-            if n_r == 0 or r_table.getparent() is None:
+            n_r = r_toks.total()
+            if n_r == 0 or n_t <= n_r or r_table.getparent() is None:
                 continue
-            shared = sum((r_toks & t_toks).values())
-            if shared >= _UNDERSHOOT_CONTAINED * n_r and n_t > n_r and shared >= _PRESENT * n_r:
+            shared = _shared(r_toks, t_toks)
+            if shared >= _UNDERSHOOT_CONTAINED * n_r and shared >= _PRESENT * n_r:
                 new = deepcopy(t_table)
                 new.tail = r_table.tail
                 r_table.getparent().replace(r_table, new)
@@ -238,25 +329,53 @@ def _mostly_links(el: lxml.html.HtmlElement) -> bool:
     return total > 0 and linked > _LINK_DENSITY * total
 
 
-def _find_anchor(
-    r_blocks: list[tuple[lxml.html.HtmlElement, Counter[str]]], toks: Counter[str]
-) -> lxml.html.HtmlElement | None:
-    """The readability block where a trafilatura block ends, lifted to a safe insertion point."""
-    total = sum(toks.values())
-    if total == 0:
+class _BlockIndex:
+    """readability's blocks (as they are now), searchable by the tokens they hold.
+
+    `anchor(toks)` is the smallest block holding at least `_PRESENT` of `toks` (on ties the
+    later one in the page), lifted to a safe insertion point. An inverted index (token → blocks)
+    limits the exact comparison to blocks that hold at least one of the query's rarest tokens:
+    a block without any of them misses more than ``1 - _PRESENT`` of the query and cannot hold
+    enough of it.
+    """
+
+    def __init__(self, r_body: lxml.html.HtmlElement) -> None:
+        self.blocks: list[lxml.html.HtmlElement] = []
+        self.counts: list[Counter[str]] = []
+        self.sizes: list[int] = []
+        self.postings: dict[str, list[int]] = {}
+        for el in r_body.iter():
+            if not (isinstance(el.tag, str) and el.tag in _BLOCK_TAGS) or el is r_body:
+                continue
+            toks = Counter(_tokens(_text(el)))
+            i = len(self.blocks)
+            self.blocks.append(el)
+            self.counts.append(toks)
+            self.sizes.append(toks.total())
+            for w in toks:
+                self.postings.setdefault(w, []).append(i)
+
+    def anchor(self, toks: Counter[str]) -> lxml.html.HtmlElement | None:
+        total = toks.total()
+        if total == 0:
+            return None
+        need = _PRESENT * total
+        # The rarest tokens of the query until what they weigh is more than the query may miss.
+        by_rarity = sorted(toks, key=lambda w: len(self.postings.get(w, ())))
+        candidates: set[int] = set()
+        missable = total - need
+        weight = 0
+        for w in by_rarity:
+            candidates.update(self.postings.get(w, ()))
+            weight += toks[w]
+            if weight > missable:
+                break
+        sizes, counts = self.sizes, self.counts
+        # Smallest first; on equal size the later block in the page first.
+        for i in sorted(candidates, key=lambda i: (sizes[i], -i)):
+            if sizes[i] >= need and _shared(toks, counts[i]) >= need:
+                return _lift(self.blocks[i])
         return None
-    best: lxml.html.HtmlElement | None = None
-    best_size = 0
-    for el, el_toks in r_blocks:
-        size = sum(el_toks.values())
-        # The smallest block holding (most of) this text; on ties the later one in the page.
-        if sum((toks & el_toks).values()) >= _PRESENT * total and (
-            best is None or size <= best_size
-        ):
-            best, best_size = el, size
-    if best is None:
-        return None
-    return _lift(best)
 
 
 def _lift(el: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
@@ -294,7 +413,7 @@ def _clean(body: lxml.html.HtmlElement) -> None:
             continue
         if el.tag in ("br", "hr") or el.getparent() is None:
             continue
-        if not _text(el).strip():
+        if not any(part.strip() for part in el.itertext()):  # no text, stopping at the first
             el.drop_tree()
 
 
