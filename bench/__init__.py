@@ -8,7 +8,18 @@ temporary folder; the table is also written to bench/out/results.txt (git-ignore
   scroll_render  page rendering while stepping through 100 pages in PdfView vs raw get_pixmap
   memory         peak RSS after scrolling a 1,000-page PDF end to end (and the pixmap cache)
   article_open   opening a 1 MB Wikipedia page (extraction + ArticleView) vs lxml parsing
+  annotated_open opening a 300-page PDF with 10,000 annotations → first paint, vs without any
+  fts_search     Library.search over 100,000 annotations vs the raw FTS5 query (and the insert)
+  reanchor       open + re-anchor 1,000 annotations on an edited 1,000-page PDF vs its text
 """
 
-BENCHMARKS = ("startup", "scroll_render", "memory", "article_open")
+BENCHMARKS = (
+    "startup",
+    "scroll_render",
+    "memory",
+    "article_open",
+    "annotated_open",
+    "fts_search",
+    "reanchor",
+)
 QT_BENCHMARKS = frozenset({"scroll_render", "article_open"})  # need a QApplication in-process

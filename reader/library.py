@@ -202,40 +202,48 @@ class Library:
 
     def annotations(self, opened: Opened) -> list[Annotation]:
         """The document's annotations, re-anchored first if they refer to older bytes."""
-        self.reanchor(opened)
-        return self.repo.annotations_for_document(opened.record.id)
+        return self.load_annotations(opened)[0]
 
     def reanchor(self, opened: Opened) -> Counter[str]:
-        """Move annotations made on older versions onto this version's text, in one transaction.
+        """Re-anchor what refers to older bytes; how many ended exact, fuzzy and orphan."""
+        return self.load_annotations(opened)[1]
 
-        Returns how many ended exact, fuzzy and orphan. Orphans keep their quote and are listed;
-        nothing is dropped.
+    def load_annotations(self, opened: Opened) -> tuple[list[Annotation], Counter[str]]:
+        """The document's annotations in reading order, those made on older versions first
+        moved onto this version's text in one transaction.
+
+        Orphans keep their quote and are listed; nothing is dropped. Re-anchored annotations on
+        paged documents get their page but no line rectangles: those are derived data, worked
+        out from the page's character boxes when the page is shown (33 ms a page, too much for
+        a thousand annotations at once).
         """
+        annotations = self.repo.annotations_for_document(opened.record.id)
         version = self.repo.version_id(opened.document.sha256)
-        stale = [
-            a
-            for a in self.repo.annotations_for_document(opened.record.id)
-            if a.version_id != version
-        ]
+        stale = [a for a in annotations if a.version_id != version]
         counts: Counter[str] = Counter()
         if not stale or version is None:
-            return counts
+            return annotations, counts
         from reader.anchoring import reanchor_many
 
-        text = opened.document.text
-        moved = reanchor_many([a.anchor for a in stale], text)
-        updated = []
+        moved = reanchor_many([a.anchor for a in stale], opened.document.text)
+        updated = {}
         for a, anchor in zip(stale, moved, strict=True):
-            page, rects = self._placement(opened, anchor)
-            updated.append(replace(a, anchor=anchor, version_id=version, page=page, rects=rects))
+            page, rects = self._placement(opened, anchor, with_rects=False)
+            updated[a.id] = replace(a, anchor=anchor, version_id=version, page=page, rects=rects)
             counts[str(anchor.state)] += 1
-        self.repo.update_annotations(updated)
-        return counts
+        self.repo.update_annotations(list(updated.values()))
+        merged = [updated.get(a.id, a) for a in annotations]
+        merged.sort(key=lambda a: (a.anchor.start, a.anchor.end))
+        return merged, counts
 
-    def _placement(self, opened: Opened, anchor: TextAnchor) -> tuple[int, tuple[PageRect, ...]]:
+    def _placement(
+        self, opened: Opened, anchor: TextAnchor, *, with_rects: bool = True
+    ) -> tuple[int, tuple[PageRect, ...]]:
         doc = opened.document
         if anchor.state is AnchorState.ORPHAN or not doc.kind.paged:
             return -1, ()
+        if not with_rects:
+            return doc.page_at_offset(anchor.start), ()  # type: ignore[attr-defined]
         from reader.documents.geometry import range_rects
 
         return range_rects(doc, anchor.start, anchor.end)  # type: ignore[arg-type]

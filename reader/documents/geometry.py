@@ -22,7 +22,13 @@ def range_rects(doc: PagedBackend, start: int, end: int) -> tuple[int, tuple[Pag
         base = doc.page_text_offset(page)
         lo, hi = start - base, end - base
         line: list[float] | None = None
-        for ch in doc.page_chars(page):
+        chars = doc.page_chars(page)
+        # page_chars holds one entry per character of the page text, in order, so the range
+        # is a slice (checked, in case a backend ever breaks that promise).
+        a, b = max(lo, 0), min(hi, len(chars))
+        if a < b and chars[a].offset == a and chars[b - 1].offset == b - 1:
+            chars = chars[a:b]
+        for ch in chars:
             if ch.offset < lo or ch.offset >= hi:
                 continue
             r = ch.rect

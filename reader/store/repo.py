@@ -321,14 +321,21 @@ class Repository:
     def all_annotations(self) -> list[Annotation]:
         return self._annotations("1", [])
 
-    def _annotations(self, where: str, params: list[object], tail: str = "") -> list[Annotation]:
+    def _annotations(
+        self,
+        where: str,
+        params: list[object],
+        *,
+        join: str = "",
+        order: str = 'a.document_id, a.start, a."end"',
+    ) -> list[Annotation]:
         sql = (
             "SELECT a.id, a.document_id, a.version_id, a.kind, a.color, a.status, a.claimant, "
             'a.note, a.author, a.quote, a.prefix, a.suffix, a.start, a."end", a.anchor_state, '
             "a.page, a.rects, a.created_at, a.updated_at, "
             "(SELECT group_concat(tag, char(10)) FROM (SELECT tag FROM annotation_tags t "
             "WHERE t.annotation_id = a.id ORDER BY tag)) "
-            f'FROM annotations a WHERE {where} ORDER BY a.document_id, a.start, a."end" {tail}'
+            f"FROM annotations a {join} WHERE {where} ORDER BY {order}"
         )
         return [_annotation_from_row(r) for r in self.db.execute(sql, params).fetchall()]
 
@@ -338,9 +345,14 @@ class Repository:
         if not match:
             return []
         return self._annotations(
-            "a.rowid IN (SELECT rowid FROM annotations_fts WHERE annotations_fts MATCH ? "
-            f"ORDER BY rank LIMIT {int(limit)})",
+            "1",
             [match],
+            join=(
+                "JOIN (SELECT rowid AS hit, rank FROM annotations_fts "
+                f"WHERE annotations_fts MATCH ? ORDER BY rank LIMIT {int(limit)}) f "
+                "ON a.rowid = f.hit"
+            ),
+            order="f.rank",
         )
 
     def all_tags(self) -> list[str]:

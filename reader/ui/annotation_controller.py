@@ -51,8 +51,7 @@ class AnnotationController(QObject):
 
     def attach(self, tab) -> None:
         """A document was opened: load (and re-anchor) its annotations, wire its view."""
-        counts = self.library.reanchor(tab.opened)
-        anns = self.library.repo.annotations_for_document(tab.opened.record.id)
+        anns, counts = self.library.load_annotations(tab.opened)
         tab.annotations = {a.id: a for a in anns}
         tab.view.set_annotations(anns)
         tab.view.annotation_clicked.connect(lambda aid, t=tab: self._clicked(t, aid))
