@@ -18,6 +18,14 @@ SHOTS = [
     ("start-page.png", None),  # last, so its recent list shows the others
 ]
 
+# Highlights made through the command line first, so the pictures show what a user's would.
+ANNOTATIONS = [
+    ("surged to 79,770 in 2022", "claim", "disputed", "CDC counts all overdose deaths."),
+    ("5 percent of the world's population", "claim", "unverified", ""),
+    ("the leading cause of death in the U.S. for people aged 18-45", "evidence", "supported", ""),
+    ("root cause lies entirely within the U.S. itself", "question", "unverified", "Whose view?"),
+]
+
 
 def main(out_dir: str = "docs/screenshots") -> int:
     out = ROOT / out_dir
@@ -25,6 +33,14 @@ def main(out_dir: str = "docs/screenshots") -> int:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "library.sqlite"
+        seed = SHOTS[0][1]
+        for quote, kind, status, note in ANNOTATIONS:
+            cmd = [sys.executable, str(ROOT / "main.py"), "--db", str(db), "annotate", str(seed)]
+            cmd += ["--quote", quote, "--kind", kind, "--status", status, "--note", note]
+            result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
+            if result.returncode != 0:
+                print(f"error: annotate: {result.stderr.strip()}", file=sys.stderr)
+                return 1
         for name, doc in SHOTS:
             cmd = [sys.executable, str(ROOT / "main.py"), "--db", str(db)]
             cmd += ["--screenshot", str(out / name), "--size", "1280x800"]
