@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from pathlib import Path
 
+import pymupdf
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QMouseEvent
@@ -366,6 +368,217 @@ def test_pdf_ten_thousand_annotations(qtbot, pdf: PdfView) -> None:
     pdf.viewport().repaint()
     assert pdf.verticalScrollBar().marker_rows()
     assert pdf.annotation_at(QPoint(1, 1)) is None
+
+
+# -- PDF: annotations stored without rects, and lazy geometry ---------------------------------
+
+
+def _bare(annotation: Annotation) -> Annotation:
+    """The same annotation as the library stores it after re-anchoring: page, anchor, no rects."""
+    return replace(annotation, rects=())
+
+
+class CountingBackend:
+    """A backend that records which pages' character boxes were asked for."""
+
+    def __init__(self, backend) -> None:
+        self._backend = backend
+        self.chars_pages: list[int] = []
+
+    def page_chars(self, page: int):
+        self.chars_pages.append(page)
+        return self._backend.page_chars(page)
+
+    def __getattr__(self, name: str):
+        return getattr(self._backend, name)
+
+
+def _pdf_view(qtbot, backend) -> PdfView:
+    view = PdfView(backend)
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    with qtbot.waitSignal(view.first_page_painted, timeout=10000):
+        view.show()
+    return view
+
+
+def test_pdf_annotation_without_rects_is_drawn_where_its_rects_would_be(pdf: PdfView) -> None:
+    start, end = _visible_range_pdf(pdf)
+    stored = _pdf_annotation(pdf.backend, "a1", start, end)
+    bare = _bare(stored)
+    assert bare.rects == () and bare.page == 0
+    pdf.set_annotations([stored])
+    expected = pdf.annotation_view_rects("a1")
+    assert expected
+    pdf.viewport().repaint()
+    with_stored = pdf.viewport().grab().toImage()
+    pdf.set_annotations([])
+    plain = pdf.viewport().grab().toImage()
+    pdf.set_annotations([bare])
+    assert pdf.annotation_ids() == ["a1"]
+    assert pdf.annotation_view_rects("a1") == expected
+    pdf.viewport().repaint()
+    assert pdf.viewport().grab().toImage() == with_stored != plain
+    assert pdf.annotation_at(_centre(expected[0][1])) == "a1"
+    # an empty range and an orphan without rects are not drawn
+    empty = replace(bare, id="empty", anchor=_anchor(pdf.backend.text, start, start))
+    orphan = replace(bare, id="lost", anchor=replace(bare.anchor, state=AnchorState.ORPHAN))
+    pdf.set_annotations([empty, orphan])
+    assert pdf.annotation_ids() == []
+    assert pdf.annotation_at(_centre(expected[0][1])) is None
+
+
+def test_pdf_annotation_without_rects_across_a_page_break(qtbot, pdf: PdfView) -> None:
+    doc = pdf.backend
+    boundary = doc.page_text_offset(1)
+    start, end = boundary - 40, boundary + 40
+    stored = _pdf_annotation(doc, "across", start, end)
+    assert {r.page for r in stored.rects} == {0, 1}
+    pdf.set_annotations([stored])
+    expected = pdf.annotation_view_rects("across")
+    pdf.set_annotations([_bare(stored)])
+    assert pdf.annotation_view_rects("across") == expected
+    assert {page for page, _rect in expected} == {0, 1}
+    # the scroll-bar tick of a bare annotation is near the real one
+    rows_bare = pdf.verticalScrollBar().marker_rows()
+    pdf.set_annotations([stored])
+    rows_stored = pdf.verticalScrollBar().marker_rows()
+    assert len(rows_bare) == 1 and min(rows_stored) - 3 <= min(rows_bare) <= min(rows_stored) + 3
+
+
+def test_pdf_show_annotation_without_rects(qtbot, pdf: PdfView) -> None:
+    doc = pdf.backend
+    last = doc.page_count - 1
+    text = doc.page_text(last)
+    word = max(text.split()[5:40], key=len)
+    start = doc.page_text_offset(last) + text.index(word)
+    stored = _pdf_annotation(doc, "late", start, start + len(word))
+    pdf.set_annotations([_bare(stored)])
+    assert last not in pdf.visible_pages()
+    assert pdf.show_annotation("late")
+    assert last in pdf.visible_pages()
+    page, rect = pdf.annotation_view_rects("late")[0]
+    assert page == last
+    h = pdf.viewport().height()
+    assert h * 0.2 < rect.center().y() < h * 0.8
+    assert pdf.annotation_at(_centre(rect)) == "late"
+    pdf.set_annotations([stored])
+    assert pdf.annotation_view_rects("late") == [(page, rect)]
+
+
+def test_pdf_stored_and_computed_rects_mixed_on_one_page(pdf: PdfView) -> None:
+    start, end = _visible_range_pdf(pdf)
+    doc = pdf.backend
+    blue = _pdf_annotation(doc, "blue", start, end, BLUE)
+    red = _pdf_annotation(doc, "red", start, end, RED)
+    wider = _pdf_annotation(doc, "wider", max(0, start - 30), end + 30, "#5cc46a")
+    pdf.set_annotations([blue, red, wider])
+    pdf.viewport().repaint()
+    all_stored = pdf.viewport().grab().toImage()
+    _page, rect = pdf.annotation_view_rects("red")[0]
+    for mixed in ([blue, _bare(red), wider], [_bare(blue), red, _bare(wider)]):
+        pdf.set_annotations(mixed)
+        pdf.viewport().repaint()
+        assert pdf.viewport().grab().toImage() == all_stored
+        assert pdf.annotation_at(_centre(rect)) == "wider"
+    # order decides what is on top, whichever kind of rects each one has
+    pdf.set_annotations([_bare(red), blue])
+    assert pdf.annotation_at(_centre(rect)) == "blue"
+    pdf.set_annotations([blue, _bare(red)])
+    assert pdf.annotation_at(_centre(rect)) == "red"
+
+
+def test_pdf_rects_are_computed_once_per_annotation(qtbot) -> None:
+    doc = open_paged(PDF)
+    backend = CountingBackend(doc)
+    view = _pdf_view(qtbot, backend)
+    start, end = _visible_range_pdf(view)
+    bare = _bare(_pdf_annotation(doc, "a1", start, end))
+    backend.chars_pages.clear()
+    view.set_annotations([bare])
+    assert backend.chars_pages == []  # nothing computed until the page is painted
+    view.viewport().repaint()
+    assert backend.chars_pages == [0]
+    view.annotation_view_rects("a1")
+    view.set_annotations([bare])  # e.g. after an edit elsewhere: same anchor, same rects
+    view.viewport().repaint()
+    view.set_zoom(1.5)
+    view.viewport().repaint()
+    assert backend.chars_pages == [0]
+    doc.close()
+
+
+def _many_pages_pdf(path: Path, pages: int) -> Path:
+    out = pymupdf.open()
+    for p in range(pages):
+        page = out.new_page(width=595, height=842)
+        for line in range(45):
+            page.insert_text(
+                (72, 72 + line * 16), f"Page {p} line {line}: the claim and its evidence"
+            )
+    out.save(path)
+    out.close()
+    return path
+
+
+def test_pdf_ten_thousand_annotations_without_rects_stay_lazy(qtbot, tmp_path: Path) -> None:
+    doc = open_paged(_many_pages_pdf(tmp_path / "many.pdf", 40))
+    backend = CountingBackend(doc)
+    view = _pdf_view(qtbot, backend)
+    rng = random.Random(11)
+    n = len(doc.text)
+    annotations = []
+    for i in range(10_000):
+        s = rng.randrange(0, n - 200)
+        e = s + rng.randrange(5, 120)
+        annotations.append(
+            Annotation(
+                id=f"n{i}",
+                document_id=1,
+                version_id=1,
+                anchor=_anchor(doc.text, s, e, AnchorState.FUZZY if i % 3 else AnchorState.EXACT),
+                color=rng.choice([RED, BLUE, "#5cc46a"]),
+                page=doc.page_at_offset(s),
+            )
+        )
+    backend.chars_pages.clear()
+    view.set_annotations(annotations)
+    assert len(view.annotation_ids()) == 10_000
+    assert backend.chars_pages == []
+    assert not view._page_marks  # no geometry at all yet
+    assert view.verticalScrollBar().marker_rows()  # ticks come from the text positions
+    assert backend.chars_pages == []
+
+    painted: set[int] = set()
+    for value in (0, view.verticalScrollBar().maximum() // 2, view.verticalScrollBar().maximum()):
+        view.verticalScrollBar().setValue(value)
+        painted |= set(view.visible_pages())
+        view.viewport().repaint()
+        view.verticalScrollBar().repaint()
+        assert set(view._page_marks) <= painted
+    assert set(backend.chars_pages) <= painted
+    assert len(painted) < doc.page_count // 2
+    # what is drawn matches rects computed for the whole annotation at once
+    page = view.visible_pages()[0]
+    shown = [a for a in annotations if a.page == page][:20]
+    for a in shown:
+        _first, rects = range_rects(doc, a.anchor.start, a.anchor.end)
+        origin = view.page_rect_in_view(page)
+        ppx = view.zoom * 96 / 72
+        expected = [
+            (
+                r.page,
+                QRectF(
+                    origin.x() + r.x0 * ppx,
+                    origin.y() + r.y0 * ppx,
+                    (r.x1 - r.x0) * ppx,
+                    (r.y1 - r.y0) * ppx,
+                ),
+            )
+            for r in sorted(rects, key=lambda r: r.page)
+        ]
+        assert view.annotation_view_rects(a.id) == expected
+    doc.close()
 
 
 # -- article ----------------------------------------------------------------------------------

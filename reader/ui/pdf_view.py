@@ -56,7 +56,8 @@ from PySide6.QtWidgets import (
 )
 
 from reader.documents.base import Char, Link, PagedBackend, Rect
-from reader.model import DEFAULT_COLORS, AnchorState, Annotation, OutlineItem
+from reader.documents.geometry import range_rects
+from reader.model import DEFAULT_COLORS, AnchorState, Annotation, OutlineItem, PageRect
 
 NO_TEXT_LAYER_MESSAGE = "This page has no text layer, so its text cannot be selected."
 
@@ -67,6 +68,7 @@ ZOOM_STEPS = (0.25, 0.33, 0.5, 0.67, 0.75, 0.8, 0.9, 1.0, 1.1, 1.25, 1.5, 1.75, 
 MIN_ZOOM, MAX_ZOOM = ZOOM_STEPS[0], ZOOM_STEPS[-1]
 MAX_RENDER_PIXELS = 32_000_000  # beyond this a page is drawn upscaled rather than rendered
 EAGER_SIZES = 300  # documents up to this many pages get all page sizes before the first paint
+MARK_CACHE_PAGES = 64  # pages whose annotation geometry is kept (least recently painted dropped)
 
 _WORD = re.compile(r"\w", re.UNICODE)
 
@@ -324,9 +326,18 @@ class PdfView(QAbstractScrollArea):
         # annotation highlights from outside: (page, rects, colour)
         self._highlights: dict[int, list[tuple[list[Rect], QColor]]] = {}
 
-        # annotations: drawn per page in the order given (the last one is on top)
-        self._marks_by_page: dict[int, list[_PageMark]] = {}
-        self._marks_by_id: dict[str, list[_PageMark]] = {}
+        # annotations: drawn per page in the order given (the last one is on top). Only ids are
+        # bucketed per page up front; a page's geometry (_PageMark) is built when the page is
+        # painted or hit-tested, and rects of annotations stored without any are computed from
+        # the text layer then, once per annotation and page.
+        self._annotations: dict[str, Annotation] = {}
+        self._pages_of: dict[str, Sequence[int]] = {}  # pages each one is on, ascending
+        self._ids_by_page: dict[int, list[str]] = {}
+        self._page_marks: OrderedDict[int, list[_PageMark]] = OrderedDict()
+        self._computed_rects: dict[str, tuple[tuple[int, int], dict[int, tuple[PageRect, ...]]]]
+        self._computed_rects = {}
+        self._colours: dict[tuple[str, str], tuple[QColor, QColor]] = {}
+        self._text_offsets: list[int] | None = None
         self._selected_annotation: str | None = None
         self._press_annotation: str | None = None
         self._flash = OverlayFlash(self.viewport(), self)
@@ -530,51 +541,53 @@ class PdfView(QAbstractScrollArea):
         """Draw these annotations (all others are removed); orphans are not drawn.
 
         Each one is drawn per line from its `rects`, in its colour, translucent; a later one in
-        the sequence is drawn over an earlier one and wins `annotation_at`.
+        the sequence is drawn over an earlier one and wins `annotation_at`. An annotation
+        stored without rects is drawn where its anchor's start/end lie in the text layer.
+
+        Cheap even for thousands of annotations: they are only sorted into pages here; line
+        geometry is built (and missing rects computed) when a page is painted or looked at.
         """
-        by_page: dict[int, list[_PageMark]] = {}
-        by_id: dict[str, list[_PageMark]] = {}
+        drawn: dict[str, Annotation] = {}
         for a in annotations:
-            if not is_drawn(a) or not a.rects:
+            if is_drawn(a):
+                drawn.pop(a.id, None)  # a repeated id: the later one counts, in its place
+                drawn[a.id] = a
+        by_page: dict[int, list[str]] = {}
+        pages_of: dict[str, Sequence[int]] = {}
+        for a in list(drawn.values()):
+            pages = self._annotation_pages(a)
+            if not pages:
+                del drawn[a.id]
                 continue
-            colour = annotation_colour(a)
-            fill = overlay_fill(colour)
-            per_page: dict[int, list[QRectF]] = {}
-            for pr in a.rects:
-                if 0 <= pr.page < self._count and pr.x1 > pr.x0 and pr.y1 > pr.y0:
-                    per_page.setdefault(pr.page, []).append(
-                        QRectF(pr.x0, pr.y0, pr.x1 - pr.x0, pr.y1 - pr.y0)
-                    )
-            marks = []
-            for page, rects in per_page.items():
-                bbox = QRectF(rects[0])
-                for r in rects[1:]:
-                    bbox = bbox.united(r)
-                mark = _PageMark(a.id, page, rects, bbox, colour, fill)
-                by_page.setdefault(page, []).append(mark)
-                marks.append(mark)
-            if marks:
-                by_id[a.id] = marks
-        self._marks_by_page = by_page
-        self._marks_by_id = by_id
-        if self._flash.annotation_id is not None and self._flash.annotation_id not in by_id:
+            pages_of[a.id] = pages
+            for page in pages:
+                bucket = by_page.get(page)
+                if bucket is None:
+                    by_page[page] = [a.id]
+                else:
+                    bucket.append(a.id)
+        self._annotations = drawn
+        self._pages_of = pages_of
+        self._ids_by_page = by_page
+        self._page_marks.clear()
+        if self._flash.annotation_id is not None and self._flash.annotation_id not in drawn:
             self._flash.stop()
         self._marker_bar.invalidate()
         self.viewport().update()
 
     def annotation_ids(self) -> list[str]:
-        """Ids of the annotations drawn (orphans and annotations without rects left out)."""
-        return list(self._marks_by_id)
+        """Ids of the annotations drawn (orphans and annotations with no place left out)."""
+        return list(self._annotations)
 
     def annotation_at(self, pos: QPoint | QPointF) -> str | None:
         """Id of the topmost annotation drawn at `pos` (viewport coordinates), or None."""
-        if not self._marks_by_page:
+        if not self._ids_by_page:
             return None
         page, x, y = self._view_to_page(QPointF(pos))
-        if page < 0:
+        if page < 0 or page not in self._ids_by_page:
             return None
         slack = 1.0 / self._ppx()  # one pixel, so the edge of a line still counts
-        for mark in reversed(self._marks_by_page.get(page, ())):
+        for mark in reversed(self._marks_for_page(page)):
             box = mark.bbox
             if not (
                 box.left() - slack <= x <= box.right() + slack
@@ -607,17 +620,16 @@ class PdfView(QAbstractScrollArea):
     def annotation_view_rects(self, annotation_id: str) -> list[tuple[int, QRectF]]:
         """(page, rect in viewport pixels) of each line of the annotation (tests, tools)."""
         out = []
-        for mark in sorted(self._marks_by_id.get(annotation_id, ()), key=lambda m: m.page):
+        for mark in self._marks_of(annotation_id):
             origin = self._page_view_rect(mark.page)
             out.extend((mark.page, self._qrect_to_view(r, origin)) for r in mark.rects)
         return out
 
     def show_annotation(self, annotation_id: str) -> bool:
         """Scroll the annotation's first line group to the middle of the view and flash it."""
-        marks = self._marks_by_id.get(annotation_id)
-        if not marks:
+        mark = next(iter(self._marks_of(annotation_id)), None)
+        if mark is None:
             return False
-        mark = min(marks, key=lambda m: (m.page, m.bbox.top()))
         page = mark.page
         ppx = self._ppx()
         y0 = self._tops[page] + mark.bbox.top() * ppx
@@ -640,16 +652,150 @@ class PdfView(QAbstractScrollArea):
         self.viewport().update()
         return True
 
+    # annotation geometry, built lazily
+
+    def _annotation_pages(self, a: Annotation) -> Sequence[int]:
+        """Pages the annotation is drawn on (ascending), without building any geometry."""
+        count = self._count
+        rects = a.rects
+        if rects:
+            page = rects[0].page
+            if len(rects) == 1 or all(pr.page == page for pr in rects):  # the common case
+                ok = 0 <= page < count and any(pr.x1 > pr.x0 and pr.y1 > pr.y0 for pr in rects)
+                return (page,) if ok else ()
+            return sorted(
+                {
+                    pr.page
+                    for pr in rects
+                    if 0 <= pr.page < count and pr.x1 > pr.x0 and pr.y1 > pr.y0
+                }
+            )
+        start, end = a.anchor.start, a.anchor.end
+        if end <= start or not count:
+            return ()
+        offsets = self._page_offsets()
+        first = max(0, bisect_right(offsets, start) - 1)
+        last = max(first, min(count - 1, bisect_right(offsets, end - 1) - 1))
+        return (first,) if first == last else range(first, last + 1)
+
+    def _page_offsets(self) -> list[int]:
+        """Offset of each page's text in the document's normalized text (asked once)."""
+        if self._text_offsets is None:
+            self._text_offsets = [self.backend.page_text_offset(p) for p in range(self._count)]
+        return self._text_offsets
+
+    def _rects_on_page(self, a: Annotation, page: int) -> Iterable[PageRect]:
+        """The annotation's line rects on this page: stored ones, else computed (and kept)."""
+        if a.rects:
+            return (pr for pr in a.rects if pr.page == page and pr.x1 > pr.x0 and pr.y1 > pr.y0)
+        key = (a.anchor.start, a.anchor.end)
+        entry = self._computed_rects.get(a.id)
+        if entry is None or entry[0] != key:
+            entry = self._computed_rects[a.id] = (key, {})
+        rects = entry[1].get(page)
+        if rects is None:
+            # only this page's part of the range, so a long annotation costs one page at a time
+            offsets = self._page_offsets()
+            lo = max(key[0], offsets[page])
+            hi = key[1]
+            if page + 1 < self._count:
+                hi = min(hi, offsets[page + 1])
+            found = range_rects(self.backend, lo, hi)[1] if hi > lo else ()
+            rects = entry[1][page] = tuple(pr for pr in found if pr.page == page)
+        return rects
+
+    def _annotation_colours(self, a: Annotation) -> tuple[QColor, QColor]:
+        key = (a.color, str(a.kind))
+        colours = self._colours.get(key)
+        if colours is None:
+            colour = annotation_colour(a)
+            colours = self._colours[key] = (colour, overlay_fill(colour))
+        return colours
+
+    def _mark(self, a: Annotation, page: int) -> _PageMark | None:
+        rects = [
+            QRectF(pr.x0, pr.y0, pr.x1 - pr.x0, pr.y1 - pr.y0)
+            for pr in self._rects_on_page(a, page)
+        ]
+        if not rects:
+            return None
+        bbox = QRectF(rects[0])
+        for r in rects[1:]:
+            bbox = bbox.united(r)
+        colour, fill = self._annotation_colours(a)
+        return _PageMark(a.id, page, rects, bbox, colour, fill)
+
+    def _marks_for_page(self, page: int) -> list[_PageMark]:
+        """Geometry of the page's annotations in drawing order (built once, then cached)."""
+        marks = self._page_marks.get(page)
+        if marks is not None:
+            self._page_marks.move_to_end(page)
+            return marks
+        marks = []
+        for annotation_id in self._ids_by_page.get(page, ()):
+            mark = self._mark(self._annotations[annotation_id], page)
+            if mark is not None:
+                marks.append(mark)
+        self._page_marks[page] = marks
+        while len(self._page_marks) > MARK_CACHE_PAGES:
+            self._page_marks.popitem(last=False)
+        return marks
+
+    def _marks_of(self, annotation_id: str) -> Iterable[_PageMark]:
+        """The annotation's marks page by page (built on demand, first page first)."""
+        a = self._annotations.get(annotation_id)
+        if a is None:
+            return
+        for page in self._pages_of[annotation_id]:
+            cached = self._page_marks.get(page)
+            if cached is not None:
+                mark = next((m for m in cached if m.id == annotation_id), None)
+            else:
+                mark = self._mark(a, page)
+            if mark is not None:
+                yield mark
+
     def _marker_positions(self) -> list[tuple[float, QColor]]:
+        """One tick per annotation and page, from stored rects or the anchor's text position."""
         total = self._content_h
-        if total <= 0:
+        if total <= 0 or not self._annotations:
             return []
         ppx = self._ppx()
+        tops, sizes, count = self._tops, self._sizes, self._count
+        colours = self._annotation_colours
         out = []
-        for page, marks in self._marks_by_page.items():
-            top = self._tops[page]
-            for mark in marks:
-                out.append(((top + mark.bbox.top() * ppx) / total, mark.colour))
+        for a in self._annotations.values():
+            colour = colours(a)[0]
+            rects = a.rects
+            if rects:
+                pages = self._pages_of[a.id]
+                if len(pages) == 1:
+                    page = pages[0]
+                    y = min(pr.y0 for pr in rects if pr.x1 > pr.x0 and pr.y1 > pr.y0)
+                    out.append(((tops[page] + y * ppx) / total, colour))
+                    continue
+                first: dict[int, float] = {}
+                for pr in rects:
+                    if 0 <= pr.page < count and pr.x1 > pr.x0 and pr.y1 > pr.y0:
+                        first[pr.page] = min(pr.y0, first.get(pr.page, pr.y0))
+                out.extend(((tops[pg] + y * ppx) / total, colour) for pg, y in first.items())
+                continue
+            page = self._pages_of[a.id][0]
+            start = a.anchor.start
+            entry = self._computed_rects.get(a.id)
+            known = entry[1].get(page) if entry and entry[0] == (start, a.anchor.end) else None
+            if known:
+                y = min(pr.y0 for pr in known)
+            else:
+                # not drawn yet: estimate from where the start lies in the page's text
+                offsets = self._page_offsets()
+                base = offsets[page]
+                if page + 1 < count:
+                    length = offsets[page + 1] - base
+                else:
+                    length = len(self.backend.page_text(page)) + 2
+                y = sizes[page][1] * min(1.0, max(0, start - base) / max(1, length))
+            out.append(((tops[page] + y * ppx) / total, colour))
         out.sort(key=lambda item: item[0])
         return out
 
@@ -663,7 +809,9 @@ class PdfView(QAbstractScrollArea):
         )
 
     def _paint_annotations(self, painter: QPainter, page: int, origin: QRectF) -> None:
-        marks = self._marks_by_page.get(page)
+        if page not in self._ids_by_page:
+            return
+        marks = self._marks_for_page(page)
         if not marks:
             return
         ppx = self._ppx()
@@ -842,7 +990,7 @@ class PdfView(QAbstractScrollArea):
         self._content_h = y - GAP + MARGIN if self._sizes else 0.0
         self._content_w = maxw + 2 * MARGIN
         self._update_scrollbars()
-        if self._marks_by_page:
+        if self._annotations:
             self._marker_bar.invalidate()
 
     def _update_scrollbars(self) -> None:
