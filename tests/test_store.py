@@ -91,3 +91,23 @@ def test_damaged_library_is_reported_not_overwritten(tmp_path):
     with pytest.raises(LibraryDamaged, match="cannot be read"):
         Library(path)
     assert path.read_bytes() == garbage
+
+
+def test_search_finds_quote_note_tag_and_claimant_best_match_first(library):
+    from conftest import SEED
+
+    opened = library.open_path(SEED)
+    text = opened.document.text
+    quotes = ["surged to 79,770 in 2022", "5 percent of the world's population", "fentanyl"]
+    made = []
+    for quote in quotes:
+        start = text.index(quote)
+        made.append(library.highlight(opened, start, start + len(quote)))
+    library.update(made[0], note="Opioid deaths: see the CDC WONDER data", tags=("cdc",))
+    library.update(made[1], claimant="Global Times", note="cdc cdc cdc, CDC again")
+    assert [a.id for a in library.search("wonder")] == [made[0].id]
+    assert [a.id for a in library.search("global tim")] == [made[1].id]  # prefix, two words
+    assert [a.id for a in library.search("fentanyl")] == [made[2].id]
+    assert [a.id for a in library.search("CDC")] == [made[1].id, made[0].id]  # more hits first
+    assert library.search('"; DROP TABLE annotations; --') == []
+    assert len(library.all_annotations()) == 3

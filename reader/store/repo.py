@@ -328,32 +328,53 @@ class Repository:
         *,
         join: str = "",
         order: str = 'a.document_id, a.start, a."end"',
-    ) -> list[Annotation]:
+        with_rowid: bool = False,
+    ) -> list:
         sql = (
             "SELECT a.id, a.document_id, a.version_id, a.kind, a.color, a.status, a.claimant, "
             'a.note, a.author, a.quote, a.prefix, a.suffix, a.start, a."end", a.anchor_state, '
-            "a.page, a.rects, a.created_at, a.updated_at, "
-            "(SELECT group_concat(tag, char(10)) FROM (SELECT tag FROM annotation_tags t "
-            "WHERE t.annotation_id = a.id ORDER BY tag)) "
-            f"FROM annotations a {join} WHERE {where} ORDER BY {order}"
+            f"a.page, a.rects, a.created_at, a.updated_at, a.rowid FROM annotations a {join} "
+            f"WHERE {where} ORDER BY {order}"
         )
-        return [_annotation_from_row(r) for r in self.db.execute(sql, params).fetchall()]
+        rows = self.db.execute(sql, params).fetchall()
+        # Tags for all rows in one query (a subquery per row cost more than the rows).
+        tags: dict[str, list[str]] = {}
+        if rows:
+            tag_sql = (
+                f"SELECT t.annotation_id, t.tag FROM annotation_tags t WHERE t.annotation_id IN "
+                f"(SELECT a.id FROM annotations a {join} WHERE {where}) ORDER BY t.tag"
+            )
+            for annotation_id, tag in self.db.execute(tag_sql, params):
+                tags.setdefault(annotation_id, []).append(tag)
+        if with_rowid:
+            return [(r[19], _annotation_from_row(r, tags.get(r[0], ()))) for r in rows]
+        return [_annotation_from_row(r, tags.get(r[0], ())) for r in rows]
 
     def search_annotations(self, query: str, limit: int = 500) -> list[Annotation]:
         """Full-text search over quote, note, tags and claimant (FTS5), best match first."""
         match = _fts_query(query)
         if not match:
             return []
-        return self._annotations(
-            "1",
-            [match],
-            join=(
-                "JOIN (SELECT rowid AS hit, rank FROM annotations_fts "
-                f"WHERE annotations_fts MATCH ? ORDER BY rank LIMIT {int(limit)}) f "
-                "ON a.rowid = f.hit"
-            ),
-            order="f.rank",
+        hits = [
+            row[0]
+            for row in self.db.execute(
+                "SELECT rowid FROM annotations_fts WHERE annotations_fts MATCH ? "
+                f"ORDER BY rank LIMIT {int(limit)}",
+                [match],
+            )
+        ]
+        if not hits:
+            return []
+        # The MATCH runs once; the rows are then fetched by rowid and put back in rank order.
+        found = self._annotations(
+            "a.rowid IN (SELECT value FROM json_each(?))",
+            [json.dumps(hits)],
+            order="a.rowid",
+            with_rowid=True,
         )
+        rank = {rowid: i for i, rowid in enumerate(hits)}
+        found.sort(key=lambda pair: rank[pair[0]])
+        return [annotation for _rowid, annotation in found]
 
     def all_tags(self) -> list[str]:
         return [
@@ -378,29 +399,32 @@ def _fts_query(text: str) -> str:
     return " ".join(parts)
 
 
-def _annotation_from_row(r: Sequence[object]) -> Annotation:
-    rects = tuple(PageRect(int(p), x0, y0, x1, y1) for p, x0, y0, x1, y1 in json.loads(r[16]))
+_KINDS = {k.value: k for k in AnnotationKind}
+_STATUSES = {v.value: v for v in ClaimStatus}
+_STATES = {v.value: v for v in AnchorState}
+
+
+def _annotation_from_row(r: Sequence[object], tags: Sequence[str]) -> Annotation:
+    raw_rects = r[16]
+    rects = (
+        tuple(PageRect(int(p), x0, y0, x1, y1) for p, x0, y0, x1, y1 in json.loads(raw_rects))
+        if raw_rects != "[]"
+        else ()
+    )
     return Annotation(
-        id=str(r[0]),
-        document_id=int(r[1]),
-        version_id=int(r[2]),
-        anchor=TextAnchor(
-            quote=str(r[9]),
-            prefix=str(r[10]),
-            suffix=str(r[11]),
-            start=int(r[12]),
-            end=int(r[13]),
-            state=AnchorState(r[14]),
-        ),
-        kind=AnnotationKind(r[3]),
-        color=str(r[4]),
-        status=ClaimStatus(r[5]),
-        claimant=str(r[6]),
-        note=str(r[7]),
-        author=str(r[8]),
-        page=int(r[15]),
+        id=r[0],
+        document_id=r[1],
+        version_id=r[2],
+        anchor=TextAnchor(r[9], r[10], r[11], r[12], r[13], _STATES[r[14]]),
+        kind=_KINDS[r[3]],
+        color=r[4],
+        status=_STATUSES[r[5]],
+        claimant=r[6],
+        note=r[7],
+        author=r[8],
+        page=r[15],
         rects=rects,
-        created_at=str(r[17]),
-        updated_at=str(r[18]),
-        tags=tuple(str(r[19]).split("\n")) if r[19] else (),
+        created_at=r[17],
+        updated_at=r[18],
+        tags=tuple(tags),
     )
