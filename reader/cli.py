@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from reader.documents import DocumentError, PasswordRequired, open_document
-from reader.model import AnnotationKind, ClaimStatus
+from reader.model import AnnotationKind, ClaimStatus, Stance
 
 COMMANDS = ("extract", "annotate", "list")
 
@@ -40,8 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     annotate.add_argument("--tag", action="append", default=[], metavar="T")
     annotate.add_argument("--claimant", default="")
     annotate.add_argument("--password", help="password of an encrypted PDF")
-    # Sets and citations come with their own features; until then they are refused up front,
-    # before anything is written.
+    # Sets come with their own feature; until then --set is refused before anything is written.
     annotate.add_argument("--set", action="append", default=[], metavar="NAME")
     annotate.add_argument("--cite", metavar="REF")
     annotate.add_argument("--stance", choices=["supports", "refutes", "context"])
@@ -73,34 +72,53 @@ def _library(args: argparse.Namespace):
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
-    unsupported = [
+    if args.set:
+        raise DocumentError("--set is not available in this version yet.")
+    citing = [
         flag
         for flag, value in (
-            ("--set", args.set),
-            ("--cite", args.cite),
             ("--stance", args.stance),
             ("--locator", args.locator),
             ("--evidence-quote", args.evidence_quote),
         )
         if value
     ]
-    if unsupported:
-        raise DocumentError(f"{unsupported[0]} is not available in this version yet.")
+    if citing and not args.cite:
+        raise DocumentError(f"{citing[0]} describes a citation: give the source with --cite.")
+    source = None
+    if args.cite:
+        from reader.citations import ReferenceError, parse_reference
+
+        try:
+            source = parse_reference(args.cite)
+        except ReferenceError as exc:
+            raise DocumentError(f"--cite: {exc}") from None
     library = _library(args)
     try:
         opened = library.open_path(args.file, args.password)
         library.reanchor(opened)
         start, end = library.find_quote(opened, args.quote, args.occurrence)
-        annotation = library.highlight(
-            opened,
-            start,
-            end,
-            AnnotationKind(args.kind),
-            status=ClaimStatus(args.status),
-            note=args.note,
-            tags=tuple(args.tag),
-            claimant=args.claimant,
-        )
+        # The annotation and its citation are one change: both are saved, or neither.
+        with library.transaction():
+            annotation = library.highlight(
+                opened,
+                start,
+                end,
+                AnnotationKind(args.kind),
+                status=ClaimStatus(args.status),
+                note=args.note,
+                tags=tuple(args.tag),
+                claimant=args.claimant,
+            )
+            if source is not None:
+                stored = library.add_source(source)
+                library.cite(
+                    annotation.id,
+                    stored.id,
+                    Stance(args.stance or "supports"),
+                    locator=args.locator or "",
+                    evidence_quote=args.evidence_quote or "",
+                )
     finally:
         library.close()
     print(annotation.id)
@@ -118,9 +136,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         else:
             annotations = library.all_annotations()
         documents = {a.document_id: library.repo.document_by_id(a.document_id) for a in annotations}
+        citations = {a.id: _citations(library, a.id) for a in annotations}
     finally:
         library.close()
-    rows = [_listing(a, documents[a.document_id]) for a in annotations]
+    rows = [_listing(a, documents[a.document_id], citations) for a in annotations]
     if args.json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return 0
@@ -136,7 +155,27 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _listing(a, record) -> dict[str, object]:
+def _citations(library, annotation_id: str) -> list[dict[str, object]]:
+    out = []
+    for c in library.citations(annotation_id):
+        source = library.source(c.source_id)
+        out.append(
+            {
+                "id": c.id,
+                "stance": str(c.stance),
+                "locator": c.locator,
+                "evidence_quote": c.evidence_quote,
+                "source_title": source.title if source else "",
+                "source_authors": list(source.authors) if source else [],
+                "source_date": source.issued if source else "",
+                "source_url": source.url if source else "",
+                "source_doi": source.doi if source else "",
+            }
+        )
+    return out
+
+
+def _listing(a, record, citations) -> dict[str, object]:
     return {
         "id": a.id,
         "anchor_state": str(a.anchor.state),
@@ -148,6 +187,7 @@ def _listing(a, record) -> dict[str, object]:
         "status": str(a.status),
         "note": a.note,
         "tags": list(a.tags),
+        "citations": citations.get(a.id, []),
         "claimant": a.claimant,
         "color": a.color,
         "document_sha256": record.sha256 if record else "",

@@ -17,9 +17,12 @@ from reader.model import (
     AnchorState,
     Annotation,
     AnnotationKind,
+    Citation,
     ClaimStatus,
     DocumentRecord,
     PageRect,
+    Source,
+    Stance,
     TextAnchor,
 )
 from reader.store import LibraryDamaged, Repository, open_database
@@ -93,6 +96,10 @@ class Library:
 
     def close(self) -> None:
         self.repo.close()
+
+    def transaction(self):
+        """A block whose changes are committed together, or not at all."""
+        return self.repo.transaction()
 
     # -- opening -------------------------------------------------------------------------------
 
@@ -323,6 +330,21 @@ class Library:
     def delete(self, annotation_id: str) -> Annotation | None:
         return self.repo.delete_annotation(annotation_id)
 
+    def snapshot(self, annotation_id: str) -> tuple[Annotation, list[Citation]] | None:
+        """An annotation with its citations, enough to put it back after a delete."""
+        annotation = self.repo.annotation(annotation_id)
+        if annotation is None:
+            return None
+        return annotation, self.repo.sources.citations_for(annotation_id)
+
+    def restore(self, annotation: Annotation, citations: list[Citation]) -> Annotation:
+        """Undo of a delete: the annotation and the citations it had, as they were."""
+        stored = self.put_back(annotation)
+        self.repo.sources.put_back_citations(
+            [c for c in citations if self.repo.sources.get(c.source_id) is not None]
+        )
+        return stored
+
     def annotation(self, annotation_id: str) -> Annotation | None:
         return self.repo.annotation(annotation_id)
 
@@ -348,3 +370,173 @@ def _clean_tags(tags: object) -> tuple[str, ...]:
 def _short(text: str, width: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+    # -- sources and citations ---------------------------------------------------------------
+
+    def find_duplicate(self, source: Source) -> Source | None:
+        from reader.citations import duplicate_keys
+
+        return self.repo.sources.by_keys(duplicate_keys(source))
+
+    def add_source(self, source: Source) -> Source:
+        """Store a source, or return the one already stored with the same DOI, ISBN or URL."""
+        from reader.citations import duplicate_keys
+
+        keys = duplicate_keys(source)
+        existing = self.repo.sources.by_keys(keys)
+        if existing is not None:
+            return existing
+        now = utc_now()
+        return self.repo.sources.add(replace(source, id=0, created_at=now, updated_at=now), keys)
+
+    def update_source(self, source: Source) -> Source:
+        from reader.citations import duplicate_keys
+
+        changed = replace(source, updated_at=utc_now())
+        return self.repo.sources.update(changed, duplicate_keys(changed))
+
+    def source(self, source_id: int) -> Source | None:
+        return self.repo.sources.get(source_id)
+
+    def sources(self) -> list[tuple[Source, int]]:
+        """Every source with the number of annotations citing it."""
+        return self.repo.sources.all_with_counts()
+
+    def search_sources(self, text: str, limit: int = 20) -> list[Source]:
+        return self.repo.sources.search(text, limit)
+
+    def merge_sources(self, keep_id: int, drop_id: int) -> Source:
+        """Merge two duplicates: every citation of `drop` now cites `keep`, whose empty fields
+        are filled from `drop`; `drop` is deleted. One transaction."""
+        from reader.citations import duplicate_keys
+
+        keep, drop = self.repo.sources.get(keep_id), self.repo.sources.get(drop_id)
+        if keep is None or drop is None or keep_id == drop_id:
+            raise ValueError("Choose two different sources to merge.")
+        filled = {
+            name: getattr(drop, name)
+            for name in (
+                "type",
+                "title",
+                "authors",
+                "container_title",
+                "publisher",
+                "issued",
+                "url",
+                "doi",
+                "isbn",
+                "accessed",
+                "archived_url",
+                "note",
+                "document_id",
+            )
+            if not getattr(keep, name) and getattr(drop, name)
+        }
+        merged = replace(keep, **filled, updated_at=utc_now())
+        keys = set(duplicate_keys(merged)) | set(duplicate_keys(drop))
+        return self.repo.sources.merge(merged, drop_id, sorted(keys))
+
+    def annotations_citing(self, source_id: int) -> list[Annotation]:
+        ids = self.repo.sources.annotation_ids_citing(source_id)
+        found = [self.repo.annotation(i) for i in ids]
+        return sorted(
+            (a for a in found if a is not None),
+            key=lambda a: (a.document_id, a.anchor.start),
+        )
+
+    def cite(
+        self,
+        annotation_id: str,
+        source_id: int,
+        stance: Stance = Stance.SUPPORTS,
+        locator: str = "",
+        evidence_quote: str = "",
+        evidence_annotation_id: str | None = None,
+    ) -> Citation:
+        citation = Citation(
+            id=str(uuid.uuid4()),
+            annotation_id=annotation_id,
+            source_id=source_id,
+            stance=Stance(stance),
+            locator=locator,
+            evidence_quote=evidence_quote,
+            evidence_annotation_id=evidence_annotation_id,
+            created_at=utc_now(),
+        )
+        return self.repo.sources.add_citation(citation)
+
+    def update_citation(self, citation: Citation, **changes: object) -> Citation:
+        if "stance" in changes:
+            changes["stance"] = Stance(changes["stance"])  # type: ignore[arg-type]
+        return self.repo.sources.update_citation(replace(citation, **changes))  # type: ignore[arg-type]
+
+    def delete_citation(self, citation_id: str) -> Citation | None:
+        return self.repo.sources.delete_citation(citation_id)
+
+    def citations(self, annotation_id: str) -> list[Citation]:
+        return self.repo.sources.citations_for(annotation_id)
+
+    def citation_counts(self, document_id: int | None = None) -> dict[str, tuple[int, int, int]]:
+        """(supports, refutes, context) per annotation, for one document or the library."""
+        return self.repo.sources.stance_counts(document_id)
+
+    def source_for_document(self, opened: Opened) -> Source:
+        """The source that is this open document, made from its metadata the first time."""
+        existing = self.repo.sources.for_document(opened.record.id)
+        if existing is not None:
+            return existing
+        meta = opened.document.metadata
+        kind = opened.document.kind
+        url = meta.url or (opened.record.source if is_url(opened.record.source) else "")
+        source = Source(
+            type="webpage" if not kind.paged else ("book" if kind.value == "epub" else "report"),
+            title=meta.title or opened.record.title,
+            authors=(meta.author,) if meta.author else (),
+            container_title=meta.site,
+            issued=meta.published[:10],
+            url=url,
+            accessed=utc_now()[:10] if url else "",
+            document_id=opened.record.id,
+        )
+        from reader.citations import duplicate_keys
+
+        existing = self.repo.sources.by_keys(duplicate_keys(source)) if url else None
+        if existing is not None:
+            return existing
+        now = utc_now()
+        return self.repo.sources.add(
+            replace(source, created_at=now, updated_at=now), duplicate_keys(source)
+        )
+
+    def use_as_evidence(
+        self,
+        opened: Opened,
+        start: int,
+        end: int,
+        annotation_id: str,
+        stance: Stance = Stance.SUPPORTS,
+    ) -> Citation:
+        """Cite the passage text[start:end] of an open document as evidence for an annotation.
+
+        The passage becomes an `evidence` highlight in its document, the document becomes (or
+        already is) a source, and the citation carries the passage and its page.
+        """
+        if self.repo.annotation(annotation_id) is None:
+            raise ValueError("The claim to cite this for no longer exists.")
+        passage = self.highlight(opened, start, end, AnnotationKind.EVIDENCE)
+        source = self.source_for_document(opened)
+        locator = f"p. {passage.page + 1}" if passage.page >= 0 else ""
+        return self.cite(
+            annotation_id,
+            source.id,
+            stance,
+            locator=locator,
+            evidence_quote=passage.anchor.quote,
+            evidence_annotation_id=passage.id,
+        )
+
+    def recent_claims(self, limit: int = 30) -> list[Annotation]:
+        """Claims, newest first: what "Use as evidence for…" offers."""
+        claims = [a for a in self.repo.all_annotations() if a.kind is AnnotationKind.CLAIM]
+        claims.sort(key=lambda a: a.updated_at, reverse=True)
+        return claims[:limit]

@@ -176,3 +176,50 @@ class Annotation:
     rects: tuple[PageRect, ...] = ()
     created_at: str = ""
     updated_at: str = ""
+
+
+class Stance(StrEnum):
+    SUPPORTS = "supports"
+    REFUTES = "refutes"
+    CONTEXT = "context"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A work that claims are checked against, in CSL-JSON terms.
+
+    `authors` are display names ("Family, Given" or an organisation); `issued` may be partial
+    ("2022", "2022-03", "2022-03-05"); `document_id` links a source that is one of the user's
+    own documents in the library.
+    """
+
+    id: int = 0
+    type: str = "webpage"  # CSL type: article-journal, book, report, webpage, dataset, …
+    title: str = ""
+    authors: tuple[str, ...] = ()
+    container_title: str = ""  # journal, newspaper, website
+    publisher: str = ""
+    issued: str = ""
+    url: str = ""
+    doi: str = ""
+    isbn: str = ""
+    accessed: str = ""  # ISO date the user looked at it
+    archived_url: str = ""
+    note: str = ""
+    document_id: int | None = None
+    created_at: str = ""
+    updated_at: str = ""
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One annotation pointing to one source, saying how the source bears on it."""
+
+    id: str  # a UUID
+    annotation_id: str
+    source_id: int
+    stance: Stance = Stance.SUPPORTS
+    locator: str = ""  # "p. 12", "table 3", "§ 4"
+    evidence_quote: str = ""
+    evidence_annotation_id: str | None = None  # the passage in one of the user's documents
+    created_at: str = ""

@@ -89,3 +89,57 @@ def m002_annotations(db: Database) -> None:
         "CREATE VIRTUAL TABLE annotations_fts USING fts5("
         "quote, note, tags, claimant, tokenize = 'unicode61 remove_diacritics 2')"
     )
+
+
+@migrations()
+def m003_sources_and_citations(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE sources (
+            id INTEGER PRIMARY KEY,
+            type TEXT NOT NULL DEFAULT 'webpage',
+            title TEXT NOT NULL DEFAULT '',
+            authors TEXT NOT NULL DEFAULT '[]',
+            container_title TEXT NOT NULL DEFAULT '',
+            publisher TEXT NOT NULL DEFAULT '',
+            issued TEXT NOT NULL DEFAULT '',
+            url TEXT NOT NULL DEFAULT '',
+            doi TEXT NOT NULL DEFAULT '',
+            isbn TEXT NOT NULL DEFAULT '',
+            accessed TEXT NOT NULL DEFAULT '',
+            archived_url TEXT NOT NULL DEFAULT '',
+            note TEXT NOT NULL DEFAULT '',
+            document_id INTEGER REFERENCES documents(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    # Normalised DOI / ISBN / URL, one row per key, so a duplicate is one indexed lookup.
+    db.execute(
+        """
+        CREATE TABLE source_keys (
+            key TEXT NOT NULL,
+            source_id INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+            PRIMARY KEY (key, source_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX source_keys_source ON source_keys(source_id)")
+    db.execute("CREATE INDEX sources_document ON sources(document_id)")
+    db.execute(
+        """
+        CREATE TABLE citations (
+            id TEXT PRIMARY KEY,
+            annotation_id TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+            source_id INTEGER NOT NULL REFERENCES sources(id),
+            stance TEXT NOT NULL DEFAULT 'supports',
+            locator TEXT NOT NULL DEFAULT '',
+            evidence_quote TEXT NOT NULL DEFAULT '',
+            evidence_annotation_id TEXT REFERENCES annotations(id) ON DELETE SET NULL,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX citations_annotation ON citations(annotation_id)")
+    db.execute("CREATE INDEX citations_source ON citations(source_id)")

@@ -34,10 +34,17 @@ _DOC_COLUMNS = (
 
 class Repository:
     def __init__(self, db: sqlite_utils.Database) -> None:
+        from reader.store.sources import SourceStore
+
         self.db = db
+        self.sources = SourceStore(db)
 
     def close(self) -> None:
         self.db.close()
+
+    def transaction(self):
+        """Several changes as one: all are committed together or none is."""
+        return self.db.atomic()
 
     # -- documents ---------------------------------------------------------------------------
 

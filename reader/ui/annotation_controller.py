@@ -46,6 +46,8 @@ class AnnotationController(QObject):
         editor.edited.connect(self.edit)
         editor.reattach_requested.connect(self.reattach)
         editor.delete_requested.connect(lambda aid: self.delete([aid]))
+        if hasattr(editor, "citations_changed"):
+            editor.citations_changed.connect(self.citations_changed)
 
     # -- tabs ----------------------------------------------------------------------------------
 
@@ -66,7 +68,9 @@ class AnnotationController(QObject):
             self.editor.set_annotation(None)
             self.summary_changed.emit("")
             return
-        self.sidebar.set_annotations(self._ordered(tab))
+        self.sidebar.set_annotations(
+            self._ordered(tab), self.library.citation_counts(tab.opened.record.id)
+        )
         self.editor.set_annotation(None)
         self._emit_summary(tab)
 
@@ -118,6 +122,11 @@ class AnnotationController(QObject):
             else:
                 self.sidebar.add_annotation(annotation)
             self._emit_summary(tab)
+
+    def citations_changed(self, annotation_id: str) -> None:
+        """A citation was added, edited or removed: refresh the support/refute counts."""
+        counts = self.library.citation_counts()
+        self.sidebar.set_citation_counts(annotation_id, counts.get(annotation_id, (0, 0, 0)))
 
     # -- gestures ------------------------------------------------------------------------------
 
@@ -206,7 +215,7 @@ class AnnotationController(QObject):
 
     def delete(self, ids: list[str] | None = None) -> int:
         ids = self.selected_ids() if ids is None else ids
-        doomed = [a for a in (self.library.annotation(i) for i in ids) if a is not None]
+        doomed = [snap for snap in (self.library.snapshot(i) for i in ids) if snap is not None]
         if not doomed:
             self.message.emit("Select an annotation to delete first.")
             return 0
@@ -214,9 +223,11 @@ class AnnotationController(QObject):
         self.undo_stack.beginMacro(
             "Delete annotation" if len(doomed) == 1 else f"Delete {len(doomed)} annotations"
         )
-        for annotation in doomed:
+        for annotation, citations in doomed:
             self.library.delete(annotation.id)
-            self.undo_stack.push(DeleteAnnotation(self.library, self.changed, annotation))
+            self.undo_stack.push(
+                DeleteAnnotation(self.library, self.changed, annotation, citations)
+            )
             self.changed(None, annotation.id)
         self.undo_stack.endMacro()
         return len(doomed)

@@ -51,16 +51,19 @@ class CreateAnnotation(_AnnotationCommand):
 
 
 class DeleteAnnotation(_AnnotationCommand):
-    def __init__(self, library: Library, changed: Changed, annotation: Annotation) -> None:
+    def __init__(
+        self, library: Library, changed: Changed, annotation: Annotation, citations=()
+    ) -> None:
         super().__init__(library, changed, "Delete annotation")
         self.annotation = annotation
+        self.citations = list(citations)  # deleted with it (cascade); undo brings them back
 
     def apply(self) -> None:
         self.library.delete(self.annotation.id)
         self.changed(None, self.annotation.id)
 
     def undo(self) -> None:
-        self.changed(self.library.put_back(self.annotation), self.annotation.id)
+        self.changed(self.library.restore(self.annotation, self.citations), self.annotation.id)
 
 
 class EditAnnotation(_AnnotationCommand):

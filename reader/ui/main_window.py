@@ -137,7 +137,9 @@ class MainWindow(QMainWindow):
         self.annotations_dock.setWidget(self.sidebar)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.annotations_dock)
         self.tabifyDockWidget(self.outline_dock, self.annotations_dock)
-        self.editor = AnnotationEditor(self.library.tags, self, default_color=self.prefs.color)
+        self.editor = AnnotationEditor(
+            self.library.tags, self, default_color=self.prefs.color, library=self.library
+        )
         self.editor.setObjectName("annotation_editor")
         self.editor_dock = QDockWidget("Annotation", self)
         self.editor_dock.setObjectName("dock_editor")
@@ -154,6 +156,9 @@ class MainWindow(QMainWindow):
             self,
         )
         self.browser_dialog: QDialog | None = None
+        self.sources_dialog: QDialog | None = None
+        if hasattr(self.editor, "open_evidence"):
+            self.editor.open_evidence.connect(self.open_annotation_by_id)
 
         self._build_actions()
         self._build_menus_and_toolbar()
@@ -225,6 +230,15 @@ class MainWindow(QMainWindow):
         self.action_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
         self.addAction(self.action_undo)
         self.addAction(self.action_redo)
+        self.action_use_as_evidence = a(
+            self,
+            "use_as_evidence",
+            "Use as &Evidence for…",
+            self.use_selection_as_evidence,
+            ["Ctrl+E"],
+            tip="Cite the selected passage as a source for one of your claims",
+        )
+        self.action_sources = a(self, "sources", "&Sources…", self.show_sources, ["Ctrl+Shift+S"])
         self.action_all_annotations = a(
             self, "all_annotations", "&All Annotations…", self.show_browser, ["Ctrl+Shift+A"]
         )
@@ -242,6 +256,7 @@ class MainWindow(QMainWindow):
             self.action_zoom_reset,
         ]
         self.document_actions += list(self.highlight_actions.values())
+        self.document_actions.append(self.action_use_as_evidence)
         self.paged_actions = [self.action_fit_width, self.action_fit_page, self.action_go_to_page]
 
     def _build_menus_and_toolbar(self) -> None:
@@ -270,10 +285,12 @@ class MainWindow(QMainWindow):
         notes.setObjectName("menu_annotations")
         for act in self.highlight_actions.values():
             notes.addAction(act)
+        notes.addAction(self.action_use_as_evidence)
         notes.addSeparator()
         notes.addAction(self.action_delete_annotation)
         notes.addSeparator()
         notes.addAction(self.action_all_annotations)
+        notes.addAction(self.action_sources)
         view = bar.addMenu("&View")
         for act in (
             self.action_zoom_in,
@@ -658,6 +675,8 @@ class MainWindow(QMainWindow):
         for act in self.highlight_actions.values():
             menu.addAction(act)
             act.setEnabled(has_selection)
+        menu.addAction(self.action_use_as_evidence)
+        self.action_use_as_evidence.setEnabled(has_selection)
         menu.addSeparator()
         menu.addAction(self.action_copy)
         hit = view.annotation_at(pos)
@@ -694,6 +713,75 @@ class MainWindow(QMainWindow):
         tab = self.open_document(source, background=False, offline_first=True)
         if tab is not None:
             self.annotations.show_annotation(annotation_id)
+
+    def choose_claim(self, claims: list) -> object | None:
+        """Which claim a passage is evidence for (tests replace this with a plain function)."""
+        labels = []
+        for claim in claims:
+            record = self.library.repo.document_by_id(claim.document_id)
+            where = record.title if record else ""
+            quote = " ".join(claim.anchor.quote.split())
+            labels.append(f"{quote[:80]}{'…' if len(quote) > 80 else ''} — {where[:40]}")
+        label, ok = QInputDialog.getItem(
+            self, "Use as evidence for…", "The claim this passage bears on:", labels, 0, False
+        )
+        return claims[labels.index(label)] if ok and label in labels else None
+
+    def use_selection_as_evidence(self) -> None:
+        from reader.model import Stance
+
+        tab = self.current_tab()
+        if tab is None:
+            return
+        selection = tab.view.selection_range()
+        if selection is None:
+            self.show_info("Select the passage that is the evidence first.")
+            return
+        claims = self.library.recent_claims()
+        if not claims:
+            self.show_info("There are no claims yet: highlight a claim first.")
+            return
+        claim = self.choose_claim(claims)
+        if claim is None:
+            return
+        citation = self.library.use_as_evidence(tab.opened, *selection, claim.id, Stance.SUPPORTS)
+        passage = self.library.annotation(citation.evidence_annotation_id)
+        tab.view.clear_selection()
+        if passage is not None:
+            self.annotations.changed(passage, passage.id)
+        self.annotations.citations_changed(claim.id)
+        current = self.editor.annotation()
+        if current is not None and current.id == claim.id:
+            self.editor.set_annotation(self.library.annotation(claim.id))
+        self.show_info("The passage is now cited as evidence for the claim.")
+
+    def open_annotation_by_id(self, annotation_id: str) -> None:
+        annotation = self.library.annotation(annotation_id)
+        if annotation is None:
+            self.show_error("That passage has been deleted.")
+            return
+        record = self.library.repo.document_by_id(annotation.document_id)
+        if record is None:
+            return
+        self.open_at_annotation(record.source, annotation_id)
+
+    def show_sources(self) -> None:
+        from reader.ui.panels.sources import SourcesBrowser
+
+        if self.sources_dialog is None:
+            dialog = QDialog(self)
+            dialog.setObjectName("sources_dialog")
+            dialog.setWindowTitle("Sources")
+            dialog.resize(900, 560)
+            browser = SourcesBrowser(self.library, dialog)
+            layout = QVBoxLayout(dialog)
+            layout.addWidget(browser)
+            browser.open_annotation.connect(self.open_at_annotation)
+            dialog.browser = browser
+            self.sources_dialog = dialog
+        self.sources_dialog.browser.refresh()
+        self.sources_dialog.show()
+        self.sources_dialog.raise_()
 
     def show_preferences(self) -> None:
         from reader.ui.preferences import PreferencesDialog
