@@ -357,20 +357,6 @@ class Library:
     def tags(self) -> list[str]:
         return self.repo.all_tags()
 
-
-def _clean_tags(tags: object) -> tuple[str, ...]:
-    seen: dict[str, None] = {}
-    for tag in tags:  # type: ignore[attr-defined]
-        t = " ".join(str(tag).split())
-        if t:
-            seen.setdefault(t, None)
-    return tuple(seen)
-
-
-def _short(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
     # -- sources and citations ---------------------------------------------------------------
 
     def find_duplicate(self, source: Source) -> Source | None:
@@ -540,3 +526,17 @@ def _short(text: str, width: int = 60) -> str:
         claims = [a for a in self.repo.all_annotations() if a.kind is AnnotationKind.CLAIM]
         claims.sort(key=lambda a: a.updated_at, reverse=True)
         return claims[:limit]
+
+
+def _clean_tags(tags: object) -> tuple[str, ...]:
+    seen: dict[str, None] = {}
+    for tag in tags:  # type: ignore[attr-defined]
+        t = " ".join(str(tag).split())
+        if t:
+            seen.setdefault(t, None)
+    return tuple(seen)
+
+
+def _short(text: str, width: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
