@@ -31,11 +31,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
     QFormLayout,
+    QFrame,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QToolButton,
     QVBoxLayout,
@@ -43,6 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.model import DEFAULT_COLORS, AnchorState, Annotation, AnnotationKind, ClaimStatus
+from reader.ui.panels.citations import CitationsPanel
 from reader.ui.preferences import KIND_LABELS, ColorPicker, is_hex_color, pick_color, swatch_icon
 
 SAVE_DELAY_MS = 400
@@ -180,6 +184,8 @@ class AnnotationEditor(QWidget):
     edited = Signal(str, object)
     reattach_requested = Signal(str)  # annotation id (orphans only)
     delete_requested = Signal(str)  # annotation id
+    citations_changed = Signal(str)  # annotation id, after a citation or source changed
+    open_evidence = Signal(str)  # evidence annotation id a citation points to
 
     def __init__(
         self,
@@ -188,6 +194,7 @@ class AnnotationEditor(QWidget):
         *,
         default_color: Callable[[AnnotationKind], str] = DEFAULT_COLORS.__getitem__,
         color_picker: ColorPicker = pick_color,
+        library=None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("annotation_editor")
@@ -293,9 +300,29 @@ class AnnotationEditor(QWidget):
         delete_row.addWidget(self.delete_button)
         form.addRow(delete_row)
 
+        # The citations save themselves through the library (they are rows of their own).
+        self.citations: CitationsPanel | None = None
+        if library is not None:
+            self.citations = CitationsPanel(library)
+            self.citations.changed.connect(self.citations_changed)
+            self.citations.open_evidence.connect(self.open_evidence)
+            self.sources_group = QGroupBox("Sources")
+            self.sources_group.setObjectName("editor_sources")
+            group_layout = QVBoxLayout(self.sources_group)
+            group_layout.addWidget(self.citations)
+            form.addRow(self.sources_group)
+
+        # A short dock scrolls the fields instead of squashing them.
+        self.form_scroll = QScrollArea()
+        self.form_scroll.setObjectName("editor_scroll")
+        self.form_scroll.setWidgetResizable(True)
+        self.form_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.form_scroll.setWidget(self.form)
+
         layout = QVBoxLayout(self)
         layout.addWidget(self.placeholder)
-        layout.addWidget(self.form, 1)
+        layout.addWidget(self.form_scroll, 1)
 
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         self.status_combo.currentIndexChanged.connect(lambda _i: self._changed("status"))
@@ -330,17 +357,21 @@ class AnnotationEditor(QWidget):
         current = self._annotation
         if annotation is not None and current is not None and annotation.id == current.id:
             self._refresh(annotation)
-            return
-        self.flush()
-        self._annotation = annotation
-        if annotation is None:
-            self._show_none()
         else:
-            self._show(annotation)
+            self.flush()
+            self._annotation = annotation
+            if annotation is None:
+                self._show_none()
+            else:
+                self._show(annotation)
+        if self.citations is not None:
+            self.citations.set_annotation(annotation)
 
     def flush(self) -> None:
         """Emit the pending changes now (if any differ from the stored annotation)."""
         self.save_timer.stop()
+        if self.citations is not None:
+            self.citations.flush()
         current = self._annotation
         dirty, self._dirty = self._dirty, set()
         if current is None:
@@ -359,6 +390,8 @@ class AnnotationEditor(QWidget):
         """Forget pending edits without emitting them (e.g. the annotation is gone)."""
         self.save_timer.stop()
         self._dirty.clear()
+        if self.citations is not None:
+            self.citations.discard()
 
     def choose_color(self) -> None:
         if self._annotation is None:
@@ -389,7 +422,7 @@ class AnnotationEditor(QWidget):
         finally:
             self._loading -= 1
         self.form.setEnabled(False)
-        self.form.hide()
+        self.form_scroll.hide()
         self.placeholder.show()
 
     def _show(self, annotation: Annotation) -> None:
@@ -403,7 +436,7 @@ class AnnotationEditor(QWidget):
             self._loading -= 1
         self._refresh_tag_completions()
         self.placeholder.hide()
-        self.form.show()
+        self.form_scroll.show()
         self.form.setEnabled(True)
 
     def _refresh(self, annotation: Annotation) -> None:

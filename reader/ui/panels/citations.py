@@ -1,0 +1,733 @@
+"""The selected annotation's citations: what each source says about the claim, and adding more.
+
+The panel talks to the Library façade directly (citations are their own rows, not fields of the
+annotation): pasting a reference parses it, stores the source (or reuses the one already stored
+with the same DOI/ISBN/URL) and cites it. Each citation's stance, locator and evidence quote are
+saved as you type, 400 ms after the last keystroke. After every change the panel emits
+`changed(annotation_id)` so the window can refresh citation counts.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Callable
+
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QKeyEvent,
+    QPainter,
+    QPalette,
+    QStandardItem,
+    QStandardItemModel,
+    QTextDocument,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QCompleter,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader import citations as refs
+from reader.model import Annotation, Citation, Source, Stance
+from reader.ui.panels.source_dialog import SourceDialog
+from reader.ui.preferences import swatch_icon
+
+SAVE_DELAY_MS = 400
+COMPLETE_DELAY_MS = 150
+QUOTE_CHARS = 140  # the evidence quote is cut to this many characters in the list
+MAX_LIST_HEIGHT = 420
+
+STANCE_LABELS = {
+    Stance.SUPPORTS: "Supports",
+    Stance.REFUTES: "Refutes",
+    Stance.CONTEXT: "Context",
+}
+# Badge fills, drawn with white text: dark enough for contrast on white text, and distinct
+# from both a light and a dark window background.
+STANCE_COLORS = {
+    Stance.SUPPORTS: "#2e7d32",
+    Stance.REFUTES: "#c62828",
+    Stance.CONTEXT: "#616161",
+}
+
+INPUT_PLACEHOLDER = (
+    "Paste a URL, DOI, ISBN, BibTeX entry or CSL-JSON item — or type words to find a source "
+    "you have cited before"
+)
+EMPTY_INPUT = "Paste a URL, DOI, ISBN, BibTeX entry or CSL-JSON item first."
+
+ROLE_CITATION_ID = Qt.ItemDataRole.UserRole
+ROLE_STANCE = Qt.ItemDataRole.UserRole + 1
+ROLE_HTML = Qt.ItemDataRole.UserRole + 2
+ROLE_SOURCE_ID = Qt.ItemDataRole.UserRole + 3
+
+_REFERENCE_START = re.compile(
+    r"(https?://|www\.|doi:|10\.\d{4,9}/|isbn|@\w+\s*[{(]|[\[{]|TY  -)", re.IGNORECASE
+)
+_ISBN = re.compile(r"(97[89])?\d{9}[\dX]", re.IGNORECASE)
+_DOMAIN = re.compile(r"[\w-]+(\.[\w-]+)+(/\S*)?")
+
+
+def looks_like_reference(text: str) -> bool:
+    """True for text that is meant to be parsed (URL, DOI, ISBN, BibTeX, JSON, RIS, several
+    lines) rather than words to search the sources already in the library for."""
+    stripped = text.strip()
+    if not stripped:
+        return False
+    if "\n" in stripped or _REFERENCE_START.match(stripped):
+        return True
+    if _ISBN.fullmatch(re.sub(r"[\s-]", "", stripped)):
+        return True
+    return " " not in stripped and bool(_DOMAIN.fullmatch(stripped))
+
+
+def elide(text: str, limit: int = QUOTE_CHARS) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def stance_combo(object_name: str) -> QComboBox:
+    combo = QComboBox()
+    combo.setObjectName(object_name)
+    for stance in Stance:
+        combo.addItem(swatch_icon(STANCE_COLORS[stance], 12), STANCE_LABELS[stance], stance.value)
+    combo.setToolTip("How the source bears on the claim")
+    return combo
+
+
+class CitationDelegate(QStyledItemDelegate):
+    """Paints a citation as a coloured stance badge beside its wrapped reference text."""
+
+    PAD = 6
+
+    def __init__(self, view: QListWidget) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def _badge_font(self, option: QStyleOptionViewItem) -> QFont:
+        font = QFont(option.font)
+        font.setBold(True)
+        if font.pointSizeF() > 0:
+            font.setPointSizeF(max(font.pointSizeF() * 0.85, 7.0))
+        return font
+
+    def _badge_size(self, option: QStyleOptionViewItem) -> QSize:
+        metrics = QFontMetrics(self._badge_font(option))
+        width = max(metrics.horizontalAdvance(label) for label in STANCE_LABELS.values())
+        return QSize(width + 12, metrics.height() + 4)
+
+    def _document(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QTextDocument:
+        doc = QTextDocument()
+        doc.setDocumentMargin(0)
+        doc.setDefaultFont(option.font)
+        doc.setHtml(str(index.data(ROLE_HTML) or ""))
+        width = self._view.viewport().width() - self._badge_size(option).width() - 3 * self.PAD
+        doc.setTextWidth(max(width, 60))
+        return doc
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        doc = self._document(option, index)
+        height = max(doc.size().height(), self._badge_size(option).height())
+        return QSize(self._view.viewport().width(), math.ceil(height) + 2 * self.PAD)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = opt.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+
+        rect: QRect = opt.rect  # type: ignore[attr-defined]
+        stance = Stance(index.data(ROLE_STANCE) or Stance.CONTEXT.value)
+        badge = QRect(rect.left() + self.PAD, rect.top() + self.PAD, 0, 0)
+        badge.setSize(self._badge_size(opt))
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(STANCE_COLORS[stance]))
+        painter.drawRoundedRect(badge, 4, 4)
+        painter.setPen(QColor("#ffffff"))
+        painter.setFont(self._badge_font(opt))
+        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, STANCE_LABELS[stance])
+
+        doc = self._document(opt, index)
+        painter.translate(badge.right() + self.PAD, rect.top() + self.PAD)
+        context = QAbstractTextDocumentLayout.PaintContext()
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        context.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(role))  # type: ignore[attr-defined]
+        doc.documentLayout().draw(painter, context)
+        painter.restore()
+
+
+class ReferenceInput(QPlainTextEdit):
+    """The paste box: Ctrl+Enter submits; Enter/Tab pick the completion while one is offered.
+
+    QCompleter hands key presses to its widget's `event()` first and only acts on the ones the
+    widget leaves alone, so a plain text edit must leave Enter to it while the popup is open
+    (or it would insert a line break instead of choosing the source).
+    """
+
+    submitted = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.completer: QCompleter | None = None
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            event.accept()
+            self.submitted.emit()
+            return
+        popup = self.completer.popup() if self.completer is not None else None
+        if popup is not None and popup.isVisible() and (enter or key == Qt.Key.Key_Tab):
+            event.ignore()
+            return
+        super().keyPressEvent(event)
+
+
+class CitationsPanel(QWidget):
+    """Lists and edits the citations of one annotation, and adds new ones from pasted text."""
+
+    changed = Signal(str)  # annotation id, after any citation or source change
+    open_evidence = Signal(str)  # evidence annotation id
+
+    def __init__(
+        self,
+        library,
+        parent: QWidget | None = None,
+        *,
+        source_dialog: Callable[[Source, QWidget], SourceDialog] = SourceDialog,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("citations_panel")
+        self.library = library
+        self._make_dialog = source_dialog
+        self.source_dialog: SourceDialog | None = None  # the open "Edit source" dialog
+        self._annotation: Annotation | None = None
+        self._citations: list[Citation] = []
+        self._sources: dict[int, Source | None] = {}
+        self._editing: Citation | None = None  # the citation the detail fields show
+        self._dirty: set[str] = set()
+        self._loading = 0
+
+        self.save_timer = QTimer(self)
+        self.save_timer.setSingleShot(True)
+        self.save_timer.setInterval(SAVE_DELAY_MS)
+        self.save_timer.timeout.connect(self.flush)
+
+        # The list ---------------------------------------------------------------------------
+        self.empty_label = QLabel("No sources cited yet.")
+        self.empty_label.setObjectName("citations_empty")
+        self.empty_label.setEnabled(False)
+
+        self.citation_list = QListWidget()
+        self.citation_list.setObjectName("citations_list")
+        self.citation_list.setItemDelegate(CitationDelegate(self.citation_list))
+        self.citation_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.citation_list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.citation_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.citation_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.citation_list.setWordWrap(True)
+        self.citation_list.setUniformItemSizes(False)
+        self.citation_list.currentItemChanged.connect(self._current_changed)
+        self.citation_list.itemActivated.connect(self._activated)
+        self.citation_list.installEventFilter(self)
+        self.citation_list.viewport().installEventFilter(self)
+
+        # The selected citation's fields ------------------------------------------------------
+        self.stance_combo = stance_combo("citation_stance")
+        self.locator_edit = QLineEdit()
+        self.locator_edit.setObjectName("citation_locator")
+        self.locator_edit.setPlaceholderText("p. 12, table 3, § 4")
+        self.evidence_edit = QPlainTextEdit()
+        self.evidence_edit.setObjectName("citation_evidence")
+        self.evidence_edit.setPlaceholderText("The source's own words that bear on the claim")
+        self.evidence_edit.setTabChangesFocus(True)
+        self.evidence_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
+
+        self.edit_source_button = QPushButton("Edit source…")
+        self.edit_source_button.setObjectName("citation_edit_source")
+        self.edit_source_button.clicked.connect(self.edit_source)
+        self.go_button = QPushButton("Go to passage")
+        self.go_button.setObjectName("citation_go")
+        self.go_button.setToolTip("Show the passage in your documents this citation points to")
+        self.go_button.clicked.connect(self._go_to_passage)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setObjectName("citation_remove")
+        self.remove_button.setToolTip("Remove this citation (the source stays in the library)")
+        self.remove_button.clicked.connect(self.remove_current)
+
+        self.details = QWidget()
+        self.details.setObjectName("citation_details")
+        details = QFormLayout(self.details)
+        details.setContentsMargins(0, 0, 0, 0)
+        details.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        details.addRow("Stance", self.stance_combo)
+        details.addRow("Locator", self.locator_edit)
+        details.addRow("Evidence", self.evidence_edit)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.edit_source_button)
+        buttons.addWidget(self.go_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.remove_button)
+        details.addRow(buttons)
+
+        self.stance_combo.currentIndexChanged.connect(self._stance_changed)
+        self.locator_edit.textChanged.connect(lambda _t: self._changed("locator"))
+        self.evidence_edit.textChanged.connect(lambda: self._changed("evidence_quote"))
+
+        # Adding -----------------------------------------------------------------------------
+        self.input = ReferenceInput()
+        self.input.setObjectName("citations_input")
+        self.input.setPlaceholderText(INPUT_PLACEHOLDER)
+        self.input.setTabChangesFocus(True)
+        self.input.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
+        self.input.setToolTip("Ctrl+Enter adds it")
+        self.input.submitted.connect(self.add_from_input)
+        self.input.textChanged.connect(self._input_changed)
+
+        self.add_stance = stance_combo("citations_add_stance")
+        self.add_button = QPushButton("Add")
+        self.add_button.setObjectName("citations_add")
+        self.add_button.setToolTip("Cite this source (Ctrl+Enter)")
+        self.add_button.clicked.connect(self.add_from_input)
+
+        self.error_label = QLabel()
+        self.error_label.setObjectName("citations_error")
+        self.error_label.setWordWrap(True)
+        self.error_label.setTextFormat(Qt.TextFormat.PlainText)
+        self.error_label.hide()
+
+        self.completion_model = QStandardItemModel(self)
+        self.completer = QCompleter(self.completion_model, self)
+        self.completer.setObjectName("citations_completer")
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.completer.setMaxVisibleItems(8)
+        self.completer.setWidget(self.input)
+        self.input.completer = self.completer
+        self.completer.activated[QModelIndex].connect(self._completion_chosen)
+        self.complete_timer = QTimer(self)
+        self.complete_timer.setSingleShot(True)
+        self.complete_timer.setInterval(COMPLETE_DELAY_MS)
+        self.complete_timer.timeout.connect(self.update_completions)
+
+        add_row = QHBoxLayout()
+        add_row.addWidget(self.add_stance, 1)
+        add_row.addWidget(self.add_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.empty_label)
+        layout.addWidget(self.citation_list)
+        layout.addWidget(self.details)
+        layout.addWidget(self.input)
+        layout.addLayout(add_row)
+        layout.addWidget(self.error_label)
+
+        self._show_citations(None)
+
+    # Public API -----------------------------------------------------------------------------
+
+    def annotation(self) -> Annotation | None:
+        return self._annotation
+
+    def citations(self) -> list[Citation]:
+        """The citations shown, in list order."""
+        return list(self._citations)
+
+    def current_citation(self) -> Citation | None:
+        return self._editing
+
+    def set_annotation(self, annotation: Annotation | None) -> None:
+        """Show `annotation`'s citations (None: nothing). The same annotation again reloads its
+        citations without disturbing a field being edited."""
+        same = (
+            annotation is not None
+            and self._annotation is not None
+            and annotation.id == self._annotation.id
+        )
+        if not same:
+            self.flush()
+            self._hide_error()
+            self.completer.popup().hide()
+        self._annotation = annotation
+        enabled = annotation is not None
+        for widget in (self.input, self.add_stance, self.add_button):
+            widget.setEnabled(enabled)
+        if same:
+            self.refresh()
+        else:
+            self._show_citations(None)
+
+    def refresh(self) -> None:
+        """Reload the citations and their sources from the library, keeping the selection."""
+        self._sources.clear()
+        keep = self._editing.id if self._editing is not None else None
+        self._show_citations(keep)
+
+    def flush(self) -> None:
+        """Save the pending stance/locator/evidence edits now."""
+        self.save_timer.stop()
+        dirty, self._dirty = self._dirty, set()
+        citation = self._editing
+        if citation is None or not dirty:
+            return
+        changes = {
+            name: value
+            for name in ("stance", "locator", "evidence_quote")
+            if name in dirty and (value := self._field_value(name)) != getattr(citation, name)
+        }
+        if not changes:
+            return
+        stored = self.library.update_citation(citation, **changes)
+        self._replace(stored)
+        self.changed.emit(stored.annotation_id)
+
+    def discard(self) -> None:
+        """Forget pending edits without saving them (e.g. the annotation is gone)."""
+        self.save_timer.stop()
+        self._dirty.clear()
+
+    def add_from_input(self) -> Citation | None:
+        """Parse what was pasted, store the source (or reuse its duplicate) and cite it."""
+        if self._annotation is None:
+            return None
+        text = self.input.toPlainText().strip()
+        if not text:
+            self._show_error(EMPTY_INPUT)
+            return None
+        try:
+            parsed = refs.parse_reference(text)
+        except refs.ReferenceError as exc:
+            self._show_error(str(exc))
+            return None
+        source = self.library.add_source(parsed)
+        return self.cite(source.id)
+
+    def cite(self, source_id: int) -> Citation | None:
+        """Cite a stored source with the stance chosen beside the input box."""
+        annotation = self._annotation
+        if annotation is None:
+            return None
+        self.flush()
+        stance = Stance(self.add_stance.currentData())
+        citation = self.library.cite(annotation.id, source_id, stance)
+        self._hide_error()
+        self._loading += 1
+        try:
+            self.input.clear()
+        finally:
+            self._loading -= 1
+        self.complete_timer.stop()
+        self.completer.popup().hide()
+        self._show_citations(citation.id)
+        self.changed.emit(annotation.id)
+        return citation
+
+    def remove_current(self) -> None:
+        citation = self._editing
+        if citation is None:
+            return
+        self.save_timer.stop()
+        self._dirty.clear()
+        row = self.citation_list.currentRow()
+        self.library.delete_citation(citation.id)
+        self._editing = None
+        self._citations = [c for c in self._citations if c.id != citation.id]
+        following = self._citations[min(row, len(self._citations) - 1)] if self._citations else None
+        self._show_citations(following.id if following else None)
+        self.changed.emit(citation.annotation_id)
+
+    def edit_source(self) -> SourceDialog | None:
+        """Open the source of the selected citation in a (window-modal) dialog."""
+        citation = self._editing
+        if citation is None:
+            return None
+        source = self._source(citation.source_id)
+        if source is None:
+            return None
+        self.flush()
+        dialog = self._make_dialog(source, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda result: self._source_edited(dialog, result))
+        self.source_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def update_completions(self) -> None:
+        """Offer stored sources matching the words typed (not for pasted references)."""
+        self.complete_timer.stop()
+        text = " ".join(self.input.toPlainText().split())
+        popup = self.completer.popup()
+        if self._annotation is None or len(text) < 2 or looks_like_reference(text):
+            popup.hide()
+            return
+        found = self.library.search_sources(text, limit=20)
+        self.completion_model.clear()
+        for source in found:
+            short = refs.short_reference(source)
+            shown = (
+                short if not source.title or source.title in short else f"{short} — {source.title}"
+            )
+            item = QStandardItem(shown)
+            item.setData(source.id, Qt.ItemDataRole.UserRole)
+            item.setToolTip(refs.format_reference(source))
+            item.setEditable(False)
+            self.completion_model.appendRow(item)
+        if not found:
+            popup.hide()
+            return
+        rect = self.input.cursorRect()
+        rect.moveTop(rect.top() + self.input.viewport().y())
+        rect.setLeft(0)
+        rect.setWidth(self.input.width())
+        self.completer.complete(rect)
+
+    # The list -------------------------------------------------------------------------------
+
+    def _source(self, source_id: int) -> Source | None:
+        if source_id not in self._sources:
+            self._sources[source_id] = self.library.source(source_id)
+        return self._sources[source_id]
+
+    def _show_citations(self, select_id: str | None) -> None:
+        """Rebuild the list from the library and select `select_id` (if still there)."""
+        annotation = self._annotation
+        self._citations = self.library.citations(annotation.id) if annotation else []
+        self._loading += 1
+        try:
+            self.citation_list.clear()
+            for citation in self._citations:
+                item = QListWidgetItem()
+                self._decorate(item, citation)
+                self.citation_list.addItem(item)
+        finally:
+            self._loading -= 1
+        row = next((i for i, c in enumerate(self._citations) if c.id == select_id), -1)
+        if row >= 0:
+            self.citation_list.setCurrentRow(row)
+        self._current_changed(self.citation_list.currentItem(), None)
+        has_any = bool(self._citations)
+        self.citation_list.setVisible(has_any)
+        self.empty_label.setVisible(annotation is not None and not has_any)
+        self._fit_list()
+
+    def _decorate(self, item: QListWidgetItem, citation: Citation) -> None:
+        source = self._source(citation.source_id)
+        reference = refs.format_reference(source) if source else "(source missing)"
+        parts = [html.escape(reference)]
+        if citation.locator:
+            parts.append(html.escape(citation.locator))
+        if citation.evidence_quote:
+            parts.append(f"<i>“{html.escape(elide(citation.evidence_quote))}”</i>")
+        stance = Stance(citation.stance)
+        plain = f"{STANCE_LABELS[stance]}: {reference}"
+        if citation.locator:
+            plain += f", {citation.locator}"
+        item.setData(ROLE_CITATION_ID, citation.id)
+        item.setData(ROLE_SOURCE_ID, citation.source_id)
+        item.setData(ROLE_STANCE, stance.value)
+        item.setData(ROLE_HTML, "<br>".join(parts))
+        item.setText(plain)
+        tip = f"<p><b>{STANCE_LABELS[stance]}</b> — {html.escape(reference)}</p>"
+        if citation.evidence_quote:
+            tip += f"<p><i>“{html.escape(citation.evidence_quote)}”</i></p>"
+        if citation.evidence_annotation_id:
+            tip += "<p>Double-click to go to the passage.</p>"
+        item.setToolTip(tip)
+
+    def _replace(self, stored: Citation) -> None:
+        """A saved citation: update the cached copy and its row without rebuilding the list."""
+        for i, c in enumerate(self._citations):
+            if c.id == stored.id:
+                self._citations[i] = stored
+                item = self.citation_list.item(i)
+                if item is not None:
+                    self._decorate(item, stored)
+        if self._editing is not None and self._editing.id == stored.id:
+            self._editing = stored
+        self._fit_list()
+
+    def _fit_list(self) -> None:
+        """Size the list to its rows (the editor around it scrolls, not the list)."""
+        count = self.citation_list.count()
+        if not count:
+            return
+        self.citation_list.doItemsLayout()
+        rows = sum(self.citation_list.sizeHintForRow(i) for i in range(count))
+        height = rows + 2 * self.citation_list.frameWidth() + 2
+        self.citation_list.setFixedHeight(min(height, MAX_LIST_HEIGHT))
+
+    def _current_changed(
+        self, current: QListWidgetItem | None, _previous: QListWidgetItem | None
+    ) -> None:
+        if self._loading:
+            return
+        citation_id = current.data(ROLE_CITATION_ID) if current is not None else None
+        citation = next((c for c in self._citations if c.id == citation_id), None)
+        if self._editing is not None and (citation is None or citation.id != self._editing.id):
+            self.flush()
+        refresh_only = citation is not None and self._editing is not None
+        refresh_only = refresh_only and citation.id == self._editing.id  # type: ignore[union-attr]
+        self._editing = citation
+        self.details.setVisible(citation is not None)
+        if citation is None:
+            self._dirty.clear()
+            return
+        self._loading += 1
+        try:
+            for name in ("stance", "locator", "evidence_quote"):
+                widget = self._field_widget(name)
+                if refresh_only and (name in self._dirty or widget.hasFocus()):
+                    continue
+                if self._field_value(name) != getattr(citation, name):
+                    self._set_field(name, getattr(citation, name))
+        finally:
+            self._loading -= 1
+        if not refresh_only:
+            self._dirty.clear()
+        self.go_button.setEnabled(bool(citation.evidence_annotation_id))
+        self.edit_source_button.setEnabled(self._source(citation.source_id) is not None)
+
+    def _activated(self, item: QListWidgetItem) -> None:
+        citation_id = item.data(ROLE_CITATION_ID)
+        citation = next((c for c in self._citations if c.id == citation_id), None)
+        if citation is None:
+            return
+        if citation.evidence_annotation_id:
+            self.flush()
+            self.open_evidence.emit(citation.evidence_annotation_id)
+        else:
+            self.edit_source()
+
+    def _go_to_passage(self) -> None:
+        citation = self._editing
+        if citation is not None and citation.evidence_annotation_id:
+            self.flush()
+            self.open_evidence.emit(citation.evidence_annotation_id)
+
+    def _source_edited(self, dialog: SourceDialog, result: int) -> None:
+        if self.source_dialog is dialog:
+            self.source_dialog = None
+        if result != QDialog.DialogCode.Accepted:
+            return
+        self.library.update_source(dialog.source())
+        self.refresh()
+        if self._annotation is not None:
+            self.changed.emit(self._annotation.id)
+
+    # The selected citation's fields ---------------------------------------------------------
+
+    def _field_widget(self, name: str) -> QWidget:
+        return {
+            "stance": self.stance_combo,
+            "locator": self.locator_edit,
+            "evidence_quote": self.evidence_edit,
+        }[name]
+
+    def _field_value(self, name: str) -> object:
+        if name == "stance":
+            return Stance(self.stance_combo.currentData())
+        if name == "locator":
+            return self.locator_edit.text().strip()
+        if name == "evidence_quote":
+            return self.evidence_edit.toPlainText().strip()
+        raise KeyError(name)
+
+    def _set_field(self, name: str, value: object) -> None:
+        if name == "stance":
+            self.stance_combo.setCurrentIndex(self.stance_combo.findData(Stance(value).value))  # type: ignore[arg-type]
+        elif name == "locator":
+            self.locator_edit.setText(str(value))
+        elif name == "evidence_quote":
+            self.evidence_edit.setPlainText(str(value))
+
+    def _changed(self, name: str) -> None:
+        if self._loading or self._editing is None:
+            return
+        self._dirty.add(name)
+        self.save_timer.start()
+
+    def _stance_changed(self, _index: int) -> None:
+        if self._loading or self._editing is None:
+            return
+        self._dirty.add("stance")
+        self.flush()  # a choice, not typing: save at once
+
+    # The input box --------------------------------------------------------------------------
+
+    def _show_error(self, message: str) -> None:
+        self.error_label.setText(message)
+        self.error_label.show()
+
+    def _hide_error(self) -> None:
+        self.error_label.clear()
+        self.error_label.hide()
+
+    def _input_changed(self) -> None:
+        if self._loading:
+            return
+        self._hide_error()
+        self.complete_timer.start()
+
+    def _completion_chosen(self, index: QModelIndex) -> None:
+        source_id = index.data(Qt.ItemDataRole.UserRole)
+        if source_id is not None:
+            self.cite(int(source_id))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if watched is self.citation_list and kind == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
+                self.remove_current()
+                return True
+        elif watched is self.citation_list.viewport() and kind == QEvent.Type.Resize:
+            QTimer.singleShot(0, self, self._fit_list)
+        return super().eventFilter(watched, event)
