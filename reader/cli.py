@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from reader.documents import DocumentError, PasswordRequired, open_document
 from reader.model import AnnotationKind, ClaimStatus, Stance
 
-COMMANDS = ("extract", "annotate", "list")
+COMMANDS = ("extract", "annotate", "list", "sets")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -40,7 +40,6 @@ def build_parser() -> argparse.ArgumentParser:
     annotate.add_argument("--tag", action="append", default=[], metavar="T")
     annotate.add_argument("--claimant", default="")
     annotate.add_argument("--password", help="password of an encrypted PDF")
-    # Sets come with their own feature; until then --set is refused before anything is written.
     annotate.add_argument("--set", action="append", default=[], metavar="NAME")
     annotate.add_argument("--cite", metavar="REF")
     annotate.add_argument("--stance", choices=["supports", "refutes", "context"])
@@ -51,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--set", metavar="NAME")
     listing.add_argument("--json", action="store_true")
     listing.add_argument("--password", help="password of an encrypted PDF")
+    sets = sub.add_parser("sets", help="list annotation sets with counts")
+    sets.add_argument("--json", action="store_true")
     return parser
 
 
@@ -72,8 +73,6 @@ def _library(args: argparse.Namespace):
 
 
 def cmd_annotate(args: argparse.Namespace) -> int:
-    if args.set:
-        raise DocumentError("--set is not available in this version yet.")
     citing = [
         flag
         for flag, value in (
@@ -110,6 +109,8 @@ def cmd_annotate(args: argparse.Namespace) -> int:
                 tags=tuple(args.tag),
                 claimant=args.claimant,
             )
+            for name in args.set:
+                library.add_to_set(library.ensure_set(name).id, [annotation.id])
             if source is not None:
                 stored = library.add_source(source)
                 library.cite(
@@ -126,8 +127,6 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    if args.set:
-        raise DocumentError("--set is not available in this version yet.")
     library = _library(args)
     try:
         if args.document:
@@ -135,11 +134,18 @@ def cmd_list(args: argparse.Namespace) -> int:
             annotations = library.annotations(opened)
         else:
             annotations = library.all_annotations()
+        if args.set:
+            chosen = library.set_named(args.set)
+            if chosen is None:
+                raise DocumentError(f'There is no set named "{args.set}".')
+            members = set(library.set_members(chosen.id))
+            annotations = [a for a in annotations if a.id in members]
         documents = {a.document_id: library.repo.document_by_id(a.document_id) for a in annotations}
         citations = {a.id: _citations(library, a.id) for a in annotations}
+        sets = {a.id: library.sets_of(a.id) for a in annotations}
     finally:
         library.close()
-    rows = [_listing(a, documents[a.document_id], citations) for a in annotations]
+    rows = [_listing(a, documents[a.document_id], citations, sets) for a in annotations]
     if args.json:
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
         return 0
@@ -152,6 +158,21 @@ def cmd_list(args: argparse.Namespace) -> int:
             f"{row['id']}  {row['anchor_state']:<6}  {row['kind']:<8}  {row['status']:<12}  "
             f"{row['document_title'][:30]:<30}  {where:<8}  {quote}"
         )
+    return 0
+
+
+def cmd_sets(args: argparse.Namespace) -> int:
+    library = _library(args)
+    try:
+        found = library.sets()
+    finally:
+        library.close()
+    if args.json:
+        payload = [{"name": s.name, "count": s.count, "created_at": s.created_at} for s in found]
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    else:
+        for s in found:
+            print(f"{s.count:>6}  {s.name}")
     return 0
 
 
@@ -175,7 +196,7 @@ def _citations(library, annotation_id: str) -> list[dict[str, object]]:
     return out
 
 
-def _listing(a, record, citations) -> dict[str, object]:
+def _listing(a, record, citations, sets) -> dict[str, object]:
     return {
         "id": a.id,
         "anchor_state": str(a.anchor.state),
@@ -187,6 +208,7 @@ def _listing(a, record, citations) -> dict[str, object]:
         "status": str(a.status),
         "note": a.note,
         "tags": list(a.tags),
+        "sets": [s.name for s in sets.get(a.id, [])],
         "citations": citations.get(a.id, []),
         "claimant": a.claimant,
         "color": a.color,
@@ -218,7 +240,12 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def run(argv: Sequence[str]) -> int:
     args = build_parser().parse_args(list(argv))
-    handlers = {"extract": cmd_extract, "annotate": cmd_annotate, "list": cmd_list}
+    handlers = {
+        "extract": cmd_extract,
+        "annotate": cmd_annotate,
+        "list": cmd_list,
+        "sets": cmd_sets,
+    }
     try:
         return handlers[args.command](args)
     except PasswordRequired as exc:

@@ -17,6 +17,7 @@ from reader.model import (
     AnchorState,
     Annotation,
     AnnotationKind,
+    AnnotationSet,
     Citation,
     ClaimStatus,
     DocumentRecord,
@@ -330,20 +331,69 @@ class Library:
     def delete(self, annotation_id: str) -> Annotation | None:
         return self.repo.delete_annotation(annotation_id)
 
-    def snapshot(self, annotation_id: str) -> tuple[Annotation, list[Citation]] | None:
-        """An annotation with its citations, enough to put it back after a delete."""
+    def snapshot(self, annotation_id: str) -> tuple[Annotation, list[Citation], list[int]] | None:
+        """An annotation with its citations and sets, enough to put it back after a delete."""
         annotation = self.repo.annotation(annotation_id)
         if annotation is None:
             return None
-        return annotation, self.repo.sources.citations_for(annotation_id)
+        citations = self.repo.sources.citations_for(annotation_id)
+        set_ids = [s.id for s in self.repo.sets.sets_of(annotation_id)]
+        return annotation, citations, set_ids
 
-    def restore(self, annotation: Annotation, citations: list[Citation]) -> Annotation:
-        """Undo of a delete: the annotation and the citations it had, as they were."""
-        stored = self.put_back(annotation)
-        self.repo.sources.put_back_citations(
-            [c for c in citations if self.repo.sources.get(c.source_id) is not None]
-        )
+    def restore(
+        self, annotation: Annotation, citations: list[Citation], set_ids: list[int] = ()
+    ) -> Annotation:
+        """Undo of a delete: the annotation, its citations and set memberships, as they were."""
+        with self.transaction():
+            stored = self.put_back(annotation)
+            self.repo.sources.put_back_citations(
+                [c for c in citations if self.repo.sources.get(c.source_id) is not None]
+            )
+            known = {s.id for s in self.repo.sets.all()}
+            for set_id in set_ids:
+                if set_id in known:
+                    self.repo.sets.add(set_id, [annotation.id])
         return stored
+
+    # -- sets ------------------------------------------------------------------------------------
+
+    def sets(self) -> list[AnnotationSet]:
+        """Every set with its member count, by name."""
+        return self.repo.sets.all()
+
+    def set_named(self, name: str) -> AnnotationSet | None:
+        return self.repo.sets.by_name(name)
+
+    def create_set(self, name: str) -> AnnotationSet:
+        name = " ".join(name.split())
+        if not name:
+            raise ValueError("A set needs a name.")
+        return self.repo.sets.create(name, utc_now())
+
+    def ensure_set(self, name: str) -> AnnotationSet:
+        return self.set_named(" ".join(name.split())) or self.create_set(name)
+
+    def rename_set(self, set_id: int, name: str) -> None:
+        name = " ".join(name.split())
+        if not name:
+            raise ValueError("A set needs a name.")
+        self.repo.sets.rename(set_id, name)
+
+    def delete_set(self, set_id: int) -> None:
+        """Delete the set; its annotations stay."""
+        self.repo.sets.delete(set_id)
+
+    def add_to_set(self, set_id: int, annotation_ids: list[str]) -> int:
+        return self.repo.sets.add(set_id, annotation_ids)
+
+    def remove_from_set(self, set_id: int, annotation_ids: list[str]) -> int:
+        return self.repo.sets.remove(set_id, annotation_ids)
+
+    def set_members(self, set_id: int) -> list[str]:
+        return self.repo.sets.member_ids(set_id)
+
+    def sets_of(self, annotation_id: str) -> list[AnnotationSet]:
+        return self.repo.sets.sets_of(annotation_id)
 
     def annotation(self, annotation_id: str) -> Annotation | None:
         return self.repo.annotation(annotation_id)

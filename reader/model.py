@@ -223,3 +223,23 @@ class Citation:
     evidence_quote: str = ""
     evidence_annotation_id: str | None = None  # the passage in one of the user's documents
     created_at: str = ""
+
+
+@dataclass(frozen=True)
+class AnnotationSet:
+    """A named group of annotations, possibly from several documents ("Fentanyl check")."""
+
+    id: int
+    name: str
+    created_at: str = ""
+    count: int = 0  # members, when listed with counts
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    """Everything an exporter needs about one annotation, gathered by the library."""
+
+    annotation: Annotation
+    document: DocumentRecord
+    citations: tuple[tuple[Citation, Source], ...] = ()
+    sets: tuple[str, ...] = ()

@@ -231,3 +231,27 @@ def test_list_reanchors_after_the_file_changed(tmp_path):
     assert states == {"surged to 79,770 in 2022": "exact", "officials said": "orphan"}
     moved = next(r for r in rows if r["anchor_state"] == "exact")
     assert story.read_text()[moved["start"] : moved["end"]] == "surged to 79,770 in 2022"
+
+
+def test_sets_from_the_command_line(tmp_path):
+    db = tmp_path / "lib.sqlite"
+    a = cli(db, "annotate", str(SEED), "--quote", "surged to 79,770", "--set", "Fentanyl check")
+    b = cli(
+        db,
+        "annotate",
+        str(SEED),
+        "--quote",
+        "5 percent",
+        "--set",
+        "fentanyl CHECK",
+        "--set",
+        "Numbers",
+    )
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    sets = json.loads(cli(db, "sets", "--json").stdout)
+    assert [(s["name"], s["count"]) for s in sets] == [("Fentanyl check", 2), ("Numbers", 1)]
+    rows = json.loads(cli(db, "list", "--set", "numbers", "--json").stdout)
+    assert [r["id"] for r in rows] == [b.stdout.strip()]
+    assert rows[0]["sets"] == ["Fentanyl check", "Numbers"]
+    missing = cli(db, "list", "--set", "Nope")
+    assert missing.returncode == 1 and missing.stderr.startswith("error: ")

@@ -143,3 +143,26 @@ def m003_sources_and_citations(db: Database) -> None:
     )
     db.execute("CREATE INDEX citations_annotation ON citations(annotation_id)")
     db.execute("CREATE INDEX citations_source ON citations(source_id)")
+
+
+@migrations()
+def m004_sets(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE sets (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            created_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE set_members (
+            set_id INTEGER NOT NULL REFERENCES sets(id) ON DELETE CASCADE,
+            annotation_id TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+            PRIMARY KEY (set_id, annotation_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX set_members_annotation ON set_members(annotation_id)")

@@ -223,10 +223,10 @@ class AnnotationController(QObject):
         self.undo_stack.beginMacro(
             "Delete annotation" if len(doomed) == 1 else f"Delete {len(doomed)} annotations"
         )
-        for annotation, citations in doomed:
+        for annotation, citations, sets in doomed:
             self.library.delete(annotation.id)
             self.undo_stack.push(
-                DeleteAnnotation(self.library, self.changed, annotation, citations)
+                DeleteAnnotation(self.library, self.changed, annotation, citations, sets)
             )
             self.changed(None, annotation.id)
         self.undo_stack.endMacro()

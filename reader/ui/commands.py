@@ -52,18 +52,21 @@ class CreateAnnotation(_AnnotationCommand):
 
 class DeleteAnnotation(_AnnotationCommand):
     def __init__(
-        self, library: Library, changed: Changed, annotation: Annotation, citations=()
+        self, library: Library, changed: Changed, annotation: Annotation, citations=(), sets=()
     ) -> None:
         super().__init__(library, changed, "Delete annotation")
         self.annotation = annotation
-        self.citations = list(citations)  # deleted with it (cascade); undo brings them back
+        # Deleted with it (cascade); undo brings them back.
+        self.citations = list(citations)
+        self.sets = list(sets)
 
     def apply(self) -> None:
         self.library.delete(self.annotation.id)
         self.changed(None, self.annotation.id)
 
     def undo(self) -> None:
-        self.changed(self.library.restore(self.annotation, self.citations), self.annotation.id)
+        restored = self.library.restore(self.annotation, self.citations, self.sets)
+        self.changed(restored, self.annotation.id)
 
 
 class EditAnnotation(_AnnotationCommand):
