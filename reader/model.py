@@ -243,3 +243,21 @@ class ExportRecord:
     document: DocumentRecord
     citations: tuple[tuple[Citation, Source], ...] = ()
     sets: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ExportScope:
+    """What an export covers: one set (by name), one document (by sha256) or everything."""
+
+    kind: str = "all"  # "set" | "document" | "all"
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class ImportSummary:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def __str__(self) -> str:
+        return f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}"
