@@ -214,39 +214,14 @@ class Repository:
                 self._insert_annotation(annotation)
 
     def _insert_annotation(self, a: Annotation) -> None:
-        anchor = a.anchor
         cur = self.db.execute(
             "INSERT INTO annotations (id, document_id, version_id, kind, color, status, "
             'claimant, note, author, quote, prefix, suffix, start, "end", anchor_state, page, '
             "rects, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
             "?, ?, ?, ?)",
-            [
-                a.id,
-                a.document_id,
-                a.version_id,
-                str(a.kind),
-                a.color,
-                str(a.status),
-                a.claimant,
-                a.note,
-                a.author,
-                anchor.quote,
-                anchor.prefix,
-                anchor.suffix,
-                anchor.start,
-                anchor.end,
-                str(anchor.state),
-                a.page,
-                _rects_json(a.rects),
-                a.created_at,
-                a.updated_at,
-            ],
+            [a.id, *_columns(a)],
         )
-        for tag in a.tags:
-            self.db.execute(
-                "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag) VALUES (?, ?)",
-                [a.id, tag],
-            )
+        self._write_tags(a)
         self._write_fts(int(cur.lastrowid), a)
 
     def update_annotation(self, annotation: Annotation) -> Annotation:
@@ -263,43 +238,24 @@ class Repository:
     def _update_rows(self, a: Annotation) -> None:
         # An UPDATE, never delete + insert: rows that point at the annotation (citations, set
         # memberships) must not be cascaded away by an edit.
-        anchor = a.anchor
         self.db.execute(
             "UPDATE annotations SET document_id = ?, version_id = ?, kind = ?, color = ?, "
             "status = ?, claimant = ?, note = ?, author = ?, quote = ?, prefix = ?, suffix = ?, "
             'start = ?, "end" = ?, anchor_state = ?, page = ?, rects = ?, created_at = ?, '
             "updated_at = ? WHERE id = ?",
-            [
-                a.document_id,
-                a.version_id,
-                str(a.kind),
-                a.color,
-                str(a.status),
-                a.claimant,
-                a.note,
-                a.author,
-                anchor.quote,
-                anchor.prefix,
-                anchor.suffix,
-                anchor.start,
-                anchor.end,
-                str(anchor.state),
-                a.page,
-                _rects_json(a.rects),
-                a.created_at,
-                a.updated_at,
-                a.id,
-            ],
+            [*_columns(a), a.id],
         )
         self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [a.id])
-        for tag in a.tags:
-            self.db.execute(
-                "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag) VALUES (?, ?)",
-                [a.id, tag],
-            )
+        self._write_tags(a)
         row = self.db.execute("SELECT rowid FROM annotations WHERE id = ?", [a.id]).fetchone()
         if row is not None:
             self._write_fts(row[0], a)
+
+    def _write_tags(self, a: Annotation) -> None:
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag) VALUES (?, ?)",
+            [(a.id, tag) for tag in a.tags],
+        )
 
     def _write_fts(self, rowid: int, a: Annotation) -> None:
         self.db.execute("DELETE FROM annotations_fts WHERE rowid = ?", [rowid])
@@ -389,6 +345,31 @@ class Repository:
         return [
             r[0] for r in self.db.execute("SELECT DISTINCT tag FROM annotation_tags ORDER BY tag")
         ]
+
+
+def _columns(a: Annotation) -> list[object]:
+    """The annotations row after its id, in the column order of INSERT and UPDATE."""
+    anchor = a.anchor
+    return [
+        a.document_id,
+        a.version_id,
+        str(a.kind),
+        a.color,
+        str(a.status),
+        a.claimant,
+        a.note,
+        a.author,
+        anchor.quote,
+        anchor.prefix,
+        anchor.suffix,
+        anchor.start,
+        anchor.end,
+        str(anchor.state),
+        a.page,
+        _rects_json(a.rects),
+        a.created_at,
+        a.updated_at,
+    ]
 
 
 def _rects_json(rects: Sequence[PageRect]) -> str:
