@@ -18,9 +18,24 @@ from reader.model import AnchorState, Annotation, AnnotationKind
 from reader.ui.commands import CreateAnnotation, DeleteAnnotation, EditAnnotation
 
 
+class _CreateInSet(CreateAnnotation):
+    """A highlight made while a set was current: redo puts it back into that set too."""
+
+    def __init__(self, library: Library, changed, annotation: Annotation, set_id: int) -> None:
+        super().__init__(library, changed, annotation)
+        self.set_id = set_id
+
+    def apply(self) -> None:
+        stored = self.library.put_back(self.annotation)
+        if any(s.id == self.set_id for s in self.library.sets()):
+            self.library.add_to_set(self.set_id, [self.annotation.id])
+        self.changed(stored, self.annotation.id)
+
+
 class AnnotationController(QObject):
     message = Signal(str)
     summary_changed = Signal(str)  # "12 exact · 1 fuzzy · 0 orphan" for the current document
+    sets_changed = Signal()  # a set's members (or the sets themselves) changed
 
     def __init__(
         self,
@@ -41,6 +56,8 @@ class AnnotationController(QObject):
         self.prefs = prefs
         self.current_tab = current_tab
         self.tabs = tabs
+        # The set new highlights go into (the toolbar's "current set"), or None.
+        self.current_set_id: int | None = None
         sidebar.activated.connect(self.show_annotation)
         sidebar.selection_changed.connect(self._sidebar_selection)
         editor.edited.connect(self.edit)
@@ -53,13 +70,37 @@ class AnnotationController(QObject):
 
     def attach(self, tab) -> None:
         """A document was opened: load (and re-anchor) its annotations, wire its view."""
+        self._load(tab)
+        tab.view.annotation_clicked.connect(lambda aid, t=tab: self._clicked(t, aid))
+
+    def _load(self, tab) -> None:
         anns, counts = self.library.load_annotations(tab.opened)
         tab.annotations = {a.id: a for a in anns}
         tab.view.set_annotations(anns)
-        tab.view.annotation_clicked.connect(lambda aid, t=tab: self._clicked(t, aid))
         if counts:
             moved = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
             self.message.emit(f"This document changed; its annotations were re-anchored: {moved}.")
+
+    def reload_all(self) -> None:
+        """Annotations changed behind the widgets' back (an import): load every open tab's
+        annotations again and refresh the sidebar and the editor."""
+        current = self.editor.annotation()
+        selected = self.sidebar.selected_ids()
+        for tab in self.tabs():
+            self._load(tab)
+        tab = self.current_tab()
+        if tab is None:
+            self.current_changed()
+            return
+        self.sidebar.set_annotations(
+            self._ordered(tab), self.library.citation_counts(tab.opened.record.id)
+        )
+        self._emit_summary(tab)
+        if current is not None:
+            self.editor.set_annotation(tab.annotations.get(current.id))
+        if len(selected) == 1 and selected[0] in tab.annotations:
+            tab.view.select_annotation(selected[0])
+        self.sets_changed.emit()
 
     def current_changed(self) -> None:
         tab = self.current_tab()
@@ -147,8 +188,17 @@ class AnnotationController(QObject):
             color=self.prefs.color(kind),
             author=self.prefs.author,
         )
-        self.undo_stack.push(CreateAnnotation(self.library, self.changed, annotation))
+        set_id = self.current_set_id
+        if set_id is not None and not any(s.id == set_id for s in self.library.sets()):
+            set_id = self.current_set_id = None  # deleted meanwhile
+        if set_id is None:
+            self.undo_stack.push(CreateAnnotation(self.library, self.changed, annotation))
+        else:
+            self.library.add_to_set(set_id, [annotation.id])
+            self.undo_stack.push(_CreateInSet(self.library, self.changed, annotation, set_id))
         self.changed(annotation, annotation.id)
+        if set_id is not None:
+            self.sets_changed.emit()
         tab.view.clear_selection()
         self.select(annotation.id)
         return annotation
@@ -231,3 +281,28 @@ class AnnotationController(QObject):
             self.changed(None, annotation.id)
         self.undo_stack.endMacro()
         return len(doomed)
+
+    # -- sets ----------------------------------------------------------------------------------
+
+    def add_to_set(self, set_id: int, ids: list[str]) -> int:
+        """Put these annotations into a set; how many were not in it yet."""
+        if not ids:
+            self.message.emit("Select the annotations to add to the set first.")
+            return 0
+        added = self.library.add_to_set(set_id, list(ids))
+        self.sets_changed.emit()
+        return added
+
+    def remove_from_set(self, set_id: int, ids: list[str]) -> int:
+        """Take these annotations out of a set (they stay in the library)."""
+        if not ids:
+            self.message.emit("Select the annotations to remove from the set first.")
+            return 0
+        removed = self.library.remove_from_set(set_id, list(ids))
+        self.sets_changed.emit()
+        return removed
+
+    def document_ids(self) -> list[str]:
+        """Every annotation of the current document, in reading order."""
+        tab = self.current_tab()
+        return [a.id for a in self._ordered(tab)] if tab is not None else []

@@ -7,8 +7,17 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEventLoop, QObject, QSettings, Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QColor, QDesktopServices, QIcon, QKeySequence, QPixmap, QUndoStack
+from PySide6.QtGui import (
+    QAction,
+    QColor,
+    QDesktopServices,
+    QIcon,
+    QKeySequence,
+    QPixmap,
+    QUndoStack,
+)
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDockWidget,
     QFileDialog,
@@ -42,6 +51,8 @@ OPEN_FILTER = (
 # Asked with (document name, the previous try was wrong); returns the password or None.
 PasswordPrompt = Callable[[str, bool], str | None]
 
+_NEW_SET = -1  # item data of the current-set combo's "New set…" entry
+
 
 class _Fetcher(QObject):
     """Carries a URL download's result from its worker thread back to the UI thread."""
@@ -71,6 +82,7 @@ class DocumentTab(QWidget):
 class MainWindow(QMainWindow):
     document_opened = Signal(object)  # DocumentTab
     error_shown = Signal(str)
+    exchange_finished = Signal(bool, str)  # an export or import ended: (succeeded, sentence)
 
     def __init__(
         self,
@@ -88,6 +100,19 @@ class MainWindow(QMainWindow):
         )
         self.last_error = ""
         self._fetches: dict[str, threading.Event] = {}
+        # Prompts, plain callables so tests answer them without a modal dialog:
+        # (title, label, initial text) -> text or None; (question) -> yes;
+        # (title, label, items) -> item or None; (title, start path, filter) -> path or None.
+        self.ask_text: Callable[[str, str, str], str | None] = self._ask_text_dialog
+        self.confirm: Callable[[str], bool] = self._confirm_dialog
+        self.choose_item: Callable[[str, str, list[str]], str | None] = self._choose_item_dialog
+        self.choose_save_path: Callable[[str, str, str], str | None] = self._save_path_dialog
+        self.choose_open_path: Callable[[str, str, str], str | None] = self._open_path_dialog
+        # The export or import running on a worker thread (it alone uses the library then).
+        self.exchange_job = None
+        self.export_dialog = None
+        self._busy_widgets: list = []
+        self._deferred: list[Callable[[], object]] = []
         self.setObjectName("main_window")
         self.setWindowTitle("Claim Reader")
         self.setAcceptDrops(True)
@@ -155,8 +180,10 @@ class MainWindow(QMainWindow):
             self.open_tabs,
             self,
         )
+        self.sidebar.set_members_provider = self.library.set_members
         self.browser_dialog: QDialog | None = None
         self.sources_dialog: QDialog | None = None
+        self.sets_dialog: QDialog | None = None
         if hasattr(self.editor, "open_evidence"):
             self.editor.open_evidence.connect(self.open_annotation_by_id)
 
@@ -165,6 +192,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._wire()
         self.refresh_start_page()
+        self._restore_current_set()
         self._restore_state()
 
     # -- construction --------------------------------------------------------------------------
@@ -245,6 +273,54 @@ class MainWindow(QMainWindow):
         self.action_preferences = a(
             self, "preferences", "&Preferences…", self.show_preferences, [sk.Preferences]
         )
+        self.action_export = a(
+            self,
+            "export",
+            "&Export…",
+            self.export_annotations,
+            ["Ctrl+Shift+E"],
+            tip="Write a set, this document's or all annotations to CSV, JSON or Markdown",
+        )
+        self.action_import = a(
+            self,
+            "import",
+            "&Import…",
+            self.import_annotations,
+            ["Ctrl+Shift+I"],
+            tip="Merge annotations from a CSV or JSON export",
+        )
+        self.action_new_set = a(
+            self,
+            "new_set",
+            "&New Set…",
+            self.new_set,
+            ["Ctrl+Shift+N"],
+            tip="Create a set and make it current: new highlights go into it",
+        )
+        self.action_manage_sets = a(
+            self, "manage_sets", "&Manage Sets…", self.show_sets, ["Ctrl+Shift+M"]
+        )
+        self.action_add_document_to_set = a(
+            self,
+            "add_document_to_set",
+            "Add All in T&his Document to Set…",
+            self.add_document_to_set,
+            tip="Put every annotation of this document into a set",
+        )
+        self.add_to_set_menu = QMenu("Add t&o Set", self)
+        self.add_to_set_menu.setObjectName("menu_add_to_set")
+        self.add_to_set_menu.menuAction().setObjectName("action_add_to_set")
+        self.add_to_set_menu.aboutToShow.connect(
+            lambda: self._fill_set_menu(self.add_to_set_menu, self.annotations.selected_ids)
+        )
+        self.remove_from_set_menu = QMenu("Remo&ve from Set", self)
+        self.remove_from_set_menu.setObjectName("menu_remove_from_set")
+        self.remove_from_set_menu.menuAction().setObjectName("action_remove_from_set")
+        self.remove_from_set_menu.aboutToShow.connect(
+            lambda: self._fill_set_menu(
+                self.remove_from_set_menu, self.annotations.selected_ids, remove=True
+            )
+        )
         self.document_actions = [
             self.action_close,
             self.action_copy,
@@ -257,6 +333,7 @@ class MainWindow(QMainWindow):
         ]
         self.document_actions += list(self.highlight_actions.values())
         self.document_actions.append(self.action_use_as_evidence)
+        self.document_actions.append(self.action_add_document_to_set)
         self.paged_actions = [self.action_fit_width, self.action_fit_page, self.action_go_to_page]
 
     def _build_menus_and_toolbar(self) -> None:
@@ -267,6 +344,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.setObjectName("menu_recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        file_menu.addAction(self.action_import)
+        file_menu.addAction(self.action_export)
         file_menu.addSeparator()
         file_menu.addAction(self.action_close)
         file_menu.addAction(self.action_quit)
@@ -288,6 +368,12 @@ class MainWindow(QMainWindow):
         notes.addAction(self.action_use_as_evidence)
         notes.addSeparator()
         notes.addAction(self.action_delete_annotation)
+        notes.addSeparator()
+        notes.addMenu(self.add_to_set_menu)
+        notes.addMenu(self.remove_from_set_menu)
+        notes.addAction(self.action_add_document_to_set)
+        notes.addAction(self.action_new_set)
+        notes.addAction(self.action_manage_sets)
         notes.addSeparator()
         notes.addAction(self.action_all_annotations)
         notes.addAction(self.action_sources)
@@ -335,7 +421,24 @@ class MainWindow(QMainWindow):
         tb.addSeparator()
         for act in self.highlight_actions.values():
             tb.addAction(act)
+        tb.addSeparator()
+        self.current_set_combo = QComboBox(self)
+        self.current_set_combo.setObjectName("current_set_combo")
+        self.current_set_combo.setAccessibleName("Current set")
+        self.current_set_combo.setToolTip("New highlights go into this set")
+        self.current_set_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.current_set_combo.setMinimumContentsLength(10)
+        self.current_set_combo.addItem("No set", 0)
+        self.current_set_combo.addItem("New set…", _NEW_SET)
+        set_label = QLabel(" &Set ", self)
+        set_label.setBuddy(self.current_set_combo)
+        set_label.setToolTip(self.current_set_combo.toolTip())
+        tb.addWidget(set_label)
+        tb.addWidget(self.current_set_combo)
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar = tb
 
     def _build_status_bar(self) -> None:
         self.status_label = QLabel("", self)
@@ -364,6 +467,9 @@ class MainWindow(QMainWindow):
         self.fetcher.failed.connect(self._fetch_failed)
         self.annotations.message.connect(self.show_info)
         self.annotations.summary_changed.connect(self.anchor_summary.setText)
+        self.annotations.sets_changed.connect(self.refresh_sets)
+        self.current_set_combo.activated.connect(self._current_set_activated)
+        self.sidebar.context_menu_requested.connect(self._sidebar_context_menu)
         self._update_enabled()
 
     # -- settings ------------------------------------------------------------------------------
@@ -379,6 +485,9 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.editor.flush()  # an edit typed in the last 400 ms is saved, not lost
         self.cancel_fetches()
+        if self.exchange_job is not None:  # it must stop using the library before it closes
+            self.exchange_job.cancel()
+            self.exchange_job.wait(30)
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
         self.settings.sync()
@@ -409,6 +518,9 @@ class MainWindow(QMainWindow):
         """Open a path or URL in a new tab (or switch to it). URLs download off the UI thread."""
         target = target.strip()
         if not target:
+            return None
+        if self.exchange_job is not None:
+            self.show_info("Wait until the export or import has finished.")
             return None
         if is_url(target) and not Path(target).exists():
             snapshot = self.library.saved_snapshot(target) if offline_first else None
@@ -485,12 +597,18 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
 
     def _fetch_done(self, url: str, path: Path, final_url: str) -> None:
+        if self.exchange_job is not None:  # the library is the job's until it ends
+            self._deferred.append(lambda: self._fetch_done(url, path, final_url))
+            return
         self._fetch_finished(url)
         self._open_with_password(
             lambda pw: self.library.open_snapshot(url, path, pw, final_url=final_url), url
         )
 
     def _fetch_failed(self, url: str, message: str) -> None:
+        if self.exchange_job is not None:
+            self._deferred.append(lambda: self._fetch_failed(url, message))
+            return
         self._fetch_finished(url)
         snapshot = None if "cancel" in message.lower() else self.library.saved_snapshot(url)
         if snapshot is not None:
@@ -685,6 +803,7 @@ class MainWindow(QMainWindow):
             menu.addAction(
                 "Delete This Annotation", lambda h=hit: self.annotations.delete([h])
             ).setObjectName("context_delete_annotation")
+            self._add_set_menus(menu, lambda h=hit: [h])
         menu.aboutToHide.connect(
             lambda: [a.setEnabled(True) for a in self.highlight_actions.values()]
         )
@@ -703,6 +822,7 @@ class MainWindow(QMainWindow):
             layout = QVBoxLayout(dialog)
             layout.addWidget(browser)
             browser.open_requested.connect(self.open_at_annotation)
+            browser.context_menu_requested.connect(self._browser_context_menu)
             dialog.browser = browser
             self.browser_dialog = dialog
         self.browser_dialog.browser.refresh()
@@ -789,6 +909,426 @@ class MainWindow(QMainWindow):
         dialog = PreferencesDialog(self.prefs, self)
         if dialog.exec():
             self._paint_kind_icons()
+
+    # -- sets ----------------------------------------------------------------------------------
+
+    def current_set_id(self) -> int | None:
+        """The set new highlights go into (the toolbar's current set), or None."""
+        return self.annotations.current_set_id
+
+    def set_current_set(self, set_id: int | None) -> None:
+        """Make this set current (None: no set) and remember it."""
+        combo = self.current_set_combo
+        index = combo.findData(set_id) if set_id else 0
+        if index < 0:
+            index, set_id = 0, None
+        combo.setCurrentIndex(index)
+        self._current_set_index = index
+        self.annotations.current_set_id = set_id or None
+        self.settings.setValue("sets/current", set_id or 0)
+
+    def _restore_current_set(self) -> None:
+        self.refresh_sets()
+        try:
+            saved = int(self.settings.value("sets/current", 0) or 0)
+        except (TypeError, ValueError):
+            saved = 0
+        self.set_current_set(saved or None)
+
+    def _current_set_activated(self, index: int) -> None:
+        data = self.current_set_combo.itemData(index)
+        if data == _NEW_SET:
+            created = self._create_set_prompt()
+            if created is None:
+                self.current_set_combo.setCurrentIndex(self._current_set_index)
+                return
+            self.set_current_set(created.id)
+            self.show_info(f'New highlights go into "{created.name}".')
+            return
+        self.set_current_set(data or None)
+
+    def refresh_sets(self) -> None:
+        """Sets or their members changed: the current-set combo, the set filters and the Sets
+        manager show them again."""
+        sets = self.library.sets()
+        current = self.annotations.current_set_id
+        combo = self.current_set_combo
+        combo.blockSignals(True)
+        try:
+            combo.clear()
+            combo.addItem("No set", 0)
+            for st in sets:
+                combo.addItem(st.name, st.id)
+            combo.insertSeparator(combo.count())
+            combo.addItem("New set…", _NEW_SET)
+            index = combo.findData(current) if current else 0
+            combo.setCurrentIndex(max(0, index))
+        finally:
+            combo.blockSignals(False)
+        self._current_set_index = max(0, index)
+        if current and index < 0:  # the current set was deleted
+            self.annotations.current_set_id = None
+            self.settings.setValue("sets/current", 0)
+        self.sidebar.set_sets(sets)
+        if self.browser_dialog is not None:
+            self.browser_dialog.browser.refresh_sets()
+        if self.sets_dialog is not None:
+            self.sets_dialog.panel.refresh()
+
+    def _create_set_prompt(self):
+        name = self.ask_text("New set", "Name of the new set:", "")
+        if name is None or not name.strip():
+            return None
+        try:
+            created = self.library.create_set(name)
+        except ValueError as exc:  # SetExists is one
+            self.show_error(str(exc))
+            return None
+        self.refresh_sets()
+        return created
+
+    def new_set(self) -> None:
+        created = self._create_set_prompt()
+        if created is not None:
+            self.set_current_set(created.id)
+            self.show_info(f'New highlights go into "{created.name}".')
+
+    def choose_set(self, title: str):
+        """Ask which set (or a new one); the AnnotationSet, or None on Cancel."""
+        sets = self.library.sets()
+        names = [st.name for st in sets]
+        items = [*names, "New set…"]
+        current = self.annotations.current_set_id
+        if current is not None:  # offered first
+            ordered = [st for st in sets if st.id == current] + [
+                st for st in sets if st.id != current
+            ]
+            sets, items = ordered, [st.name for st in ordered] + ["New set…"]
+        answer = self.choose_item(title, "Set:", items)
+        if answer is None or answer not in items:
+            return None
+        index = items.index(answer)
+        if index == len(sets):
+            return self._create_set_prompt()
+        return sets[index]
+
+    def _set_name(self, set_id: int) -> str:
+        return next((st.name for st in self.library.sets() if st.id == set_id), "the set")
+
+    def add_to_set(self, set_id: int, ids: list[str]) -> int:
+        if not ids:
+            self.show_info("Select the annotations to add to the set first.")
+            return 0
+        added = self.annotations.add_to_set(set_id, ids)
+        name = self._set_name(set_id)
+        if added:
+            self.show_info(f'Added {_count(added)} to "{name}".')
+        else:
+            self.show_info(f'Already in "{name}".')
+        return added
+
+    def remove_from_set(self, set_id: int, ids: list[str]) -> int:
+        if not ids:
+            self.show_info("Select the annotations to remove from the set first.")
+            return 0
+        removed = self.annotations.remove_from_set(set_id, ids)
+        self.show_info(f'Removed {_count(removed)} from "{self._set_name(set_id)}".')
+        return removed
+
+    def _add_to_new_set(self, ids: list[str]) -> None:
+        created = self._create_set_prompt()
+        if created is not None:
+            self.add_to_set(created.id, ids)
+
+    def add_document_to_set(self) -> int:
+        ids = self.annotations.document_ids()
+        if not ids:
+            self.show_info("This document has no annotations yet.")
+            return 0
+        chosen = self.choose_set("Add all in this document to set")
+        if chosen is None:
+            return 0
+        return self.add_to_set(chosen.id, ids)
+
+    def _fill_set_menu(self, menu: QMenu, ids_for: Callable[[], list[str]], *, remove=False):
+        """Fill an "Add to Set" (or "Remove from Set") menu for the annotations `ids_for()`."""
+        menu.clear()
+        ids = list(ids_for())
+        sets = self.library.sets()
+        if remove:
+            holding = {st.id for i in ids for st in self.library.sets_of(i)}
+            sets = [st for st in sets if st.id in holding]
+        for st in sets:
+            act = menu.addAction(st.name)
+            act.setObjectName("set_menu_entry")
+            act.setData(st.id)
+            slot = self.remove_from_set if remove else self.add_to_set
+            act.triggered.connect(lambda _c=False, sid=st.id, f=slot: f(sid, ids))
+        if not remove:
+            if sets:
+                menu.addSeparator()
+            act = menu.addAction("New Set…")
+            act.setObjectName("set_menu_new")
+            act.triggered.connect(lambda _c=False: self._add_to_new_set(ids))
+        elif not sets:
+            menu.addAction("Not in any set" if ids else "No annotation selected").setEnabled(False)
+        if not ids:
+            for act in menu.actions():
+                act.setEnabled(False)
+
+    def _add_set_menus(self, menu: QMenu, ids_for: Callable[[], list[str]]) -> None:
+        add = menu.addMenu("Add to Set")
+        add.setObjectName("context_add_to_set")
+        add.aboutToShow.connect(lambda m=add: self._fill_set_menu(m, ids_for))
+        remove = menu.addMenu("Remove from Set")
+        remove.setObjectName("context_remove_from_set")
+        remove.aboutToShow.connect(lambda m=remove: self._fill_set_menu(m, ids_for, remove=True))
+
+    def _sidebar_context_menu(self, pos) -> None:
+        ids = self.sidebar.selected_ids()
+        menu = QMenu(self)
+        menu.setObjectName("sidebar_context_menu")
+        self._add_set_menus(menu, lambda: list(ids))
+        menu.addAction(self.action_add_document_to_set)
+        menu.addSeparator()
+        menu.addAction(self.action_delete_annotation)
+        self._last_menu = menu
+        menu.popup(pos)
+
+    def _browser_context_menu(self, pos) -> None:
+        ids = self.browser_dialog.browser.selected_ids() if self.browser_dialog else []
+        menu = QMenu(self.browser_dialog or self)
+        menu.setObjectName("browser_context_menu")
+        self._add_set_menus(menu, lambda: list(ids))
+        self._last_menu = menu
+        menu.popup(pos)
+
+    def show_sets(self) -> None:
+        from reader.ui.panels.sets import SetsPanel
+
+        if self.sets_dialog is None:
+            dialog = QDialog(self)
+            dialog.setObjectName("sets_dialog")
+            dialog.setWindowTitle("Annotation sets")
+            dialog.resize(420, 360)
+            panel = SetsPanel(self.library, dialog)
+            panel.ask_text = lambda title, label, text: self.ask_text(title, label, text)
+            panel.confirm = lambda question: self.confirm(question)
+            panel.error.connect(self.show_error)
+            panel.sets_changed.connect(self.refresh_sets)
+            panel.set_activated.connect(self.filter_to_set)
+            layout = QVBoxLayout(dialog)
+            layout.addWidget(panel)
+            dialog.panel = panel
+            self.sets_dialog = dialog
+        self.sets_dialog.panel.refresh()
+        self.sets_dialog.show()
+        self.sets_dialog.raise_()
+
+    def filter_to_set(self, set_id: int | None) -> None:
+        """Show only this set's annotations in the sidebar (and, with no document open, in the
+        All Annotations browser)."""
+        self.sidebar.filter_to_set(set_id)
+        self.annotations_dock.show()
+        self.annotations_dock.raise_()
+        if self.current_tab() is None and set_id is not None:
+            self.show_browser()
+            self.browser_dialog.browser.filter_to_set(set_id)
+        if set_id is not None:
+            self.show_info(f'Showing the annotations in "{self._set_name(set_id)}".')
+
+    # -- export and import ---------------------------------------------------------------------
+    #
+    # The job runs on a worker thread; the SQLite connection is shared (check_same_thread=False),
+    # so while it runs the worker is the library's only user: every action but Quit and About is
+    # disabled, the documents, docks, toolbar and library dialogs are disabled, a window-modal
+    # progress dialog covers the window, opening a document is refused and a URL download that
+    # completes meanwhile is handled once the job has ended. Closing the window cancels the job
+    # and waits for it.
+
+    def export_annotations(self) -> None:
+        """File ▸ Export…: choose scope, format and file, then export off the UI thread."""
+        if self.exchange_job is not None:
+            return
+        from reader.ui.export_dialog import ExportDialog
+
+        self.editor.flush()
+        tab = self.current_tab()
+        document = None
+        if tab is not None:
+            record = tab.opened.record
+            title = record.title or Path(record.source).name or record.source
+            document = (title, tab.opened.document.sha256)
+        dialog = ExportDialog(
+            self.settings,
+            self.library.sets(),
+            current_set_id=self.annotations.current_set_id,
+            document=document,
+            choose_path=lambda title, start, filt: self.choose_save_path(title, start, filt),
+            parent=self,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda d=dialog: self.start_export(d.choice()))
+        dialog.finished.connect(lambda _r: setattr(self, "export_dialog", None))
+        self.export_dialog = dialog
+        dialog.open()
+
+    def start_export(self, choice) -> None:
+        """Write `choice` (an ExportChoice) on a worker thread."""
+        library, fmt = self.library, choice.format
+
+        def work(progress, cancel):
+            return library.export(
+                choice.target,
+                fmt.fmt,
+                choice.scope,
+                excel=fmt.excel,
+                progress=progress,
+                cancel=cancel,
+            )
+
+        def done(count: int) -> str:
+            message = f"Exported {_count(count)} to {choice.target}."
+            self._show_summary("Export finished", message)
+            return message
+
+        self._run_job("Export", f"Exporting to {choice.target.name}…", work, done)
+
+    def import_annotations(self) -> None:
+        """File ▸ Import…: merge a CSV or JSON export off the UI thread."""
+        if self.exchange_job is not None:
+            return
+        from reader.ui.export_dialog import IMPORT_FILTER
+
+        home = str(Path.home())
+        folder = str(self.settings.value("import/folder", "") or "")
+        folder = folder or str(self.settings.value("export/folder", home))
+        path = self.choose_open_path("Import annotations", folder, IMPORT_FILTER)
+        if not path:
+            return
+        self.settings.setValue("import/folder", str(Path(path).parent))
+        self.start_import(Path(path))
+
+    def start_import(self, path: Path) -> None:
+        library = self.library
+        self.editor.flush()
+
+        def work(progress, cancel):
+            return library.import_file(path, progress=progress, cancel=cancel)
+
+        def done(summary) -> str:
+            message = f"Imported {path.name}: {summary}."
+            self.annotations.reload_all()
+            self.refresh_sets()
+            self.refresh_start_page()
+            if self.browser_dialog is not None:
+                self.browser_dialog.browser.refresh()
+            if self.sources_dialog is not None:
+                self.sources_dialog.browser.refresh()
+            self._show_summary("Import finished", message)
+            return message
+
+        self._run_job("Import", f"Importing {path.name}…", work, done)
+
+    def _run_job(self, title: str, label: str, work, on_success) -> None:
+        from reader.ui.export_dialog import ExchangeJob, JobProgress
+
+        self.editor.flush()
+        job = ExchangeJob(title, self)
+        self.exchange_job = job
+        self._set_busy(True)
+        self.exchange_progress = JobProgress(job, label, self)
+        job.succeeded.connect(lambda result: self._job_ended(job, True, on_success, result))
+        job.failed.connect(lambda message: self._job_ended(job, False, None, message))
+        self.exchange_progress.show()
+        job.start(work)
+
+    def _job_ended(self, job, ok: bool, on_success, result) -> None:
+        self.exchange_job = None
+        self.exchange_progress = None
+        self._set_busy(False)
+        job.deleteLater()
+        if ok:
+            message = on_success(result)
+            self.statusBar().showMessage(message, 15000)
+        else:
+            message = str(result)
+            if "cancel" in message.lower():
+                self.statusBar().showMessage(message, 8000)
+            else:
+                self.show_error(message)
+        deferred, self._deferred = self._deferred, []
+        for call in deferred:
+            call()
+        self.exchange_finished.emit(ok, message)
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy:
+            keep = {self.action_quit, self.action_about}
+            actions = [
+                a
+                for a in self.findChildren(QAction)
+                if a.objectName().startswith("action_") and a.isEnabled() and a not in keep
+            ]
+            widgets = [
+                self.centralWidget(),
+                self.toolbar,
+                self.outline_dock,
+                self.annotations_dock,
+                self.editor_dock,
+                self.browser_dialog,
+                self.sources_dialog,
+                self.sets_dialog,
+            ]
+            self._busy_widgets = actions + [w for w in widgets if w is not None and w.isEnabled()]
+            for item in self._busy_widgets:
+                item.setEnabled(False)
+            return
+        for item in self._busy_widgets:
+            try:
+                item.setEnabled(True)
+            except RuntimeError:  # deleted meanwhile
+                pass
+        self._busy_widgets = []
+        self._update_enabled()
+
+    def is_busy(self) -> bool:
+        return self.exchange_job is not None
+
+    def _show_summary(self, title: str, message: str) -> None:
+        self.last_summary = message
+        box = QMessageBox(QMessageBox.Icon.Information, title, message, parent=self)
+        box.setObjectName("exchange_summary")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
+    # -- prompts -------------------------------------------------------------------------------
+
+    def _ask_text_dialog(self, title: str, label: str, text: str) -> str | None:
+        answer, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Normal, text)
+        return answer if ok else None
+
+    def _confirm_dialog(self, question: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Claim Reader",
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _choose_item_dialog(self, title: str, label: str, items: list[str]) -> str | None:
+        answer, ok = QInputDialog.getItem(self, title, label, items, 0, False)
+        return answer if ok else None
+
+    def _save_path_dialog(self, title: str, start: str, name_filter: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self, title, start, name_filter)
+        return path or None
+
+    def _open_path_dialog(self, title: str, start: str, name_filter: str) -> str | None:
+        path, _ = QFileDialog.getOpenFileName(self, title, start, name_filter)
+        return path or None
 
     # -- find ------------------------------------------------------------------------------
 
@@ -909,6 +1449,10 @@ class MainWindow(QMainWindow):
         self.wait_until_painted()
         path.parent.mkdir(parents=True, exist_ok=True)
         return self.grab().save(str(path), "PNG")
+
+
+def _count(n: int) -> str:
+    return f"{n} annotation" + ("" if n == 1 else "s")
 
 
 def _elide(text: str, width: int = 40) -> str:

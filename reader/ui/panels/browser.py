@@ -10,6 +10,7 @@ from PySide6.QtCore import (
     QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     Qt,
     QTimer,
     Signal,
@@ -28,14 +29,13 @@ from PySide6.QtWidgets import (
 from reader.library import Library
 from reader.model import Annotation
 from reader.ui.annotation_model import (
-    AnnotationFilterProxy,
     AnnotationRole,
     AnnotationTableModel,
     Column,
     Counts,
     IdRole,
 )
-from reader.ui.panels.sidebar import FilterBar, count_text
+from reader.ui.panels.sidebar import FilterBar, SetFilterProxy, count_text
 
 __all__ = ["SEARCH_DELAY_MS", "AnnotationBrowser"]
 
@@ -64,10 +64,11 @@ class AnnotationBrowser(QWidget):
 
     The search box runs the library's full-text search (quote, note, tags, claimant) 200 ms after
     the last keystroke, or at once on Enter; an empty box lists every annotation. The kind,
-    status and tag filters then narrow what the search found.
+    status, tag and set filters then narrow what the search found.
     """
 
     open_requested = Signal(str, str)
+    context_menu_requested = Signal(QPoint)  # global position, over the table
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -80,7 +81,7 @@ class AnnotationBrowser(QWidget):
         self._query = ""
 
         self.model = AnnotationTableModel(self, show_document=True)
-        self.proxy = AnnotationFilterProxy(self)
+        self.proxy = SetFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
         self.search_edit = QLineEdit(self)
@@ -88,7 +89,9 @@ class AnnotationBrowser(QWidget):
         self.search_edit.setPlaceholderText("Search quotes, notes, tags, claimants…")
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setAccessibleName("Search all annotations")
-        self.filters = FilterBar(self.proxy, self, with_text=False)
+        self.filters = FilterBar(
+            self.proxy, self, with_text=False, members_provider=library.set_members
+        )
 
         self.view = _AnnotationTable(self)
         self.view.setObjectName("annotation_browser_view")
@@ -102,6 +105,10 @@ class AnnotationBrowser(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(
+            lambda pos: self.context_menu_requested.emit(self.view.viewport().mapToGlobal(pos))
+        )
         header = self.view.header()
         header.setStretchLastSection(False)
         header.setSortIndicator(-1, Qt.SortOrder.AscendingOrder)  # reading order until clicked
@@ -162,10 +169,18 @@ class AnnotationBrowser(QWidget):
     # -- loading -------------------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Reload from the library (titles, tags and the current search)."""
+        """Reload from the library (titles, tags, sets and the current search)."""
         self._titles.clear()
         self.filters.set_tags(self.library.tags())
+        self.filters.set_sets(self.library.sets())
         self.search_now()
+
+    def refresh_sets(self) -> None:
+        """Sets or their members changed: re-offer the sets, re-filter to the chosen one."""
+        self.filters.set_sets(self.library.sets())
+
+    def filter_to_set(self, set_id: int | None) -> bool:
+        return self.filters.select_set(set_id)
 
     def search_now(self) -> None:
         """Run the search box's query now (the debounce timer calls this)."""

@@ -8,13 +8,15 @@ location). The panel knows no Library: the window pushes annotations in and list
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from PySide6.QtCore import (
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
@@ -49,7 +51,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.model import AnchorState, Annotation, AnnotationKind, ClaimStatus
+from reader.model import AnchorState, Annotation, AnnotationKind, AnnotationSet, ClaimStatus
 from reader.ui.annotation_model import (
     AnnotationFilterProxy,
     AnnotationRole,
@@ -69,6 +71,7 @@ __all__ = [
     "AnnotationDelegate",
     "AnnotationsPanel",
     "FilterBar",
+    "SetFilterProxy",
     "count_text",
 ]
 
@@ -108,8 +111,48 @@ def _dot(color: str) -> QIcon:
     return QIcon(pixmap)
 
 
+# Asked for the ids of a set's members when the set filter needs them.
+MembersProvider = Callable[[int], Iterable[str]]
+
+
+class SetFilterProxy(AnnotationFilterProxy):
+    """The annotation filter plus "only members of this set" (the members are passed in: the
+    proxy knows no Library)."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._members: frozenset[str] | None = None
+
+    @property
+    def members(self) -> frozenset[str] | None:
+        return self._members
+
+    def set_members(self, ids: Iterable[str] | None) -> None:
+        """Show only these annotations (None: no set filter)."""
+        self._change(lambda: setattr(self, "_members", None if ids is None else frozenset(ids)))
+
+    def is_filtering(self) -> bool:
+        return self._members is not None or super().is_filtering()
+
+    def clear_filters(self) -> None:
+        self._members = None
+        super().clear_filters()
+
+    def filterAcceptsRow(self, source_row: int, source_parent) -> bool:  # noqa: N802, ANN001
+        if self._members is not None and not source_parent.isValid():
+            model = self.sourceModel()
+            if isinstance(model, AnnotationTableModel):
+                if model.annotation(source_row).id not in self._members:
+                    return False
+        return super().filterAcceptsRow(source_row, source_parent)
+
+
 class FilterBar(QWidget):
-    """Kind, status and tag combos and (optionally) a free-text box, driving a filter proxy."""
+    """Kind, status, tag and set combos and (optionally) a free-text box, driving a filter proxy.
+
+    The set combo filters to a set's members, which `members_provider(set_id)` supplies; it only
+    appears when the proxy can filter by set (a SetFilterProxy).
+    """
 
     changed = Signal()
 
@@ -119,9 +162,11 @@ class FilterBar(QWidget):
         parent: QWidget | None = None,
         *,
         with_text: bool = True,
+        members_provider: MembersProvider | None = None,
     ) -> None:
         super().__init__(parent)
         self.proxy = proxy
+        self.members_provider = members_provider
         layout = QGridLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
@@ -134,7 +179,7 @@ class FilterBar(QWidget):
             self.text_edit.setClearButtonEnabled(True)
             self.text_edit.setAccessibleName("Filter annotations by text")
             self.text_edit.textChanged.connect(self._text_changed)
-            layout.addWidget(self.text_edit, 0, 0, 1, 3)
+            layout.addWidget(self.text_edit, 0, 0, 1, 2)
 
         self.kind_combo = self._combo("annotation_filter_kind", "Filter by kind")
         self.kind_combo.addItem("All kinds", _ALL)
@@ -150,14 +195,24 @@ class FilterBar(QWidget):
         self.tag_combo = self._combo("annotation_filter_tag", "Filter by tag")
         self.tag_combo.addItem("All tags", _ALL)
 
+        self.set_combo = self._combo("annotation_filter_set", "Filter by set")
+        self.set_combo.addItem("All sets", 0)
+        self.set_combo.setVisible(isinstance(proxy, SetFilterProxy))
+
         row = 1 if with_text else 0
         for col, combo in enumerate((self.kind_combo, self.status_combo, self.tag_combo)):
             layout.addWidget(combo, row, col)
             layout.setColumnStretch(col, 1)
+        if with_text:  # beside the text box: four combos in a row do not fit a narrow dock
+            layout.addWidget(self.set_combo, 0, 2)
+        else:
+            layout.addWidget(self.set_combo, 0, 3)
+            layout.setColumnStretch(3, 1)
 
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         self.status_combo.currentIndexChanged.connect(self._status_changed)
         self.tag_combo.currentIndexChanged.connect(self._tag_changed)
+        self.set_combo.currentIndexChanged.connect(self._set_changed)
 
     def _combo(self, name: str, accessible: str) -> QComboBox:
         combo = QComboBox(self)
@@ -188,9 +243,57 @@ class FilterBar(QWidget):
     def tags(self) -> list[str]:
         return [self.tag_combo.itemData(i) for i in range(1, self.tag_combo.count())]
 
+    def set_sets(self, sets: Iterable[AnnotationSet]) -> None:
+        """Offer these sets; the chosen one stays chosen (its members are asked for again, they
+        may have changed), or the filter goes back to "All sets" when it was deleted."""
+        current = self.set_id()
+        wanted = [(s.name, s.id) for s in sets]
+        present = [
+            (self.set_combo.itemText(i), self.set_combo.itemData(i))
+            for i in range(1, self.set_combo.count())
+        ]
+        if present != wanted:
+            self.set_combo.blockSignals(True)
+            try:
+                while self.set_combo.count() > 1:
+                    self.set_combo.removeItem(1)
+                for name, set_id in wanted:
+                    self.set_combo.addItem(name, set_id)
+                self.set_combo.setCurrentIndex(max(0, self.set_combo.findData(current or 0)))
+            finally:
+                self.set_combo.blockSignals(False)
+        self._set_changed()
+
+    def sets(self) -> list[tuple[int, str]]:
+        """(id, name) of the sets offered."""
+        return [
+            (self.set_combo.itemData(i), self.set_combo.itemText(i))
+            for i in range(1, self.set_combo.count())
+        ]
+
+    def set_id(self) -> int | None:
+        """The set filtered to, or None."""
+        return self.set_combo.currentData() or None
+
+    def select_set(self, set_id: int | None) -> bool:
+        """Filter to this set (None: all sets). False when the set is not offered."""
+        index = self.set_combo.findData(set_id or 0)
+        if index < 0:
+            return False
+        if index == self.set_combo.currentIndex():
+            self._set_changed()  # members may have changed
+        else:
+            self.set_combo.setCurrentIndex(index)
+        return True
+
+    def refresh_members(self) -> None:
+        """A set's membership changed: ask for the members of the chosen set again."""
+        if self.set_id() is not None:
+            self._set_changed()
+
     def clear(self) -> None:
         """Show everything again."""
-        for combo in (self.kind_combo, self.status_combo, self.tag_combo):
+        for combo in (self.kind_combo, self.status_combo, self.tag_combo, self.set_combo):
             combo.setCurrentIndex(0)
         if self.text_edit is not None:
             self.text_edit.clear()
@@ -210,6 +313,18 @@ class FilterBar(QWidget):
     def _text_changed(self, text: str) -> None:
         self.proxy.set_text(text)
         self.changed.emit()
+
+    def _set_changed(self) -> None:
+        if not isinstance(self.proxy, SetFilterProxy):
+            return
+        set_id = self.set_id()
+        if set_id is None or self.members_provider is None:
+            members = None
+        else:
+            members = frozenset(self.members_provider(set_id))
+        if members != self.proxy.members:
+            self.proxy.set_members(members)
+            self.changed.emit()
 
 
 class AnnotationDelegate(QStyledItemDelegate):
@@ -391,11 +506,12 @@ class AnnotationsPanel(QWidget):
 
     activated = Signal(str)
     selection_changed = Signal(list)
+    context_menu_requested = Signal(QPoint)  # global position, over the list
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = AnnotationTableModel(self)
-        self.proxy = AnnotationFilterProxy(self)
+        self.proxy = SetFilterProxy(self)
         self.proxy.setSourceModel(self.model)
 
         self.filters = FilterBar(self.proxy, self)
@@ -411,6 +527,10 @@ class AnnotationsPanel(QWidget):
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(
+            lambda pos: self.context_menu_requested.emit(self.view.viewport().mapToGlobal(pos))
+        )
 
         self.count_label = QLabel(self)
         self.count_label.setObjectName("annotations_count")
@@ -474,6 +594,26 @@ class AnnotationsPanel(QWidget):
 
     def set_citation_counts(self, annotation_id: str, counts: Counts) -> None:
         self.model.set_citation_counts(annotation_id, counts)
+
+    # -- sets ----------------------------------------------------------------------------------
+
+    @property
+    def set_members_provider(self) -> MembersProvider | None:
+        """Asked for a set's member ids when the set filter needs them (the window sets it)."""
+        return self.filters.members_provider
+
+    @set_members_provider.setter
+    def set_members_provider(self, provider: MembersProvider | None) -> None:
+        self.filters.members_provider = provider
+        self.filters.refresh_members()
+
+    def set_sets(self, sets: Iterable[AnnotationSet]) -> None:
+        """The sets the set filter offers (the chosen one's members are asked for again)."""
+        self.filters.set_sets(sets)
+
+    def filter_to_set(self, set_id: int | None) -> bool:
+        """Show only this set's members (None: every annotation)."""
+        return self.filters.select_set(set_id)
 
     def annotations(self) -> list[Annotation]:
         return self.model.annotations()
