@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from reader.documents import DocumentError, PasswordRequired, open_document
 from reader.model import AnnotationKind, ClaimStatus, Stance
 
-COMMANDS = ("extract", "annotate", "list", "sets")
+COMMANDS = ("extract", "annotate", "list", "sets", "export", "import")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -52,6 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--password", help="password of an encrypted PDF")
     sets = sub.add_parser("sets", help="list annotation sets with counts")
     sets.add_argument("--json", action="store_true")
+    export = sub.add_parser("export", help="write annotations as CSV, W3C JSON, Markdown, …")
+    scope = export.add_mutually_exclusive_group()
+    scope.add_argument("--set", metavar="NAME", help="the annotations of one set")
+    scope.add_argument("--document", metavar="FILE", help="the annotations of one document")
+    scope.add_argument("--all", action="store_true", help="every annotation (the default)")
+    export.add_argument("--format", choices=["csv", "json", "md", "claimreview"], default="csv")
+    export.add_argument("--excel", action="store_true", help="CSV with a BOM, for Excel")
+    export.add_argument("-o", "--output", metavar="OUT", help="file to write (default: stdout)")
+    export.add_argument("--password", help="password of an encrypted PDF (--document)")
+    importing = sub.add_parser("import", help="merge a CSV or JSON export into the library")
+    importing.add_argument("file")
     return parser
 
 
@@ -219,6 +230,46 @@ def _listing(a, record, citations, sets) -> dict[str, object]:
     }
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    import io
+
+    from reader.model import ExportScope
+
+    library = _library(args)
+    try:
+        if args.document:
+            # Opening re-anchors the document's annotations against its current bytes first.
+            opened = library.open_path(args.document, args.password)
+            library.reanchor(opened)
+            scope = ExportScope("document", opened.document.sha256)
+        elif args.set:
+            scope = ExportScope("set", args.set)
+        else:
+            scope = ExportScope("all")
+        if args.output:
+            library.export(args.output, args.format, scope, excel=args.excel)
+        else:
+            out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
+            try:
+                library.export(out, args.format, scope, excel=args.excel)
+            finally:
+                out.flush()
+                out.detach()
+    finally:
+        library.close()
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    library = _library(args)
+    try:
+        summary = library.import_file(args.file)
+    finally:
+        library.close()
+    print(summary)
+    return 0
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     doc = open_document(args.file, args.password)
     text = doc.text
@@ -245,6 +296,8 @@ def run(argv: Sequence[str]) -> int:
         "annotate": cmd_annotate,
         "list": cmd_list,
         "sets": cmd_sets,
+        "export": cmd_export,
+        "import": cmd_import,
     }
     try:
         return handlers[args.command](args)

@@ -7,8 +7,10 @@ import hashlib
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TextIO
 
 from reader.documents import DocumentBackend, DocumentError, kind_for_mime, open_document
 from reader.documents.base import PasswordRequired
@@ -21,6 +23,9 @@ from reader.model import (
     Citation,
     ClaimStatus,
     DocumentRecord,
+    ExportRecord,
+    ExportScope,
+    ImportSummary,
     PageRect,
     Source,
     Stance,
@@ -577,6 +582,124 @@ class Library:
         claims.sort(key=lambda a: a.updated_at, reverse=True)
         return claims[:limit]
 
+    # -- export and import (reader.exchange) -------------------------------------------------------
+    # Appended by the exchange work: CSV / W3C JSON / Markdown / ClaimReview out, CSV / JSON in.
+
+    EXPORT_FORMATS = ("csv", "json", "md", "claimreview")
+
+    def _exchange_store(self):
+        from reader.store.exchange import ExchangeStore
+
+        return ExchangeStore(self.repo)
+
+    def _export_scope(self, scope: ExportScope) -> tuple[str, int]:
+        if scope.kind == "set":
+            found = self.set_named(scope.value)
+            if found is None:
+                raise DocumentError(f'There is no set named "{scope.value}".')
+            return "set", found.id
+        if scope.kind == "document":
+            record = self.repo.document_by_sha(scope.value.strip().lower())
+            if record is None:
+                raise DocumentError(
+                    "That document is not in the library: open it and annotate it first."
+                )
+            return "document", record.id
+        if scope.kind == "all":
+            return "all", 0
+        raise DocumentError(f'"{scope.kind}" is not an export scope: use set, document or all.')
+
+    def export_records(
+        self,
+        scope: ExportScope = ExportScope(),  # noqa: B008 - frozen, so a safe default
+    ) -> Iterator[ExportRecord]:
+        """The annotations in `scope` by document, then start, each with its document, its
+        citations (and their sources) and its sets; fetched a batch at a time.
+
+        A record's ``document.sha256`` is that of the version the anchor refers to.
+        """
+        kind, key = self._export_scope(scope)
+        return self._exchange_store().records(kind, key)
+
+    def export(
+        self,
+        target: str | Path | TextIO,
+        fmt: str = "csv",
+        scope: ExportScope = ExportScope(),  # noqa: B008 - frozen, so a safe default
+        *,
+        excel: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> int:
+        """Write the annotations in `scope` as csv, json (W3C), md or claimreview.
+
+        A path is written through a temporary file renamed into place when complete, so it is
+        never half-written; a stream is written as it goes. `progress(done, total)` counts
+        annotations; setting `cancel` stops with DocumentError("Export cancelled.") and leaves
+        no file. Returns the number written (ClaimReview: reviews).
+        """
+        fmt = fmt.strip().lower()
+        if fmt not in self.EXPORT_FORMATS:
+            raise DocumentError(
+                f'"{fmt}" is not an export format: use csv, json, md or claimreview.'
+            )
+        kind, key = self._export_scope(scope)
+        store = self._exchange_store()
+        total = store.count(kind, key)
+        write = _export_writer(fmt, excel, total, _Locator(store))
+        records = _watched(store.records(kind, key), total, progress, cancel)
+        if isinstance(target, str | Path):
+            return _write_atomically(Path(target), lambda out: write(records, out))
+        return write(records, target)
+
+    def import_file(
+        self,
+        path: str | Path,
+        *,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ImportSummary:
+        """Merge a CSV or W3C JSON export (sniffed) into the library, in one transaction.
+
+        Annotations are merged by id: new ones are added, stored ones whose fields, citations
+        or set memberships differ are updated to what the file says, the rest are unchanged
+        (nothing is deleted). Documents are matched by SHA-256; bytes the library has never
+        seen become a document record (and version) from the file's title and file name, so
+        the annotations keep their anchors until the document is opened. Sources are matched
+        by DOI / ISBN / URL, else by exact title and date; citations by id; sets by name.
+        A malformed file raises ImportFailed ("line N: …", for JSON "item N: …") and nothing
+        is imported. `progress(done, total)` counts bytes (CSV) or is called at the end (JSON).
+        """
+        from reader.exchange import ExchangeError
+
+        path = Path(path)
+        try:
+            raw = path.open("rb")
+            size = path.stat().st_size
+        except OSError as exc:
+            raise DocumentError(f"{path} cannot be read: {exc.strerror or exc}.") from None
+        with raw:
+            head = raw.read(256)
+            raw.seek(0)
+            if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
+                from reader.exchange.webanno import read_webanno
+
+                items = read_webanno(raw)
+            else:
+                from reader.exchange.csv_format import read_csv
+
+                items = read_csv(raw, (lambda done: progress(done, size)) if progress else None)
+            try:
+                with self.transaction():
+                    summary = _Importer(self, cancel).run(items)
+            except ExchangeError as exc:
+                raise ImportFailed(str(exc)) from None
+            except UnicodeDecodeError:
+                raise ImportFailed("line 1: the file is not UTF-8 text.") from None
+        if progress is not None:
+            progress(size, size)
+        return summary
+
 
 def _clean_tags(tags: object) -> tuple[str, ...]:
     seen: dict[str, None] = {}
@@ -590,3 +713,348 @@ def _clean_tags(tags: object) -> tuple[str, ...]:
 def _short(text: str, width: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# -- export and import helpers (reader.exchange) ---------------------------------------------------
+
+
+class ImportFailed(DocumentError):
+    """A file that cannot be imported: "line N: …" (CSV) or "item N: …" (JSON); nothing changed."""
+
+
+__all__ += ["ImportFailed"]
+
+
+def _export_writer(fmt: str, excel: bool, total: int, locate: Callable[[ExportRecord], str]):
+    """write(records, out) -> int for a format; md and claimreview are imported when used."""
+    if fmt == "csv":
+        from reader.exchange.csv_format import write_csv
+
+        return lambda records, out: write_csv(records, out, excel=excel, locate=locate)
+    if fmt == "json":
+        from reader.exchange.webanno import write_webanno
+
+        return lambda records, out: write_webanno(records, out, total=total)
+    try:
+        if fmt == "md":
+            from reader.exchange.markdown import write_markdown as writer
+        else:
+            from reader.exchange.claimreview import write_claimreview as writer
+    except ImportError as exc:  # pragma: no cover - a partial installation
+        raise DocumentError(f"The {fmt} export is not available ({exc}).") from None
+    return writer
+
+
+def _watched(
+    records: Iterator[ExportRecord],
+    total: int,
+    progress: Callable[[int, int], None] | None,
+    cancel: threading.Event | None,
+) -> Iterator[ExportRecord]:
+    """The records, telling `progress` every 100 and stopping when `cancel` is set."""
+    done = 0
+    if progress is not None:
+        progress(0, total)
+    for record in records:
+        if cancel is not None and cancel.is_set():
+            raise DocumentError("Export cancelled.")
+        yield record
+        done += 1
+        if progress is not None and done % 100 == 0:
+            progress(done, total)
+    if cancel is not None and cancel.is_set():
+        raise DocumentError("Export cancelled.")
+    if progress is not None and done % 100:
+        progress(done, total)
+
+
+def _write_atomically(target: Path, write: Callable[[TextIO], int]) -> int:
+    """Write to a temporary file beside `target` and rename it into place once complete."""
+    import os
+
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        out = tmp.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise DocumentError(f"{target} cannot be written: {exc.strerror or exc}.") from None
+    try:
+        with out:
+            count = write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise DocumentError(f"{target} cannot be written: {exc.strerror or exc}.") from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return count
+
+
+class _Locator:
+    """The CSV ``location`` of a record: ``p. N``, or ``¶ N`` when the article's bytes (the
+    version's snapshot, or the file it was opened from) are at hand; "" otherwise."""
+
+    def __init__(self, store) -> None:
+        self.store = store
+        self.breaks: dict[str, list[int] | None] = {}
+
+    def __call__(self, record: ExportRecord) -> str:
+        from reader.exchange import location
+
+        if record.annotation.page >= 0 or record.document.kind.paged:
+            return location(record)
+        sha = record.document.sha256
+        if sha not in self.breaks:
+            if len(self.breaks) >= 4:
+                self.breaks.clear()
+            self.breaks[sha] = self._paragraphs(sha)
+        return location(record, self.breaks[sha])
+
+    def _paragraphs(self, sha: str) -> list[int] | None:
+        from reader.exchange import paragraph_breaks
+
+        for name in self.store.version_files(sha):
+            path = Path(name)
+            try:
+                if not path.is_file() or _file_sha256(path) != sha:
+                    continue
+                return paragraph_breaks(open_document(path).text)
+            except (DocumentError, OSError, ValueError):
+                continue
+        return None
+
+
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+class _Importer:
+    """Merges a stream of `reader.exchange.Incoming` into the library, a batch at a time,
+    inside the caller's transaction."""
+
+    BATCH = 500
+
+    def __init__(self, library: Library, cancel: threading.Event | None) -> None:
+        from datetime import UTC, datetime
+
+        self.library = library
+        self.repo = library.repo
+        self.store = library._exchange_store()
+        self.cancel = cancel
+        self.versions: dict[str, tuple[int, int]] = {}
+        self.set_ids: dict[str, int] = {}
+        self.source_ids: dict[tuple[object, ...], int] = {}
+        self.links: list[tuple[str, str]] = []
+        self.seen: set[str] = set()
+        self.started = datetime.now(UTC)
+        self.ticks = 0
+        self.added = self.updated = self.unchanged = 0
+
+    def run(self, items) -> ImportSummary:
+        batch = []
+        for item in items:
+            batch.append(item)
+            if len(batch) >= self.BATCH:
+                self._batch(batch)
+                batch = []
+        if batch:
+            self._batch(batch)
+        if self.links:
+            self.store.link_evidence(self.links)
+        return ImportSummary(self.added, self.updated, self.unchanged)
+
+    def _batch(self, items) -> None:
+        if self.cancel is not None and self.cancel.is_set():
+            raise DocumentError("Import cancelled.")
+        stored = self.store.stored([i.annotation.id for i in items])
+        cited = self.store.citations_by_id([c.citation.id for i in items for c in i.citations])
+        evidence_ids = [
+            c.citation.evidence_annotation_id
+            for i in items
+            for c in i.citations
+            if c.citation.evidence_annotation_id
+        ]
+        self.seen.update(i.annotation.id for i in items)
+        known = self.store.existing_annotations(evidence_ids) | self.seen
+        added: list[Annotation] = []
+        changed: list[Annotation] = []
+        citations_added: list[Citation] = []
+        citations_changed: list[Citation] = []
+        members: list[tuple[int, str]] = []
+        for item in items:
+            old = stored.get(item.annotation.id)
+            annotation = self._annotation(item, old.annotation if old else None)
+            differs = old is None or _differs(old.annotation, annotation, item.full)
+            touched = False
+            for incoming in item.citations:
+                citation, state = self._citation(
+                    incoming, cited.get(incoming.citation.id), item.full, known
+                )
+                if state == "added":
+                    citations_added.append(citation)
+                elif state == "changed":
+                    citations_changed.append(citation)
+                touched |= state != "same"
+            for name in item.sets:
+                if not name.strip():
+                    continue
+                set_id = self._set(name)
+                if old is None or set_id not in old.sets:
+                    members.append((set_id, annotation.id))
+                    touched = True
+            if old is None:
+                added.append(annotation)
+                self.added += 1
+            elif differs:
+                changed.append(annotation)
+                self.updated += 1
+            elif touched:
+                self.updated += 1
+            else:
+                self.unchanged += 1
+        self.store.write(added, changed, citations_added, citations_changed, members)
+
+    def _version(self, item) -> tuple[int, int]:
+        from reader.exchange import guess_kind
+        from reader.model import DocumentKind
+
+        doc = item.document
+        if doc.sha256 not in self.versions:
+            found = self.store.version(doc.sha256)
+            if found is None:
+                kind = (
+                    DocumentKind(doc.kind)
+                    if doc.kind
+                    else guess_kind(doc.file, item.annotation.page >= 0)
+                )
+                found = self.store.add_document(doc.sha256, kind, doc.title, doc.file)
+            self.versions[doc.sha256] = found
+        return self.versions[doc.sha256]
+
+    def _annotation(self, item, old: Annotation | None) -> Annotation:
+        from reader.exchange import canonical_time
+
+        a = item.annotation
+        document_id, version_id = self._version(item)
+        keep_rects = (
+            old is not None
+            and old.version_id == version_id
+            and (old.anchor.start, old.anchor.end, old.page)
+            == (a.anchor.start, a.anchor.end, a.page)
+        )
+        now = canonical_time(self.started.isoformat())
+        created = a.created_at or (old.created_at if old else now)
+        return replace(
+            a,
+            document_id=document_id,
+            version_id=version_id,
+            color=a.color or DEFAULT_COLORS[a.kind],
+            tags=_clean_tags(a.tags),
+            author=a.author if item.full else (old.author if old else ""),
+            rects=old.rects if keep_rects and old is not None else (),
+            created_at=created,
+            updated_at=a.updated_at or created,
+        )
+
+    def _citation(self, incoming, old: Citation | None, full: bool, known: set[str]):
+        c = incoming.citation
+        source_id = self._source(incoming.source, old, full)
+        evidence = c.evidence_annotation_id if full else None
+        if old is None:
+            if evidence:
+                self.links.append((c.id, evidence))
+            created = c.created_at if full and c.created_at else self._tick()
+            new = replace(c, source_id=source_id, created_at=created, evidence_annotation_id=None)
+            return new, "added"
+        merged = replace(
+            old,
+            annotation_id=c.annotation_id,
+            source_id=source_id,
+            stance=c.stance,
+            locator=c.locator,
+            evidence_quote=c.evidence_quote,
+            created_at=c.created_at if full and c.created_at else old.created_at,
+        )
+        relinked = False
+        if full and evidence != old.evidence_annotation_id:
+            if evidence is None:
+                merged = replace(merged, evidence_annotation_id=None)
+                relinked = True
+            elif evidence in known:
+                self.links.append((c.id, evidence))
+                relinked = True
+        return merged, ("changed" if merged != old or relinked else "same")
+
+    def _tick(self) -> str:
+        """Import time plus a microsecond per new citation: keeps the file's citation order."""
+        from datetime import timedelta
+
+        self.ticks += 1
+        moment = self.started + timedelta(microseconds=self.ticks)
+        return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+    def _source(self, source: Source, old: Citation | None, full: bool) -> int:
+        from reader.citations import duplicate_keys
+        from reader.exchange import source_view
+
+        view = source_view(source, full)
+        if old is not None:
+            current = self.repo.sources.get(old.source_id)
+            if current is not None and source_view(current, full) == view:
+                return current.id
+        cache_key = (full, *view)
+        if cache_key not in self.source_ids:
+            keys = duplicate_keys(source)
+            if keys:
+                found = self.repo.sources.by_keys(keys)
+            elif source.title:
+                found = self.store.source_by_title(source.title, source.issued)
+            else:
+                found = None
+            if found is None:
+                now = utc_now()
+                found = self.repo.sources.add(
+                    replace(source, id=0, created_at=now, updated_at=now), keys
+                )
+            self.source_ids[cache_key] = found.id
+        return self.source_ids[cache_key]
+
+    def _set(self, name: str) -> int:
+        name = " ".join(name.split())
+        if name not in self.set_ids:
+            found = self.repo.sets.by_name(name)
+            if found is None:
+                found = self.repo.sets.create(name, utc_now())
+            self.set_ids[name] = found.id
+        return self.set_ids[name]
+
+
+def _differs(old: Annotation, new: Annotation, full: bool) -> bool:
+    """Whether an import changes a stored annotation (times compared as the export writes
+    them; rects are derived and the author is only compared when the file carries it)."""
+    from reader.exchange import canonical_time
+
+    def view(a: Annotation) -> tuple[object, ...]:
+        return (
+            a.document_id,
+            a.version_id,
+            a.anchor,
+            a.page,
+            a.kind,
+            a.color,
+            a.status,
+            a.claimant,
+            a.note,
+            tuple(sorted(a.tags)),
+            canonical_time(a.created_at),
+            canonical_time(a.updated_at),
+            a.author if full else "",
+        )
+
+    return view(old) != view(new)

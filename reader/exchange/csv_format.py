@@ -1,0 +1,469 @@
+"""The spreadsheet format: one row per (annotation, citation), as the contract's "CSV export".
+
+Writing: UTF-8 (a BOM first with ``excel=True``), RFC 4180 quoting (`csv`, QUOTE_MINIMAL,
+CRLF), the contract's header and column order, rows in the order the records come (the
+library sends them by document, then start). Decisions the contract leaves open:
+
+- ``set``: every set the annotation belongs to, by name (case-insensitive order), joined with
+  ``"; "`` — the same whatever the export's scope, so a set export re-imported elsewhere
+  recreates all the memberships it shows. A set or tag name containing ``"; "`` is split there.
+- ``document_file``: the path or URL the library last opened the document from;
+  ``document_sha256``: the bytes the annotation's anchor refers to.
+- ``location``: see `reader.exchange.location` (derived; ignored on import).
+- ``source_publisher``: the source's publisher, else its container (journal, website);
+  ``source_date``: as stored (may be partial, ``2022``); ``accessed_at``: the source's
+  accessed date.
+- times: ``2026-11-29T14:03:00Z`` (UTC, whole seconds); an import stores them as written.
+- not in the file: the annotation's author, line rectangles, version, the source's type, ISBN
+  and note, a citation's time and its evidence passage. An import keeps what is stored for
+  those; a new annotation gets no author, a new citation the import's time.
+
+Formula safety, exactly as the contract says: a cell that starts with ``= + - @``, tab or CR
+gets a leading ``'`` unless it is a plain number (``-3``, ``-3.5``, ``+2``); a cell that starts
+with ``'`` gets one more. `unprotect` removes one ``'`` only where `protect` added it.
+
+Reading streams the file (one record in memory at a time): physical lines are decoded one by
+one so a bad byte, a NUL or a bad row is reported as ``line N`` (the line the row starts on).
+The rows of one annotation must be next to each other, as they are written.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO, TextIO
+
+from reader.exchange import (
+    ExchangeError,
+    Incoming,
+    IncomingCitation,
+    IncomingDocument,
+    canonical_time,
+    location,
+    parse_time,
+    valid_sha256,
+)
+from reader.model import (
+    AnchorState,
+    Annotation,
+    AnnotationKind,
+    Citation,
+    ClaimStatus,
+    ExportRecord,
+    Source,
+    Stance,
+    TextAnchor,
+)
+
+__all__ = ["COLUMNS", "protect", "read_csv", "rows_for", "unprotect", "write_csv"]
+
+COLUMNS = (
+    "set",
+    "annotation_id",
+    "document_title",
+    "document_file",
+    "document_sha256",
+    "location",
+    "page",
+    "start",
+    "end",
+    "quote",
+    "prefix",
+    "suffix",
+    "kind",
+    "color",
+    "status",
+    "claimant",
+    "note",
+    "tags",
+    "anchor_state",
+    "created_at",
+    "updated_at",
+    "citation_id",
+    "stance",
+    "source_title",
+    "source_authors",
+    "source_publisher",
+    "source_date",
+    "source_url",
+    "source_doi",
+    "locator",
+    "evidence_quote",
+    "accessed_at",
+    "archived_url",
+)
+_COL = {name: i for i, name in enumerate(COLUMNS)}
+_FIRST_CITATION_COLUMN = _COL["citation_id"]
+LIST_SEPARATOR = "; "
+
+_RISKY_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
+_ADDED_QUOTE_BEFORE = frozenset("=+-@\t\r'")
+_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
+_KINDS = {k.value: k for k in AnnotationKind}
+_STATUSES = {s.value: s for s in ClaimStatus}
+_STATES = {s.value: s for s in AnchorState}
+_STANCES = {s.value: s for s in Stance}
+
+
+def protect(cell: str) -> str:
+    """The cell as written: formula-like text gets a leading ``'`` (see the module doc)."""
+    if not cell:
+        return cell
+    if cell[0] == "'":
+        return "'" + cell
+    if cell.startswith(_RISKY_START) and not _PLAIN_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
+
+
+def unprotect(cell: str) -> str:
+    """The cell as meant: one leading ``'`` removed where `protect` put it."""
+    if len(cell) >= 2 and cell[0] == "'" and cell[1] in _ADDED_QUOTE_BEFORE:
+        return cell[1:]
+    return cell
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def rows_for(record: ExportRecord, place: str = "") -> list[list[str]]:
+    """The rows of one annotation, before formula protection: one per citation, at least one."""
+    a, d = record.annotation, record.document
+    anchor = a.anchor
+    head = [
+        LIST_SEPARATOR.join(record.sets),
+        a.id,
+        d.title,
+        d.source,
+        d.sha256,
+        place,
+        str(a.page + 1) if a.page >= 0 else "",
+        str(anchor.start),
+        str(anchor.end),
+        anchor.quote,
+        anchor.prefix,
+        anchor.suffix,
+        str(a.kind),
+        a.color,
+        str(a.status),
+        a.claimant,
+        a.note,
+        LIST_SEPARATOR.join(a.tags),
+        str(anchor.state),
+        canonical_time(a.created_at),
+        canonical_time(a.updated_at),
+    ]
+    if not record.citations:
+        return [head + [""] * (len(COLUMNS) - len(head))]
+    return [
+        head
+        + [
+            c.id,
+            str(c.stance),
+            s.title,
+            LIST_SEPARATOR.join(s.authors),
+            s.publisher or s.container_title,
+            s.issued,
+            s.url,
+            s.doi,
+            c.locator,
+            c.evidence_quote,
+            s.accessed,
+            s.archived_url,
+        ]
+        for c, s in record.citations
+    ]
+
+
+def write_csv(
+    records: Iterable[ExportRecord],
+    out: TextIO,
+    *,
+    excel: bool = False,
+    locate: Callable[[ExportRecord], str] | None = None,
+) -> int:
+    """Write the header and every record's rows to `out` (opened with ``newline=""``).
+
+    `locate` gives a record's ``location`` cell (default: the page, see `location`).
+    Returns the number of annotations written.
+    """
+    if excel:
+        out.write("\ufeff")
+    writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    count = 0
+    for record in records:
+        place = locate(record) if locate is not None else location(record)
+        writer.writerows([protect(cell) for cell in row] for row in rows_for(record, place))
+        count += 1
+    return count
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+class _Lines:
+    """Physical lines of a binary file, decoded one at a time, counted for error messages."""
+
+    def __init__(self, raw: BinaryIO, progress: Callable[[int], None] | None = None) -> None:
+        self.raw = raw
+        self.number = 0
+        self.progress = progress
+        self.read = 0
+
+    def __iter__(self) -> Iterator[str]:
+        for data in self.raw:
+            self.number += 1
+            self.read += len(data)
+            if self.number == 1 and data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:]
+            if b"\x00" in data:
+                raise ExchangeError(
+                    f"line {self.number}",
+                    "the line holds a NUL byte, which a CSV export never has.",
+                )
+            try:
+                text = data.decode("utf-8")
+            except UnicodeDecodeError:
+                raise ExchangeError(
+                    f"line {self.number}",
+                    "the file is not UTF-8 text (save the spreadsheet as CSV UTF-8).",
+                ) from None
+            if self.progress is not None and self.number % 1000 == 0:
+                self.progress(self.read)
+            yield text
+
+
+def read_csv(raw: BinaryIO, progress: Callable[[int], None] | None = None) -> Iterator[Incoming]:
+    """The annotations of a CSV export, one at a time; raises `ExchangeError` at the first fault.
+
+    `progress` is told how many bytes have been read, now and then.
+    """
+    lines = _Lines(raw, progress)
+    reader = csv.reader(iter(lines), strict=True)
+    rows = _rows(reader, lines)
+    try:
+        line, header = next(rows)
+    except StopIteration:
+        raise ExchangeError(
+            "line 1", "the file is empty; a CSV export starts with its header."
+        ) from None
+    _check_header(header)
+    group: list[tuple[int, list[str]]] = []
+    seen: dict[str, int] = {}
+    for line, row in rows:
+        if len(row) != len(COLUMNS):
+            raise ExchangeError(
+                f"line {line}", f"expected {len(COLUMNS)} columns, found {len(row)}."
+            )
+        row = [unprotect(cell) for cell in row]
+        annotation_id = _uuid(row[_COL["annotation_id"]], "annotation_id", line)
+        if group and group[0][1][_COL["annotation_id"]] != annotation_id:
+            yield _incoming(group)
+            group = []
+        if not group and annotation_id in seen:
+            raise ExchangeError(
+                f"line {line}",
+                f"the rows of annotation {annotation_id} must be next to each other "
+                f"(it is also on line {seen[annotation_id]}).",
+            )
+        row[_COL["annotation_id"]] = annotation_id
+        if not group:
+            seen[annotation_id] = line
+        group.append((line, row))
+    if group:
+        yield _incoming(group)
+    if lines.progress is not None:
+        lines.progress(lines.read)
+
+
+def _rows(reader, lines: _Lines) -> Iterator[tuple[int, list[str]]]:
+    """(line the row starts on, cells) for each non-blank row."""
+    while True:
+        start = lines.number + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ExchangeError(f"line {start}", f"the row is not valid CSV ({exc}).") from None
+        if row:
+            yield start, row
+
+
+def _check_header(header: list[str]) -> None:
+    if header and header[0].startswith("\ufeff"):
+        header = [header[0][1:], *header[1:]]
+    for i, expected in enumerate(COLUMNS):
+        found = header[i] if i < len(header) else None
+        if found != expected:
+            what = f'found "{found}"' if found is not None else "the header ends there"
+            raise ExchangeError(
+                "line 1",
+                f'column {i + 1} of the header should be "{expected}" but {what}: this is not '
+                "a Claim Reader CSV export.",
+            )
+    if len(header) > len(COLUMNS):
+        raise ExchangeError(
+            "line 1",
+            f'the header has an extra column "{header[len(COLUMNS)]}" after "{COLUMNS[-1]}".',
+        )
+
+
+def _uuid(text: str, column: str, line: int) -> str:
+    try:
+        return str(uuid.UUID(text.strip()))
+    except ValueError:
+        raise ExchangeError(f"line {line}", f'{column} "{_short(text)}" is not a UUID.') from None
+
+
+def _int(text: str, column: str, line: int, minimum: int = 0) -> int:
+    if not re.fullmatch(r"\d+", text.strip()) or int(text) < minimum:
+        what = "a whole number" if minimum == 0 else f"a whole number of {minimum} or more"
+        raise ExchangeError(f"line {line}", f'{column} "{_short(text)}" is not {what}.')
+    return int(text)
+
+
+def _choice(text: str, column: str, line: int, choices: dict, default=None):
+    if not text and default is not None:
+        return default
+    if text not in choices:
+        allowed = ", ".join(choices)
+        raise ExchangeError(f"line {line}", f'{column} "{_short(text)}" is not one of {allowed}.')
+    return choices[text]
+
+
+def _time(text: str, column: str, line: int) -> str:
+    if not text:
+        return ""
+    if parse_time(text) is None:
+        raise ExchangeError(
+            f"line {line}",
+            f'{column} "{_short(text)}" is not an ISO 8601 time like 2026-11-29T14:03:00Z.',
+        )
+    return canonical_time(text)
+
+
+def _split(text: str) -> tuple[str, ...]:
+    """A list cell back into its items (the inverse of joining with "; ")."""
+    return tuple(part for part in text.split(LIST_SEPARATOR) if part.strip())
+
+
+def _incoming(group: list[tuple[int, list[str]]]) -> Incoming:
+    line, row = group[0]
+    for other_line, other in group[1:]:
+        for i in range(_FIRST_CITATION_COLUMN):
+            if other[i] != row[i]:
+                raise ExchangeError(
+                    f"line {other_line}",
+                    f"annotation {row[1]} has a different {COLUMNS[i]} than on line {line}.",
+                )
+
+    def cell(name: str) -> str:
+        return row[_COL[name]]
+
+    sha = cell("document_sha256").strip().lower()
+    if not valid_sha256(sha):
+        raise ExchangeError(
+            f"line {line}",
+            f'document_sha256 "{_short(cell("document_sha256"))}" is not a SHA-256 '
+            "(64 hexadecimal digits).",
+        )
+    page_text = cell("page").strip()
+    page = _int(page_text, "page", line, minimum=1) - 1 if page_text else -1
+    start = _int(cell("start"), "start", line)
+    end = _int(cell("end"), "end", line)
+    if end < start:
+        raise ExchangeError(f"line {line}", f"end ({end}) is before start ({start}).")
+    color = cell("color").strip()
+    if color and not _COLOR.fullmatch(color):
+        raise ExchangeError(
+            f"line {line}", f'color "{_short(color)}" is not a colour like #f5c542.'
+        )
+    annotation = Annotation(
+        id=cell("annotation_id"),
+        document_id=0,
+        version_id=0,
+        anchor=TextAnchor(
+            quote=cell("quote"),
+            prefix=cell("prefix"),
+            suffix=cell("suffix"),
+            start=start,
+            end=end,
+            state=_choice(cell("anchor_state"), "anchor_state", line, _STATES, AnchorState.EXACT),
+        ),
+        kind=_choice(cell("kind"), "kind", line, _KINDS),
+        color=color,
+        status=_choice(cell("status"), "status", line, _STATUSES, ClaimStatus.UNVERIFIED),
+        claimant=cell("claimant"),
+        note=cell("note"),
+        tags=_split(cell("tags")),
+        page=page,
+        created_at=_time(cell("created_at"), "created_at", line),
+        updated_at=_time(cell("updated_at"), "updated_at", line),
+    )
+    citations: list[IncomingCitation] = []
+    ids: dict[str, int] = {}
+    for row_line, r in group:
+        citation = _citation(r, row_line, annotation.id)
+        if citation is None:
+            continue
+        if citation.citation.id in ids:
+            raise ExchangeError(
+                f"line {row_line}",
+                f"citation {citation.citation.id} is also on line {ids[citation.citation.id]}.",
+            )
+        ids[citation.citation.id] = row_line
+        citations.append(citation)
+    document = IncomingDocument(
+        sha256=sha, title=cell("document_title"), file=cell("document_file")
+    )
+    return Incoming(
+        where=f"line {line}",
+        annotation=annotation,
+        document=document,
+        citations=tuple(citations),
+        sets=_split(cell("set")),
+        full=False,
+    )
+
+
+def _citation(row: list[str], line: int, annotation_id: str) -> IncomingCitation | None:
+    def cell(name: str) -> str:
+        return row[_COL[name]]
+
+    if not cell("citation_id").strip():
+        filled = [COLUMNS[i] for i in range(_FIRST_CITATION_COLUMN, len(COLUMNS)) if row[i]]
+        if filled:
+            raise ExchangeError(
+                f"line {line}", f"{filled[0]} is filled in but citation_id is empty."
+            )
+        return None
+    citation = Citation(
+        id=_uuid(cell("citation_id"), "citation_id", line),
+        annotation_id=annotation_id,
+        source_id=0,
+        stance=_choice(cell("stance"), "stance", line, _STANCES, Stance.SUPPORTS),
+        locator=cell("locator"),
+        evidence_quote=cell("evidence_quote"),
+    )
+    source = Source(
+        type="webpage" if cell("source_url") else "document",
+        title=cell("source_title"),
+        authors=_split(cell("source_authors")),
+        publisher=cell("source_publisher"),
+        issued=cell("source_date"),
+        url=cell("source_url"),
+        doi=cell("source_doi"),
+        accessed=cell("accessed_at"),
+        archived_url=cell("archived_url"),
+    )
+    return IncomingCitation(citation, source)
+
+
+def _short(text: str, width: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"

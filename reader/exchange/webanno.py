@@ -1,0 +1,499 @@
+"""W3C Web Annotation JSON (https://www.w3.org/TR/annotation-model/): the contract's "JSON export".
+
+One ``AnnotationCollection`` whose ``items`` are the annotations, written one at a time
+(UTF-8, one item per line, keys in a fixed order, empty fields left out); shown indented::
+
+    {
+      "@context": ["http://www.w3.org/ns/anno.jsonld",
+                   {"claimreader": "https://claim-reader.example/ns#"}],
+      "type": "AnnotationCollection",
+      "label": "Claim Reader export",
+      "total": 2,
+      "items": [
+        {
+          "id": "urn:uuid:…",
+          "type": "Annotation",
+          "motivation": "assessing",            # claim; evidence: highlighting; question:
+                                                #   questioning; comment: commenting
+          "created": "2026-11-29T14:03:00Z",    # UTC, whole seconds, as in the CSV
+          "modified": "2026-11-29T14:05:00Z",
+          "creator": {"type": "Person", "name": "…"},
+          "body": [
+            {"type": "TextualBody", "purpose": "commenting", "format": "text/plain",
+             "value": "the note"},
+            {"type": "TextualBody", "purpose": "tagging", "value": "a tag"},
+            {"type": "claimreader:Claim", "purpose": "assessing",
+             "claimreader:claim": {"kind", "status", "claimant", "color", "anchorState",
+                                   "sets": [names],
+                                   "citations": [{"id", "stance", "locator", "evidenceQuote",
+                                                  "evidenceAnnotation": "urn:uuid:…",
+                                                  "created", "source": {CSL-JSON item}}]}}
+          ],
+          "target": {
+            "source": "urn:sha256:…",
+            "claimreader:document": {"title", "file", "kind"},
+            "selector": [
+              {"type": "TextQuoteSelector", "exact", "prefix", "suffix"},
+              {"type": "TextPositionSelector", "start", "end"},
+              {"type": "FragmentSelector",                       # paged documents only
+               "conformsTo": "http://tools.ietf.org/rfc/rfc3778", "value": "page=3"}
+            ]
+          }
+        }
+      ]
+    }
+
+Positions count characters of the document's normalized text (what ``claim-reader extract``
+prints); the page is 1-based (RFC 3778). A citation's source is a CSL-JSON item: ``type``,
+``title``, ``author`` (``{"family", "given"}`` for "Family, Given", else ``{"literal"}``),
+``container-title``, ``publisher``, ``issued`` / ``accessed`` (``date-parts``, or ``raw``
+when not a plain date), ``URL``, ``DOI``, ``ISBN``, ``note``, plus ``archived-url``. A
+citation's ``created`` is written as stored (it orders an annotation's citations).
+
+Reading loads the file (`json.load`) and checks each item; the first fault is an
+`ExchangeError` for ``item N`` (1-based), or ``line N`` when the file is not JSON at all.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO, TextIO
+
+from reader.exchange import (
+    CLAIMREADER_NS,
+    ExchangeError,
+    Incoming,
+    IncomingCitation,
+    IncomingDocument,
+    canonical_time,
+    parse_time,
+    valid_sha256,
+)
+from reader.model import (
+    AnchorState,
+    Annotation,
+    AnnotationKind,
+    Citation,
+    ClaimStatus,
+    DocumentKind,
+    ExportRecord,
+    Source,
+    Stance,
+    TextAnchor,
+)
+
+__all__ = ["ANNO_CONTEXT", "item_for", "read_webanno", "write_webanno"]
+
+ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+PAGE_SELECTOR_SPEC = "http://tools.ietf.org/rfc/rfc3778"
+CLAIM_BODY = "claimreader:Claim"
+CLAIM_KEY = "claimreader:claim"
+DOCUMENT_KEY = "claimreader:document"
+
+_MOTIVATION = {
+    AnnotationKind.CLAIM: "assessing",
+    AnnotationKind.EVIDENCE: "highlighting",
+    AnnotationKind.QUESTION: "questioning",
+    AnnotationKind.COMMENT: "commenting",
+}
+_KINDS = {k.value: k for k in AnnotationKind}
+_STATUSES = {s.value: s for s in ClaimStatus}
+_STATES = {s.value: s for s in AnchorState}
+_STANCES = {s.value: s for s in Stance}
+_DOCUMENT_KINDS = {k.value for k in DocumentKind}
+_PLAIN_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+# -- writing ------------------------------------------------------------------------------------
+
+
+def _date(text: str) -> dict[str, Any]:
+    m = _PLAIN_DATE.fullmatch(text)
+    if m is None:
+        return {"raw": text}
+    return {"date-parts": [[int(p) for p in m.groups() if p is not None]]}
+
+
+def _name(author: str) -> dict[str, str]:
+    if ", " in author:
+        family, given = author.split(", ", 1)
+        return {"family": family, "given": given}
+    return {"literal": author}
+
+
+def _csl(s: Source) -> dict[str, Any]:
+    item: dict[str, Any] = {"type": s.type, "title": s.title}
+    if s.authors:
+        item["author"] = [_name(a) for a in s.authors]
+    for key, value in (("container-title", s.container_title), ("publisher", s.publisher)):
+        if value:
+            item[key] = value
+    if s.issued:
+        item["issued"] = _date(s.issued)
+    for key, value in (("URL", s.url), ("DOI", s.doi), ("ISBN", s.isbn)):
+        if value:
+            item[key] = value
+    if s.accessed:
+        item["accessed"] = _date(s.accessed)
+    if s.archived_url:
+        item["archived-url"] = s.archived_url
+    if s.note:
+        item["note"] = s.note
+    return item
+
+
+def item_for(record: ExportRecord) -> dict[str, Any]:
+    """One record as a W3C Annotation (a plain dict, keys in the order they are written)."""
+    a, d = record.annotation, record.document
+    body: list[dict[str, Any]] = []
+    if a.note:
+        body.append(
+            {
+                "type": "TextualBody",
+                "purpose": "commenting",
+                "format": "text/plain",
+                "value": a.note,
+            }
+        )
+    body.extend({"type": "TextualBody", "purpose": "tagging", "value": t} for t in a.tags)
+    citations = []
+    for c, s in record.citations:
+        cited: dict[str, Any] = {"id": c.id, "stance": str(c.stance)}
+        if c.locator:
+            cited["locator"] = c.locator
+        if c.evidence_quote:
+            cited["evidenceQuote"] = c.evidence_quote
+        if c.evidence_annotation_id:
+            cited["evidenceAnnotation"] = f"urn:uuid:{c.evidence_annotation_id}"
+        cited["created"] = c.created_at
+        cited["source"] = _csl(s)
+        citations.append(cited)
+    claim: dict[str, Any] = {
+        "kind": str(a.kind),
+        "status": str(a.status),
+        "claimant": a.claimant,
+        "color": a.color,
+        "anchorState": str(a.anchor.state),
+        "sets": list(record.sets),
+        "citations": citations,
+    }
+    body.append({"type": CLAIM_BODY, "purpose": "assessing", CLAIM_KEY: claim})
+    selectors: list[dict[str, Any]] = [
+        {
+            "type": "TextQuoteSelector",
+            "exact": a.anchor.quote,
+            "prefix": a.anchor.prefix,
+            "suffix": a.anchor.suffix,
+        },
+        {"type": "TextPositionSelector", "start": a.anchor.start, "end": a.anchor.end},
+    ]
+    if a.page >= 0:
+        selectors.append(
+            {
+                "type": "FragmentSelector",
+                "conformsTo": PAGE_SELECTOR_SPEC,
+                "value": f"page={a.page + 1}",
+            }
+        )
+    item: dict[str, Any] = {
+        "id": f"urn:uuid:{a.id}",
+        "type": "Annotation",
+        "motivation": _MOTIVATION[a.kind],
+        "created": canonical_time(a.created_at),
+        "modified": canonical_time(a.updated_at),
+    }
+    if a.author:
+        item["creator"] = {"type": "Person", "name": a.author}
+    item["body"] = body
+    item["target"] = {
+        "source": f"urn:sha256:{d.sha256}",
+        DOCUMENT_KEY: {"title": d.title, "file": d.source, "kind": str(d.kind)},
+        "selector": selectors,
+    }
+    return item
+
+
+def write_webanno(records: Iterable[ExportRecord], out: TextIO, *, total: int | None = None) -> int:
+    """Write the collection to `out`, one item at a time; returns the number of annotations."""
+    head: dict[str, Any] = {
+        "@context": [ANNO_CONTEXT, {"claimreader": CLAIMREADER_NS}],
+        "type": "AnnotationCollection",
+        "label": "Claim Reader export",
+    }
+    if total is not None:
+        head["total"] = total
+    text = json.dumps(head, indent=2, ensure_ascii=False)
+    out.write(text[:-2] + ',\n  "items": [')
+    count = 0
+    for record in records:
+        # One item a line: json's C encoder only runs without indent (5x faster), and a line per
+        # annotation keeps diffs and grep useful.
+        item = json.dumps(item_for(record), ensure_ascii=False, separators=(", ", ": "))
+        out.write(("\n    " if count == 0 else ",\n    ") + item)
+        count += 1
+    out.write("\n  ]\n}\n" if count else "]\n}\n")
+    return count
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
+    """The annotations of a W3C JSON export; raises `ExchangeError` at the first fault."""
+    try:
+        data = json.loads(raw.read().decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise ExchangeError("line 1", "the file is not UTF-8 text.") from None
+    except json.JSONDecodeError as exc:
+        raise ExchangeError(
+            f"line {exc.lineno}", f"the file is not valid JSON ({exc.msg})."
+        ) from None
+    if isinstance(data, dict) and data.get("type") == "Annotation":
+        items: Any = [data]
+    elif isinstance(data, dict) and isinstance(data.get("items"), list):
+        items = data["items"]
+    elif isinstance(data, list):
+        items = data
+    else:
+        raise ExchangeError(
+            "line 1", 'the file is not a W3C annotation collection (no "items" list).'
+        )
+    seen: dict[str, int] = {}
+    for number, item in enumerate(items, start=1):
+        where = f"item {number}"
+        incoming = _incoming(item, where)
+        first = seen.setdefault(incoming.annotation.id, number)
+        if first != number:
+            raise ExchangeError(where, f"annotation {incoming.annotation.id} is also item {first}.")
+        yield incoming
+
+
+class _Item:
+    """Typed access to one JSON object, every fault an ExchangeError naming where."""
+
+    def __init__(self, data: Any, where: str, path: str = "") -> None:
+        if not isinstance(data, dict):
+            raise ExchangeError(where, f"{path or 'the item'} is not a JSON object.")
+        self.data, self.where, self.path = data, where, path
+
+    def _name(self, key: str) -> str:
+        return f"{self.path}.{key}" if self.path else key
+
+    def text(self, key: str, default: str | None = "") -> str:
+        value = self.data.get(key, default)
+        if value is None or not isinstance(value, str):
+            need = "is missing" if value is None else "is not a string"
+            raise ExchangeError(self.where, f'"{self._name(key)}" {need}.')
+        return value
+
+    def integer(self, key: str) -> int:
+        value = self.data.get(key)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ExchangeError(
+                self.where, f'"{self._name(key)}" is not a whole number (found {value!r}).'
+            )
+        return value
+
+    def objects(self, key: str) -> list[_Item]:
+        value = self.data.get(key, [])
+        if isinstance(value, dict):
+            value = [value]
+        if not isinstance(value, list):
+            raise ExchangeError(self.where, f'"{self._name(key)}" is not a list.')
+        return [_Item(v, self.where, f"{self._name(key)}[{i}]") for i, v in enumerate(value)]
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ExchangeError(self.where, f'"{self._name(key)}" is not a list of strings.')
+        return tuple(value)
+
+    def choice(self, key: str, choices: dict, default: Any) -> Any:
+        value = self.data.get(key)
+        if value is None or value == "":
+            return default
+        if value not in choices:
+            raise ExchangeError(
+                self.where,
+                f'"{self._name(key)}" {value!r} is not one of {", ".join(choices)}.',
+            )
+        return choices[value]
+
+    def time(self, key: str) -> str:
+        value = self.text(key)
+        if value and parse_time(value) is None:
+            raise ExchangeError(
+                self.where, f'"{self._name(key)}" {value!r} is not an ISO 8601 time.'
+            )
+        return value
+
+
+def _urn_uuid(value: str, where: str, what: str) -> str:
+    text = value[len("urn:uuid:") :] if value.lower().startswith("urn:uuid:") else value
+    try:
+        return str(uuid.UUID(text))
+    except ValueError:
+        raise ExchangeError(
+            where, f'{what} "{value[:60]}" is not a urn:uuid: identifier.'
+        ) from None
+
+
+def _incoming(data: Any, where: str) -> Incoming:
+    item = _Item(data, where)
+    if item.data.get("type", "Annotation") != "Annotation":
+        raise ExchangeError(where, '"type" is not "Annotation".')
+    annotation_id = _urn_uuid(item.text("id", None), where, "id")
+    creator = item.data.get("creator")
+    author = ""
+    if isinstance(creator, str):
+        author = creator
+    elif creator is not None:
+        author = _Item(creator, where, "creator").text("name")
+    note, tags, claim = "", [], None
+    for body in item.objects("body"):
+        kind = body.data.get("type")
+        if kind == CLAIM_BODY:
+            claim = _Item(body.data.get(CLAIM_KEY, {}), where, f"{body.path}.{CLAIM_KEY}")
+        elif body.data.get("purpose") == "tagging":
+            tags.append(body.text("value"))
+        elif kind == "TextualBody" and not note:
+            note = body.text("value")
+    targets = item.objects("target")
+    if len(targets) != 1:
+        raise ExchangeError(where, '"target" must be exactly one object.')
+    target = targets[0]
+    source = target.text("source", None)
+    sha = source[len("urn:sha256:") :].lower() if source.lower().startswith("urn:sha256:") else ""
+    if not valid_sha256(sha):
+        raise ExchangeError(
+            where, f'target.source "{source[:80]}" is not urn:sha256: and 64 hexadecimal digits.'
+        )
+    doc = _Item(target.data.get(DOCUMENT_KEY, {}), where, f"target.{DOCUMENT_KEY}")
+    doc_kind = doc.text("kind")
+    if doc_kind and doc_kind not in _DOCUMENT_KINDS:
+        raise ExchangeError(where, f'the document kind "{doc_kind}" is not one Claim Reader knows.')
+    quote_sel = position = None
+    page = -1
+    for selector in target.objects("selector"):
+        kind = selector.data.get("type")
+        if kind == "TextQuoteSelector":
+            quote_sel = selector
+        elif kind == "TextPositionSelector":
+            position = selector
+        elif kind == "FragmentSelector":
+            m = re.fullmatch(r"page=(\d+)", selector.text("value"))
+            if m is None or int(m.group(1)) < 1:
+                raise ExchangeError(where, f'{selector.path} is not "page=N" with N from 1.')
+            page = int(m.group(1)) - 1
+    if quote_sel is None or position is None:
+        raise ExchangeError(
+            where, "the target needs a TextQuoteSelector and a TextPositionSelector."
+        )
+    start, end = position.integer("start"), position.integer("end")
+    if end < start:
+        raise ExchangeError(where, f"end ({end}) is before start ({start}).")
+    claim = claim or _Item({}, where, CLAIM_KEY)
+    kind = claim.choice("kind", _KINDS, AnnotationKind.COMMENT)
+    annotation = Annotation(
+        id=annotation_id,
+        document_id=0,
+        version_id=0,
+        anchor=TextAnchor(
+            quote=quote_sel.text("exact", None),
+            prefix=quote_sel.text("prefix"),
+            suffix=quote_sel.text("suffix"),
+            start=start,
+            end=end,
+            state=claim.choice("anchorState", _STATES, AnchorState.EXACT),
+        ),
+        kind=kind,
+        color=claim.text("color"),
+        status=claim.choice("status", _STATUSES, ClaimStatus.UNVERIFIED),
+        claimant=claim.text("claimant"),
+        note=note,
+        tags=tuple(tags),
+        author=author,
+        page=page,
+        created_at=canonical_time(item.time("created")),
+        updated_at=canonical_time(item.time("modified")),
+    )
+    citations = []
+    for cited in claim.objects("citations"):
+        citations.append(_citation(cited, annotation_id, where))
+    if len({c.citation.id for c in citations}) != len(citations):
+        raise ExchangeError(where, "a citation id appears twice.")
+    return Incoming(
+        where=where,
+        annotation=annotation,
+        document=IncomingDocument(
+            sha256=sha, title=doc.text("title"), file=doc.text("file"), kind=doc_kind
+        ),
+        citations=tuple(citations),
+        sets=claim.strings("sets"),
+        full=True,
+    )
+
+
+def _citation(cited: _Item, annotation_id: str, where: str) -> IncomingCitation:
+    evidence = cited.text("evidenceAnnotation")
+    citation = Citation(
+        id=_urn_uuid(cited.text("id", None), where, f"{cited.path}.id"),
+        annotation_id=annotation_id,
+        source_id=0,
+        stance=cited.choice("stance", _STANCES, Stance.SUPPORTS),
+        locator=cited.text("locator"),
+        evidence_quote=cited.text("evidenceQuote"),
+        evidence_annotation_id=_urn_uuid(evidence, where, "evidenceAnnotation")
+        if evidence
+        else None,
+        created_at=cited.time("created"),
+    )
+    csl = _Item(cited.data.get("source", {}), where, f"{cited.path}.source")
+    authors = []
+    for name in csl.objects("author"):
+        if "literal" in name.data:
+            authors.append(name.text("literal"))
+        elif "given" in name.data:
+            authors.append(f"{name.text('family')}, {name.text('given')}")
+        else:
+            authors.append(name.text("family"))
+    source = Source(
+        type=csl.text("type") or "document",
+        title=csl.text("title"),
+        authors=tuple(authors),
+        container_title=csl.text("container-title"),
+        publisher=csl.text("publisher"),
+        issued=_read_date(csl, "issued"),
+        url=csl.text("URL"),
+        doi=csl.text("DOI"),
+        isbn=csl.text("ISBN"),
+        accessed=_read_date(csl, "accessed"),
+        archived_url=csl.text("archived-url"),
+        note=csl.text("note"),
+    )
+    return IncomingCitation(citation, source)
+
+
+def _read_date(csl: _Item, key: str) -> str:
+    value = csl.data.get(key)
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        return value
+    date = _Item(value, csl.where, f"{csl.path}.{key}")
+    if "raw" in date.data:
+        return date.text("raw")
+    parts = date.data.get("date-parts")
+    if (
+        not isinstance(parts, list)
+        or not parts
+        or not isinstance(parts[0], list)
+        or not parts[0]
+        or not all(isinstance(p, int) and not isinstance(p, bool) for p in parts[0][:3])
+    ):
+        raise ExchangeError(csl.where, f'"{date.path}" has no date-parts or raw date.')
+    first = parts[0][:3]
+    return "-".join([f"{first[0]:04d}", *(f"{p:02d}" for p in first[1:])])
