@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from reader.documents import DocumentError, PasswordRequired, open_document
 from reader.model import AnnotationKind, ClaimStatus, Stance
 
-COMMANDS = ("extract", "annotate", "list", "sets", "export", "import")
+COMMANDS = ("extract", "annotate", "list", "sets", "export", "import", "export-pdf")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,6 +61,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--excel", action="store_true", help="CSV with a BOM, for Excel")
     export.add_argument("-o", "--output", metavar="OUT", help="file to write (default: stdout)")
     export.add_argument("--password", help="password of an encrypted PDF (--document)")
+    export_pdf = sub.add_parser(
+        "export-pdf", help="a copy of a PDF with every highlight as a PDF highlight annotation"
+    )
+    export_pdf.add_argument("file")
+    export_pdf.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
+    export_pdf.add_argument("--password", help="password of an encrypted PDF")
     importing = sub.add_parser("import", help="merge a CSV or JSON export into the library")
     importing.add_argument("file")
     return parser
@@ -169,6 +175,22 @@ def cmd_list(args: argparse.Namespace) -> int:
             f"{row['id']}  {row['anchor_state']:<6}  {row['kind']:<8}  {row['status']:<12}  "
             f"{row['document_title'][:30]:<30}  {where:<8}  {quote}"
         )
+    return 0
+
+
+def cmd_export_pdf(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    library = _library(args)
+    try:
+        opened = library.open_path(args.file, args.password)
+        if Path(args.output).resolve() == Path(opened.record.source).resolve():
+            raise DocumentError("The annotated copy must not overwrite the original PDF.")
+        written, skipped = library.export_pdf(opened, args.output, args.password)
+    finally:
+        library.close()
+    note = f" ({skipped} orphaned, not placed)" if skipped else ""
+    print(f"wrote {written} highlights to {args.output}{note}")
     return 0
 
 
@@ -298,6 +320,7 @@ def run(argv: Sequence[str]) -> int:
         "sets": cmd_sets,
         "export": cmd_export,
         "import": cmd_import,
+        "export-pdf": cmd_export_pdf,
     }
     try:
         return handlers[args.command](args)

@@ -228,6 +228,11 @@ class PdfDocument:
                     pass
             return doc
 
+    @property
+    def password(self) -> str | None:
+        """The password the document was opened with (to write an annotated copy of it)."""
+        return self._password
+
     def clone(self) -> PdfDocument:
         """A second, independent handle on the same file (e.g. for a render thread)."""
         other = PdfDocument.__new__(PdfDocument)

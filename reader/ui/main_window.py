@@ -281,6 +281,20 @@ class MainWindow(QMainWindow):
             ["Ctrl+Shift+E"],
             tip="Write a set, this document's or all annotations to CSV, JSON or Markdown",
         )
+        self.action_export_pdf = a(
+            self,
+            "export_pdf",
+            "Export Annotated &PDF…",
+            self.export_annotated_pdf,
+            tip="Save a copy of this PDF with every highlight as a standard PDF annotation",
+        )
+        self.action_import_pdf = a(
+            self,
+            "import_pdf",
+            "Import Annotations from PDF",
+            self.import_pdf_annotations,
+            tip="Bring this PDF's own highlights, underlines and notes in as annotations",
+        )
         self.action_import = a(
             self,
             "import",
@@ -334,7 +348,13 @@ class MainWindow(QMainWindow):
         self.document_actions += list(self.highlight_actions.values())
         self.document_actions.append(self.action_use_as_evidence)
         self.document_actions.append(self.action_add_document_to_set)
-        self.paged_actions = [self.action_fit_width, self.action_fit_page, self.action_go_to_page]
+        self.paged_actions = [
+            self.action_fit_width,
+            self.action_fit_page,
+            self.action_go_to_page,
+            self.action_export_pdf,
+            self.action_import_pdf,
+        ]
 
     def _build_menus_and_toolbar(self) -> None:
         bar = self.menuBar()
@@ -347,6 +367,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.action_import)
         file_menu.addAction(self.action_export)
+        file_menu.addAction(self.action_import_pdf)
+        file_menu.addAction(self.action_export_pdf)
         file_menu.addSeparator()
         file_menu.addAction(self.action_close)
         file_menu.addAction(self.action_quit)
@@ -1321,6 +1343,42 @@ class MainWindow(QMainWindow):
     def _choose_item_dialog(self, title: str, label: str, items: list[str]) -> str | None:
         answer, ok = QInputDialog.getItem(self, title, label, items, 0, False)
         return answer if ok else None
+
+    def export_annotated_pdf(self) -> None:
+        tab = self.current_tab()
+        if tab is None or tab.opened.document.kind.value != "pdf":
+            self.show_info("Open a PDF to export it with its highlights.")
+            return
+        source = Path(tab.opened.record.source)
+        suggestion = str(source.with_name(f"{source.stem} (annotated).pdf"))
+        path = self.choose_save_path("Export annotated PDF", suggestion, "PDF (*.pdf)")
+        if not path:
+            return
+        self.editor.flush()
+        try:
+            written, skipped = self.library.export_pdf(
+                tab.opened, path, getattr(tab.opened.document, "password", None)
+            )
+        except DocumentError as exc:
+            self.show_error(str(exc))
+            return
+        note = f" {skipped} orphaned annotations have no place in this version." if skipped else ""
+        self.show_info(f"Wrote {written} highlights to {path}.{note}")
+
+    def import_pdf_annotations(self) -> None:
+        tab = self.current_tab()
+        if tab is None or tab.opened.document.kind.value != "pdf":
+            self.show_info("Open a PDF to import its annotations.")
+            return
+        try:
+            summary = self.library.import_pdf_markup(
+                tab.opened, getattr(tab.opened.document, "password", None)
+            )
+        except DocumentError as exc:
+            self.show_error(str(exc))
+            return
+        self.annotations.reload_all()
+        self.show_info(f"Imported the PDF's annotations: {summary}.")
 
     def _save_path_dialog(self, title: str, start: str, name_filter: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(self, title, start, name_filter)
