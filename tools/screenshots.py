@@ -19,6 +19,12 @@ SHOTS = [
 ]
 
 # Highlights made through the command line first, so the pictures show what a user's would.
+CDC_REPORT = (
+    "@techreport{spencer2024, author = {Spencer, Merianne R. and Garnett, Matthew F. and "
+    "Mini{\\~n}o, Arialdi M.}, title = {Drug Overdose Deaths in the United States, 2002--2022}, "
+    "institution = {National Center for Health Statistics}, year = {2024}, "
+    "doi = {10.15620/cdc:135849}}"
+)
 ANNOTATIONS = [
     ("surged to 79,770 in 2022", "claim", "disputed", "CDC counts all overdose deaths."),
     ("5 percent of the world's population", "claim", "unverified", ""),
@@ -37,6 +43,9 @@ def main(out_dir: str = "docs/screenshots") -> int:
         for quote, kind, status, note in ANNOTATIONS:
             cmd = [sys.executable, str(ROOT / "main.py"), "--db", str(db), "annotate", str(seed)]
             cmd += ["--quote", quote, "--kind", kind, "--status", status, "--note", note]
+            cmd += ["--set", "Fentanyl article check"]
+            if status == "disputed":
+                cmd += ["--cite", CDC_REPORT, "--stance", "refutes", "--locator", "fig. 1"]
             result = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
             if result.returncode != 0:
                 print(f"error: annotate: {result.stderr.strip()}", file=sys.stderr)
@@ -51,6 +60,13 @@ def main(out_dir: str = "docs/screenshots") -> int:
                 print(f"error: {name}: {result.stderr.strip()}", file=sys.stderr)
                 return 1
             print(out / name)
+        cmd = [sys.executable, "-m", "tools.shot_selected", str(db), str(seed)]
+        cmd.append(str(out / "claim-with-sources.png"))
+        result = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            print(f"error: claim-with-sources.png: {result.stderr.strip()}", file=sys.stderr)
+            return 1
+        print(out / "claim-with-sources.png")
     return 0
 
 

@@ -503,6 +503,11 @@ class MainWindow(QMainWindow):
         state = self.settings.value("window/state")
         if state is not None:
             self.restoreState(state)
+        else:
+            # First start: room for the editor's fields and sources beside the text.
+            self.resizeDocks(
+                [self.annotations_dock, self.editor_dock], [270, 360], Qt.Orientation.Horizontal
+            )
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.editor.flush()  # an edit typed in the last 400 ms is saved, not lost

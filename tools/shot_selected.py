@@ -1,0 +1,35 @@
+"""Render the window with a claim selected, so its editor and sources show (for the README)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def main(db: str, document: str, out: str) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    from reader.library import Library
+    from reader.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    library = Library(Path(db))
+    window = MainWindow(library)
+    window.resize(1280, 800)
+    window.show()
+    tab = window.open_document(document, background=False)
+    first = min(tab.annotations.values(), key=lambda a: a.anchor.start)
+    window.annotations.show_annotation(first.id)
+    for _ in range(5):
+        app.processEvents()
+    ok = window.render_to_png(Path(out))
+    window.close()
+    library.close()
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(*sys.argv[1:]))
