@@ -11,6 +11,7 @@ temporary folder; the table is also written to bench/out/results.txt (git-ignore
   annotated_open opening a 300-page PDF with 10,000 annotations → first paint, vs without any
   fts_search     Library.search over 100,000 annotations vs the raw FTS5 query (and the insert)
   reanchor       open + re-anchor 1,000 annotations on an edited 1,000-page PDF vs its text
+  exchange       CSV export / import of 100,000 annotations vs raw sqlite3 + csv (and memory)
 """
 
 BENCHMARKS = (
@@ -21,5 +22,6 @@ BENCHMARKS = (
     "annotated_open",
     "fts_search",
     "reanchor",
+    "exchange",
 )
 QT_BENCHMARKS = frozenset({"scroll_render", "article_open"})  # need a QApplication in-process
