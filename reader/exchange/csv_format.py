@@ -220,6 +220,12 @@ class _Lines:
             self.read += len(data)
             if self.number == 1 and data.startswith(b"\xef\xbb\xbf"):
                 data = data[3:]
+            if b"\x00" in data and self.number == 1 and _wide(data):
+                raise ExchangeError(
+                    "line 1",
+                    "the file is UTF-16 or UTF-32 text, not UTF-8 "
+                    "(save the spreadsheet as CSV UTF-8).",
+                )
             if b"\x00" in data:
                 raise ExchangeError(
                     f"line {self.number}",
@@ -235,6 +241,14 @@ class _Lines:
             if self.progress is not None and self.number % 1000 == 0:
                 self.progress(self.read)
             yield text
+
+
+def _wide(data: bytes) -> bool:
+    """Whether a line looks like UTF-16 / UTF-32 text (a byte-order mark, or NULs between
+    the letters) rather than UTF-8 with a stray NUL in it."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):
+        return True
+    return data.count(b"\x00") * 3 >= len(data)
 
 
 def read_csv(raw: BinaryIO, progress: Callable[[int], None] | None = None) -> Iterator[Incoming]:

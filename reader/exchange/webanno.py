@@ -251,6 +251,10 @@ def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
         raise ExchangeError(
             f"line {exc.lineno}", f"the file is not valid JSON ({exc.msg})."
         ) from None
+    except RecursionError:  # "[[[[…" a thousand deep: no export is, and json gives up
+        raise ExchangeError(
+            f"line {_deep_line(raw)}", "the JSON is nested too deeply to be an export."
+        ) from None
     if isinstance(data, dict) and data.get("type") == "Annotation":
         items: Any = [data]
     elif isinstance(data, dict) and isinstance(data.get("items"), list):
@@ -269,6 +273,36 @@ def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
         if first != number:
             raise ExchangeError(where, f"annotation {incoming.annotation.id} is also item {first}.")
         yield incoming
+
+
+_TOKENS = re.compile(rb'[\[\]{}"\\\n]')
+
+
+def _deep_line(raw: BinaryIO, depth: int = 200) -> int:
+    """The line on which the file's nesting first goes `depth` levels deep (1 if never)."""
+    raw.seek(0)
+    data = raw.read()
+    line, level, in_string, escaped = 1, 0, False, False
+    last = -2
+    for match in _TOKENS.finditer(data):
+        token, at = match.group(), match.start()
+        if escaped and at == last + 1:
+            escaped = False
+            last = at
+            continue
+        escaped = False
+        last = at
+        if token == b"\n":
+            line += 1
+        elif token == b"\\":
+            escaped = in_string
+        elif token == b'"':
+            in_string = not in_string
+        elif not in_string:
+            level += 1 if token in (b"[", b"{") else -1
+            if level >= depth:
+                return line
+    return 1
 
 
 class _Item:

