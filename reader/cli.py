@@ -336,9 +336,9 @@ def run(argv: Sequence[str]) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the library file itself (damaged, locked, unwritable)
-        from reader.store import LibraryDamaged
+        from reader.store.db import LibraryError  # damaged, or locked / unreadable
 
-        if isinstance(exc, LibraryDamaged | OSError):
+        if isinstance(exc, LibraryError | OSError):
             print(f"error: {exc}", file=sys.stderr)
             return 1
         raise

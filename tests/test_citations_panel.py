@@ -52,7 +52,11 @@ def panel(qtbot, library, claim):
     widget.show()
     qtbot.waitExposed(widget)
     widget.set_annotation(claim)
-    return widget
+    yield widget
+    # Before the library closes: a completion search still pending must not run on it.
+    widget.complete_timer.stop()
+    widget.save_timer.stop()
+    widget.close()
 
 
 def set_stance(combo, stance: Stance) -> None:

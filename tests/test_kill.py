@@ -73,7 +73,8 @@ def kill_at(proc: subprocess.Popen[str], deadline: float) -> bool:
     except subprocess.TimeoutExpired:
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
-        return True
+        # It may have ended on its own between the timeout and the signal.
+        return proc.returncode == -signal.SIGKILL
 
 
 def check_library(db: Path, reported: list[str]) -> None:
@@ -118,9 +119,15 @@ def test_sigkilled_annotate_processes_never_lose_a_reported_id(tmp_path: Path) -
         for quote in quotes[batch : batch + PARALLEL]:
             started = time.monotonic()
             running.append((start_annotate(db, quote), started + rng.uniform(0.0, span)))
-        for proc, deadline in running:
-            was_killed = kill_at(proc, deadline)
-            out, err = proc.communicate(timeout=30)
+        for index, (proc, deadline) in enumerate(running):
+            try:
+                was_killed = kill_at(proc, deadline)
+                out, err = proc.communicate(timeout=30)
+            except BaseException:
+                for other, _ in running[index:]:  # never leave a process behind
+                    other.kill()
+                    other.communicate()
+                raise
             ids = UUID.findall(out)
             reported.extend(ids)
             if was_killed:

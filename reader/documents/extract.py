@@ -139,6 +139,11 @@ def _readability_class() -> type:
     import readability.readability as impl
     from readability.htmls import build_doc
 
+    # On a page it cannot summarise readability logs a traceback at ERROR and then raises;
+    # `_readability` catches that and logs it at INFO. Unconfigured (the CLI), logging would
+    # print the traceback on stderr, where only one `error:` line may appear.
+    logging.getLogger(impl.__name__).setLevel(logging.CRITICAL)
+
     code = impl.clean.__code__
     if (code.co_consts, code.co_names) == _READABILITY_CLEAN:
         impl.clean = _readability_clean
@@ -191,7 +196,10 @@ def _trafilatura(html: str, url: str) -> tuple[lxml.html.HtmlElement | None, dic
         return None, {}
     if not out:
         return None, {}
-    root = lxml.html.document_fromstring(out)
+    try:
+        root = lxml.html.document_fromstring(out)
+    except (lxml.etree.ParserError, ValueError):
+        return None, {}
     meta = {
         m.get("name", ""): (m.get("content") or "").strip()
         for m in root.iterfind(".//head/meta")
@@ -209,7 +217,9 @@ def _parse_fragment(markup: str) -> lxml.html.HtmlElement | None:
         return None
     try:
         root = lxml.html.fragment_fromstring(markup, create_parent="div")
-    except (lxml.etree.ParserError, ValueError):
+    except (lxml.etree.ParserError, ValueError, AssertionError):
+        # lxml asserts there is exactly one <body>; readability returns a whole page with none
+        # when the saved page ends inside its <head> (a truncated download).
         return None
     return root
 

@@ -24,6 +24,7 @@ the UI thread at once (the calls are serialised; PyMuPDF holds the GIL while it 
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import threading
 import zipfile
@@ -38,6 +39,16 @@ from reader.model import DocumentKind, Metadata, OutlineItem
 __all__ = ["PdfDocument", "open_paged", "sniff_kind"]
 
 _MUPDF_LOCK = threading.RLock()
+
+log = logging.getLogger(__name__)
+
+# A zip container (EPUB, XPS, CBZ, zipped FB2) whose entries unpack to more than this, at more
+# than _MAX_ZIP_RATIO times the file's size, is a zip bomb: MuPDF would inflate it all into memory.
+_MAX_ZIP_UNPACKED = 64 * 1024 * 1024
+_MAX_ZIP_RATIO = 100
+_ZIP_KINDS = (DocumentKind.EPUB, DocumentKind.XPS, DocumentKind.CBZ, DocumentKind.FB2)
+# The page size MuPDF falls back to for a page it cannot load (US Letter, in points).
+_FALLBACK_SIZE = (612.0, 792.0)
 
 # MuPDF prints repairs and syntax warnings to stderr; the CLI must stay clean. They remain
 # readable through pymupdf.TOOLS.mupdf_warnings() for debugging.
@@ -138,6 +149,20 @@ def _clean(value: object) -> str:
     return " ".join(text.split())
 
 
+def _check_zip_size(path: Path, size: int) -> None:
+    """Refuse a zip container whose entries unpack to far more than the file (a zip bomb)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            unpacked = sum(max(0, info.file_size) for info in zf.infolist())
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return  # not a readable zip (or an FB2 that is not zipped): MuPDF will say what it is
+    if unpacked > _MAX_ZIP_UNPACKED and unpacked > _MAX_ZIP_RATIO * size:
+        raise DocumentError(
+            f"{path.name} cannot be opened: it unpacks to {unpacked // (1024 * 1024):,} MB "
+            f"from {max(1, size // 1024):,} KB, which only a damaged or malicious file does."
+        )
+
+
 def open_paged(path: str | Path, password: str | None = None) -> PdfDocument:
     """Open a PDF (or EPUB, XPS, FB2, MOBI, CBZ); raise DocumentError with one sentence."""
     return PdfDocument(path, password)
@@ -176,6 +201,8 @@ class PdfDocument:
                 "(PDF, EPUB, XPS, FB2, MOBI or CBZ)."
             )
         self.kind: DocumentKind = kind
+        if kind in _ZIP_KINDS:
+            _check_zip_size(p, size)
         self._password = password
         self._sha256: str | None = None
         self._metadata: Metadata | None = None
@@ -192,6 +219,14 @@ class PdfDocument:
         if self._page_count == 0:
             self._doc.close()
             raise DocumentError(f"{name} cannot be read: it has no pages (the file is damaged).")
+        with _MUPDF_LOCK:
+            # Stops at the first page that loads: one call for any file that is not damaged.
+            readable = any(self._load_page(i) is not None for i in range(self._page_count))
+        if not readable:
+            self._doc.close()
+            raise DocumentError(
+                f"{name} cannot be read: none of its pages can be loaded (the file is damaged)."
+            )
 
     # -- opening -------------------------------------------------------------------------
 
@@ -292,21 +327,35 @@ class PdfDocument:
         if not 0 <= page < self._page_count:
             raise IndexError(f"page {page} out of range 0..{self._page_count - 1}")
 
+    def _load_page(self, page: int) -> pymupdf.Page | None:
+        """The MuPDF page, or None if the file is too damaged to load it (call under the lock).
+
+        A damaged page tree or page object makes that one page blank, not the whole document
+        unreadable: the other pages still show and their text still anchors.
+        """
+        try:
+            return self._doc[page]
+        except Exception:  # noqa: BLE001 - MuPDF raises FzErrorFormat & co. for bad objects
+            log.info("page %d of %s cannot be loaded", page, self._path.name)
+            return None
+
     def page_size(self, page: int) -> tuple[float, float]:
         """Width and height in points of the page as displayed (after its rotation)."""
         size = self._sizes.get(page)
         if size is None:
             self._check(page)
             with _MUPDF_LOCK:
-                r = self._doc[page].rect
-            size = (float(r.width), float(r.height))
+                pg = self._load_page(page)
+                r = pg.rect if pg is not None else None
+            size = (float(r.width), float(r.height)) if r is not None else _FALLBACK_SIZE
             self._sizes[page] = size
         return size
 
     def page_rotation(self, page: int) -> int:
         self._check(page)
         with _MUPDF_LOCK:
-            return int(self._doc[page].rotation)
+            pg = self._load_page(page)
+            return int(pg.rotation) if pg is not None else 0
 
     # -- outline and links -------------------------------------------------------------------
 
@@ -316,7 +365,9 @@ class PdfDocument:
             return 0.0
         if to.x == 0 and to.y == 0:  # no position given: the top of the page
             return 0.0
-        pg = self._doc[page]
+        pg = self._load_page(page)
+        if pg is None:
+            return 0.0
         if self._doc.is_pdf:  # PDF destinations are in PDF space (bottom-up, unrotated)
             pt = to * pg.transformation_matrix * pg.rotation_matrix
         else:
@@ -350,7 +401,13 @@ class PdfDocument:
         self._check(page)
         links: list[Link] = []
         with _MUPDF_LOCK:
-            for ln in self._doc[page].get_links():
+            pg = self._load_page(page)
+            try:
+                found = pg.get_links() if pg is not None else []
+            except Exception:  # noqa: BLE001 - damaged link annotations are no links
+                log.info("links of page %d of %s unreadable", page, self._path.name)
+                found = []
+            for ln in found:
                 r = ln.get("from")
                 if r is None:
                     continue
@@ -376,12 +433,18 @@ class PdfDocument:
             return layer
         self._check(page)
         with _MUPDF_LOCK:
-            pg = self._doc[page]
-            rot = pg.rotation_matrix
-            if with_chars:
-                data = pg.get_text("rawdict", flags=_TEXT_FLAGS)
-            else:
-                data = pg.get_text("dict", flags=_TEXT_FLAGS)
+            pg = self._load_page(page)
+            rot = pg.rotation_matrix if pg is not None else pymupdf.Identity
+            try:
+                if pg is None:
+                    data = {}
+                elif with_chars:
+                    data = pg.get_text("rawdict", flags=_TEXT_FLAGS)
+                else:
+                    data = pg.get_text("dict", flags=_TEXT_FLAGS)
+            except Exception:  # noqa: BLE001 - a damaged content stream: a page without text
+                log.info("text of page %d of %s unreadable", page, self._path.name)
+                data = {}
         identity = rot == pymupdf.Identity
         parts: list[str] = []
         chars: list[Char] = []

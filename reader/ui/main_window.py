@@ -206,6 +206,12 @@ class MainWindow(QMainWindow):
         self.action_open_url = a(self, "open_url", "Open &URL…", self.focus_url, ["Ctrl+L"])
         self.action_close = a(self, "close_tab", "&Close", self.close_current, [sk.Close])
         self.action_quit = a(self, "quit", "&Quit", self.close, [sk.Quit])
+        from reader.ui.recovery import RestoreFromBackup
+
+        self.restore_from_backup = RestoreFromBackup(self)  # its dialogs are callables
+        self.action_restore_backup = a(
+            self, "restore_backup", "Restore from &Backup…", lambda: self.restore_from_backup()
+        )
         self.action_copy = a(self, "copy", "&Copy", self.copy, [])
         self.action_find = a(self, "find", "&Find…", self.open_find, [sk.Find], icon="edit-find")
         self.action_find_next = a(self, "find_next", "Find &Next", self.find_next, [sk.FindNext])
@@ -371,6 +377,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.action_export_pdf)
         file_menu.addSeparator()
         file_menu.addAction(self.action_close)
+        file_menu.addAction(self.action_restore_backup)
         file_menu.addAction(self.action_quit)
         edit = bar.addMenu("&Edit")
         edit.addAction(self.action_undo)
