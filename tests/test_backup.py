@@ -386,7 +386,7 @@ def test_restore_from_the_file_menu(window, qtbot):
         assert len(told) == 1 and told[0].startswith("Restored the backup from 2026-03-14 09:30")
         kept = list(db_path.parent.glob("library.sqlite.before-restore-*"))
         assert len(kept) == 1 and count(kept[0]) == 5
-        assert [t.opened.record.source for t in new.open_tabs()] == [str(SEED)]
+        assert [t.opened.record.source for t in new.open_tabs()] == [str(SEED.resolve())]
     finally:
         new.close()
         new.library.close()

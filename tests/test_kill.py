@@ -28,7 +28,8 @@ SEED = CORPUS / "seed" / "000_d286d3589c386401.txt"
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.M)
-KILLS = 56  # annotate processes started; most are killed part-way
+KILLS = 50  # the issue asks for at least 50 SIGKILLs
+MAX_PROCESSES = 220  # a bound, should the machine be so fast that most runs finish first
 PARALLEL = 2
 MAX_DELAY = 0.6
 
@@ -100,7 +101,7 @@ def check_library(db: Path, reported: list[str]) -> None:
 def test_sigkilled_annotate_processes_never_lose_a_reported_id(tmp_path: Path) -> None:
     rng = random.Random(20260601)
     db = tmp_path / "data" / "library.sqlite"
-    quotes = seed_quotes(rng, KILLS + PARALLEL)
+    quotes = seed_quotes(rng, MAX_PROCESSES + PARALLEL)
     reported: list[str] = []
     killed = finished = 0
     failures: list[str] = []
@@ -113,10 +114,14 @@ def test_sigkilled_annotate_processes_never_lose_a_reported_id(tmp_path: Path) -
         out, err = proc.communicate(timeout=60)
         assert proc.returncode == 0, err
         reported.extend(UUID.findall(out))
-    span = max(MAX_DELAY, 1.3 * (time.monotonic() - began))
-    for batch in range(PARALLEL, KILLS + PARALLEL, PARALLEL):
+    # Kill moments spread over about one run, so roughly half the processes die part-way;
+    # batches go on until 50 have been killed, whatever the machine's speed.
+    span = max(MAX_DELAY, 1.0 * (time.monotonic() - began))
+    batch = PARALLEL
+    while killed < KILLS and batch < MAX_PROCESSES:
+        batch += PARALLEL
         running = []
-        for quote in quotes[batch : batch + PARALLEL]:
+        for quote in quotes[batch - PARALLEL : batch]:
             started = time.monotonic()
             running.append((start_annotate(db, quote), started + rng.uniform(0.0, span)))
         for index, (proc, deadline) in enumerate(running):
@@ -141,8 +146,8 @@ def test_sigkilled_annotate_processes_never_lose_a_reported_id(tmp_path: Path) -
         check_library(db, reported)  # whole after every round, not only at the end
     assert not failures, failures
     print(f"{killed} killed, {finished} finished, {len(reported)} ids reported")
-    assert killed >= 25, f"only {killed} of {KILLS} were killed: the delays are too long"
-    assert finished >= 5, f"only {finished} of {KILLS} finished: the delays are too short"
+    assert killed >= KILLS, f"only {killed} of {batch} were killed: the delays are too long"
+    assert finished >= 3, f"only {finished} of {batch} finished: the delays are too short"
     check_library(db, reported)
     # And the library still works: a new annotation goes in and is listed.
     done = subprocess.run(
