@@ -15,20 +15,14 @@ import logging
 import re
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
-import bibtexparser
-import rispy
-from bibtexparser import model as bibmodel
-from bibtexparser.middlewares import (
-    LatexDecodingMiddleware,
-    SeparateCoAuthors,
-    SplitNameParts,
-)
-from bibtexparser.middlewares.names import NameParts
-from stdnum import isbn as _isbn
-from stdnum.exceptions import InvalidChecksum, ValidationError
+# bibtexparser (with pylatexenc), rispy and stdnum are imported where a reference is parsed:
+# at module level they cost a quarter of a second of every start-up.
+if TYPE_CHECKING:
+    import bibtexparser
+    from bibtexparser import model as bibmodel
 
 from reader.model import Source
 
@@ -92,6 +86,9 @@ def normalize_doi(s: str) -> str:
 
 def normalize_isbn(s: str) -> str:
     """The ISBN in `s` as compact ISBN-13 ("9780306406157"), or "" if it is not a valid one."""
+    from stdnum import isbn as _isbn
+    from stdnum.exceptions import ValidationError
+
     s = re.sub(r"^\s*isbn(?:-1[03])?\s*:?\s*", "", s or "", flags=re.IGNORECASE)
     s = _strip_trailing(s.strip())
     try:
@@ -349,6 +346,9 @@ def _doi_source(doi: str) -> Source:
 
 
 def _isbn_source(raw: str) -> Source:
+    from stdnum import isbn as _isbn
+    from stdnum.exceptions import InvalidChecksum, ValidationError
+
     shown = " ".join(raw.split())
     try:
         number = _isbn.validate(raw)
@@ -423,6 +423,9 @@ _VERBATIM = frozenset({"url", "doi", "eprint", "file", "isbn", "issn", "urldate"
 
 
 def _from_bibtex(text: str) -> Source:
+    import bibtexparser
+    from bibtexparser.middlewares import SeparateCoAuthors, SplitNameParts
+
     with _quiet_bibtexparser():  # its log lines would reach the terminal; we say it ourselves
         library = bibtexparser.parse_string(
             text, append_middleware=[SeparateCoAuthors(), SplitNameParts()]
@@ -478,6 +481,9 @@ def _decoded_fields(entry: bibmodel.Entry, library: bibtexparser.Library) -> dic
     bibtexparser's LatexDecodingMiddleware decodes string fields and single `NameParts`
     values, so each name of a name list goes through it as a field of its own.
     """
+    from bibtexparser import model as bibmodel
+    from bibtexparser.middlewares import LatexDecodingMiddleware
+
     out: dict[str, Any] = {}
     scratch: list[bibmodel.Field] = []
     for field in entry.fields:
@@ -508,6 +514,8 @@ def _decoded_fields(entry: bibmodel.Entry, library: bibtexparser.Library) -> dic
 
 
 def _bibtex_failure(failed: list[bibmodel.Block]) -> str:
+    from bibtexparser import model as bibmodel
+
     for block in failed:
         if isinstance(block, bibmodel.DuplicateFieldKeyBlock):
             keys = ", ".join(sorted(block.duplicate_keys))
@@ -523,6 +531,8 @@ def _bibtex_failure(failed: list[bibmodel.Block]) -> str:
 
 def _bibtex_names(value: Any) -> tuple[str, ...]:
     """Display names ("Family, Given" or an organisation) from a split BibTeX name list."""
+    from bibtexparser.middlewares.names import NameParts
+
     if not isinstance(value, list):
         return ()
     names = []
@@ -687,6 +697,8 @@ _RIS_LINE = re.compile(r"^\s*([A-Z][A-Z0-9])\s{0,3}-(?:\s(.*))?\s*$")
 
 
 def _from_ris(text: str) -> Source:
+    import rispy
+
     # Pasting from a web page often collapses the two spaces after the tag: restore them.
     lines = []
     for line in text.splitlines():
