@@ -1257,23 +1257,7 @@ class PdfView(QAbstractScrollArea):
                 QTimer.singleShot(0, self._load_sizes_later)
 
     def _line_rects(self, page: int, start: int, end: int) -> list[Rect]:
-        chars = self.backend.page_chars(page)
-        out: list[Rect] = []
-        cur: list[float] | None = None
-        for ch in chars[max(0, start) : max(0, end)]:
-            r = ch.rect
-            if _empty(r):
-                if cur is not None:
-                    out.append(Rect(*cur))
-                    cur = None
-                continue
-            if cur is None:
-                cur = [r.x0, r.y0, r.x1, r.y1]
-            else:
-                cur = [min(cur[0], r.x0), min(cur[1], r.y0), max(cur[2], r.x1), max(cur[3], r.y1)]
-        if cur is not None:
-            out.append(Rect(*cur))
-        return out
+        return self.backend.range_rects(page, start, end)
 
     # -- hit testing ---------------------------------------------------------------------------
 
