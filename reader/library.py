@@ -578,9 +578,7 @@ class Library:
 
     def recent_claims(self, limit: int = 30) -> list[Annotation]:
         """Claims, newest first: what "Use as evidence for…" offers."""
-        claims = [a for a in self.repo.all_annotations() if a.kind is AnnotationKind.CLAIM]
-        claims.sort(key=lambda a: a.updated_at, reverse=True)
-        return claims[:limit]
+        return self.repo.recent_annotations(AnnotationKind.CLAIM.value, limit)
 
     # -- export and import (reader.exchange) -------------------------------------------------------
     # Appended by the exchange work: CSV / W3C JSON / Markdown / ClaimReview out, CSV / JSON in.

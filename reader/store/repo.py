@@ -28,7 +28,8 @@ def utc_now() -> str:
 
 _DOC_COLUMNS = (
     "d.id, v.sha256, d.kind, d.title, d.author, d.published, d.source, d.pages, "
-    "d.first_opened, d.last_opened"
+    "d.first_opened, d.last_opened, "
+    "(SELECT count(*) FROM annotations a WHERE a.document_id = d.id)"
 )
 
 
@@ -154,16 +155,10 @@ class Repository:
                 pages=r[7],
                 first_opened=r[8],
                 last_opened=r[9],
-                annotation_count=self._annotation_count(r[0]),
+                annotation_count=r[10],
             )
             for r in self.db.execute(sql, params).fetchall()
         ]
-
-    def _annotation_count(self, document_id: int) -> int:
-        row = self.db.execute(
-            "SELECT count(*) FROM annotations WHERE document_id = ?", [document_id]
-        ).fetchone()
-        return int(row[0])
 
     def document_by_sha(self, sha256: str) -> DocumentRecord | None:
         found = self._records(
@@ -279,6 +274,12 @@ class Repository:
     def annotation(self, annotation_id: str) -> Annotation | None:
         found = self._annotations("a.id = ?", [annotation_id])
         return found[0] if found else None
+
+    def recent_annotations(self, kind: str, limit: int) -> list[Annotation]:
+        """Annotations of one kind, most recently changed first."""
+        return self._annotations(
+            "a.kind = ?", [kind], order=f"a.updated_at DESC LIMIT {int(limit)}"
+        )
 
     def annotations_for_document(self, document_id: int) -> list[Annotation]:
         return self._annotations("a.document_id = ?", [document_id])

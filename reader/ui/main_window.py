@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from reader.library import DocumentError, Library, Opened, PasswordRequired, is_url
 from reader.model import AnnotationKind
+from reader.ui import prompts
 from reader.ui.actions import make_action
 from reader.ui.annotation_controller import AnnotationController
 from reader.ui.find_bar import FindBar
@@ -1339,22 +1340,13 @@ class MainWindow(QMainWindow):
     # -- prompts -------------------------------------------------------------------------------
 
     def _ask_text_dialog(self, title: str, label: str, text: str) -> str | None:
-        answer, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Normal, text)
-        return answer if ok else None
+        return prompts.ask_text(self, title, label, text)
 
     def _confirm_dialog(self, question: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            "Claim Reader",
-            question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return prompts.confirm(self, "Claim Reader", question)
 
     def _choose_item_dialog(self, title: str, label: str, items: list[str]) -> str | None:
-        answer, ok = QInputDialog.getItem(self, title, label, items, 0, False)
-        return answer if ok else None
+        return prompts.choose_item(self, title, label, items)
 
     def export_annotated_pdf(self) -> None:
         tab = self.current_tab()

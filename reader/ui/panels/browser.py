@@ -17,7 +17,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -36,6 +35,7 @@ from reader.ui.annotation_model import (
     IdRole,
 )
 from reader.ui.panels.sidebar import FilterBar, SetFilterProxy, count_text
+from reader.ui.prompts import read_only_table
 
 __all__ = ["SEARCH_DELAY_MS", "AnnotationBrowser"]
 
@@ -97,14 +97,7 @@ class AnnotationBrowser(QWidget):
         self.view.setObjectName("annotation_browser_view")
         self.view.setAccessibleName("All annotations")
         self.view.setModel(self.proxy)
-        self.view.setRootIsDecorated(False)
-        self.view.setItemsExpandable(False)
-        self.view.setUniformRowHeights(True)
-        self.view.setAlternatingRowColors(True)
-        self.view.setAllColumnsShowFocus(True)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only_table(self.view)
         self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.view.customContextMenuRequested.connect(
             lambda pos: self.context_menu_requested.emit(self.view.viewport().mapToGlobal(pos))

@@ -14,10 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
-    QInputDialog,
     QLabel,
-    QLineEdit,
-    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -27,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from reader.library import Library
 from reader.model import AnnotationSet
+from reader.ui import prompts
 
 __all__ = ["AskText", "Confirm", "SetsPanel"]
 
@@ -203,15 +201,7 @@ class SetsPanel(QWidget):
     # -- default prompts -----------------------------------------------------------------------
 
     def _ask_text_dialog(self, title: str, label: str, text: str) -> str | None:
-        answer, ok = QInputDialog.getText(self, title, label, QLineEdit.EchoMode.Normal, text)
-        return answer if ok else None
+        return prompts.ask_text(self, title, label, text)
 
     def _confirm_dialog(self, question: str) -> bool:
-        answer = QMessageBox.question(
-            self,
-            "Delete set",
-            question,
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.No,
-        )
-        return answer == QMessageBox.StandardButton.Yes
+        return prompts.confirm(self, "Delete set", question)

@@ -25,7 +25,6 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QDesktopServices, QFontMetrics, QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -46,6 +45,7 @@ from reader.library import Library
 from reader.model import Annotation, Source
 from reader.ui.annotation_model import excerpt
 from reader.ui.panels.sidebar import count_text
+from reader.ui.prompts import read_only_table
 
 __all__ = [
     "EMPTY_TEXT",
@@ -366,14 +366,7 @@ class SourcesBrowser(QWidget):
         self.view.setObjectName("sources_view")
         self.view.setAccessibleName("Sources")
         self.view.setModel(self.proxy)
-        self.view.setRootIsDecorated(False)
-        self.view.setItemsExpandable(False)
-        self.view.setUniformRowHeights(True)
-        self.view.setAlternatingRowColors(True)
-        self.view.setAllColumnsShowFocus(True)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        read_only_table(self.view)
         self.view.setSortingEnabled(True)
         self.view.sortByColumn(SourceColumn.REFERENCE, Qt.SortOrder.AscendingOrder)
         self._size_columns()
