@@ -474,13 +474,20 @@ def _common_prefix_length(a: str, b: str) -> int:
 
 
 def reanchor_many(
-    anchors: list[TextAnchor], new_text: str, old_text: str | None = None
-) -> list[TextAnchor]:
+    anchors: list[TextAnchor],
+    new_text: str,
+    old_text: str | None = None,
+    *,
+    progress=None,
+    cancel=None,
+) -> list[TextAnchor] | None:
     """Re-anchor many anchors on `new_text`, in the order given.
 
     With `old_text` (the text the anchors were made on), the unchanged common prefix and suffix
     are found once: anchors inside them keep their offsets or shift by the length difference
     without any search. Without it, shifts found on earlier anchors are tried first.
+    `progress(done, total)` is told as anchors are searched; once `cancel` (a threading.Event)
+    is set the search stops and None is returned (for a worker thread).
     """
     engine = _Reanchorer(new_text)
     results: list[TextAnchor | None] = [None] * len(anchors)
@@ -503,10 +510,15 @@ def reanchor_many(
                 results[i] = engine.kept(anchor, anchor.start + delta, anchor.end + delta)
             else:
                 rest.append(i)
-        for i in rest:
-            anchor = anchors[i]
-            results[i] = engine.reanchor(anchor, [anchor.start, anchor.start + delta])
     else:
-        for i in pending:
-            results[i] = engine.reanchor(anchors[i])
+        rest = pending
+    total = len(rest)
+    for done, i in enumerate(rest, 1):
+        if cancel is not None and cancel.is_set():
+            return None
+        anchor = anchors[i]
+        hints = [anchor.start, anchor.start + delta] if old_text is not None else None
+        results[i] = engine.reanchor(anchor, hints)
+        if progress is not None:
+            progress(done, total)
     return [result for result in results if result is not None]

@@ -230,22 +230,45 @@ class Library:
         out from the page's character boxes when the page is shown (33 ms a page, too much for
         a thousand annotations at once).
         """
-        annotations = self.repo.annotations_for_document(opened.record.id)
-        version = self.repo.version_id(opened.document.sha256)
-        stale = [a for a in annotations if a.version_id != version]
-        counts: Counter[str] = Counter()
-        if not stale or version is None:
-            return annotations, counts
+        current, stale = self.stored_annotations(opened)
+        if not stale:
+            return current, Counter()
         from reader.anchoring import reanchor_many
 
         moved = reanchor_many([a.anchor for a in stale], opened.document.text)
-        updated = {}
+        assert moved is not None  # nothing can cancel it
+        return self.save_reanchored(opened, current, stale, moved)
+
+    def stored_annotations(self, opened: Opened) -> tuple[list[Annotation], list[Annotation]]:
+        """(made on this version, made on older versions): the stale ones are to be re-anchored
+        (reader.anchoring.reanchor_many, which may run on a worker thread: it needs only the
+        text) and handed to save_reanchored."""
+        annotations = self.repo.annotations_for_document(opened.record.id)
+        version = self.repo.version_id(opened.document.sha256)
+        if version is None:
+            return annotations, []
+        current = [a for a in annotations if a.version_id == version]
+        return current, [a for a in annotations if a.version_id != version]
+
+    def save_reanchored(
+        self,
+        opened: Opened,
+        current: list[Annotation],
+        stale: list[Annotation],
+        moved: list[TextAnchor],
+    ) -> tuple[list[Annotation], Counter[str]]:
+        """Store the re-anchored `moved` anchors of `stale` on this version in one transaction;
+        every annotation in reading order, and how many ended exact, fuzzy and orphan."""
+        version = self.repo.version_id(opened.document.sha256)
+        assert version is not None, "the document is recorded when it is opened"
+        counts: Counter[str] = Counter()
+        updated = []
         for a, anchor in zip(stale, moved, strict=True):
             page, rects = self._placement(opened, anchor, with_rects=False)
-            updated[a.id] = replace(a, anchor=anchor, version_id=version, page=page, rects=rects)
+            updated.append(replace(a, anchor=anchor, version_id=version, page=page, rects=rects))
             counts[str(anchor.state)] += 1
-        self.repo.update_annotations(list(updated.values()))
-        merged = [updated.get(a.id, a) for a in annotations]
+        self.repo.update_annotations(updated)
+        merged = current + updated
         merged.sort(key=lambda a: (a.anchor.start, a.anchor.end))
         return merged, counts
 

@@ -85,3 +85,22 @@ class PagedBackend(DocumentBackend, Protocol):
         ...
 
     def close(self) -> None: ...
+
+    @property
+    def text_ready(self) -> bool:
+        """Whether `text` is built (for a big document it takes seconds: a worker builds it
+        with read_page_texts on a clone() and hands it over with adopt_page_texts)."""
+        ...
+
+    def clone(self) -> PagedBackend:
+        """A second, independent handle on the same file, for a worker thread."""
+        ...
+
+    def read_page_texts(self, progress=None, cancel=None) -> list[str] | None:
+        """Every page's text; `progress(done, total)` after each page; None once `cancel`
+        (a threading.Event) is set."""
+        ...
+
+    def adopt_page_texts(self, texts: list[str]) -> None:
+        """Take the page texts read on a clone, so `text` is ready without reading again."""
+        ...

@@ -520,6 +520,41 @@ class PdfDocument:
             self._text = "\n\n".join(self.page_text(p) for p in range(self._page_count))
         return self._text
 
+    @property
+    def text_ready(self) -> bool:
+        return self._text is not None
+
+    def read_page_texts(self, progress=None, cancel=None) -> list[str] | None:
+        """Every page's text; meant for a clone() on a worker thread. The MuPDF lock is taken
+        per page, so the UI thread's renders go in between."""
+        total = self._page_count
+        texts: list[str] = []
+        for page in range(total):
+            if cancel is not None and cancel.is_set():
+                return None
+            texts.append(self.page_text(page))
+            if progress is not None:
+                progress(page + 1, total)
+        return texts
+
+    def adopt_page_texts(self, texts: list[str]) -> None:
+        if len(texts) != self._page_count:
+            raise ValueError(f"{len(texts)} page texts for {self._page_count} pages")
+        if self._text is not None:
+            return
+        for page, text in enumerate(texts):
+            known = self._layers.get(page)
+            if known is None:
+                self._layers[page] = _PageTextLayer(text, None)
+            elif known.text != text:  # never seen: both come from the same file and code
+                raise ValueError(f"page {page + 1} reads differently on the second handle")
+        offsets, at = [], 0
+        for text in texts:
+            offsets.append(at)
+            at += len(text) + 2
+        self._offsets = offsets
+        self._text = "\n\n".join(texts)
+
     def page_text_offset(self, page: int) -> int:
         self._check(page)
         return self._offsets_upto(page)[page]
