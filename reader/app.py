@@ -59,6 +59,12 @@ def _gui_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", help="library file")
     parser.add_argument("--screenshot", metavar="OUT.png", help="render the window to PNG and exit")
     parser.add_argument("--size", default="1280x800", metavar="WxH", help="window size")
+    parser.add_argument(
+        "--new-window",
+        action="store_true",
+        help="open a window of its own even when Claim Reader already runs on this library "
+        "(by default the documents are handed to the running window)",
+    )
     return parser
 
 
@@ -94,6 +100,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     from reader.store.db import LibraryDamaged, LibraryError, check_file
 
     db_path = library_path(db_arg or args.db)
+    instance = None if args.screenshot else _instance_name(db_path)
+    if instance is not None and args.documents and not args.new_window:
+        from reader.ui.single_instance import hand_over
+
+        if hand_over(instance, [_absolute(target) for target in args.documents]):
+            return 0  # the running window opens them
     # The quick check reads the whole library (~0.1-0.25 s for 100,000 annotations). It runs
     # on a thread, on its own read-only connection, while this thread imports the library
     # code, Qt and the window (~0.25-0.4 s); SQLite releases the GIL while it reads. Library()
@@ -126,8 +138,30 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     return run_gui(
-        library, args.documents, screenshot=args.screenshot, size=size, backup=not args.screenshot
+        library,
+        args.documents,
+        screenshot=args.screenshot,
+        size=size,
+        backup=not args.screenshot,
+        instance=instance,
     )
+
+
+def _instance_name(db_path: Path) -> str:
+    from reader.ui.single_instance import server_name
+
+    return server_name(db_path)
+
+
+def _absolute(target: str) -> str:
+    """A path as the running window must see it (it has another working folder); URLs as
+    they are. A missing file stays a path: the window says it does not exist."""
+    from reader.library import is_url
+
+    path = Path(target).expanduser()
+    if is_url(target) and not path.exists():
+        return target
+    return str(path.absolute())
 
 
 class _Background:
@@ -257,9 +291,11 @@ def run_gui(
     screenshot: str | None = None,
     size: tuple[int, int] = (1280, 800),
     backup: bool = False,
+    instance: str | None = None,
 ) -> int:
     """Show the window for `library` and run Qt. `backup`: make the daily backup once the
-    window is up (main() asks for it; tests that call this do not, unless they mean to)."""
+    window is up (main() asks for it; tests that call this do not, unless they mean to).
+    `instance`: the local socket name on which later starts hand their documents over."""
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
@@ -269,6 +305,8 @@ def run_gui(
     window = MainWindow(library)  # type: ignore[arg-type]
     window.resize(*size)
     window.show()
+    if instance is not None:
+        listen_for_documents(window, instance)
     for doc in documents:
         window.open_document(doc, background=screenshot is None)
     if backup and not os.environ.get("CLAIM_READER_NO_BACKUP"):
@@ -288,3 +326,17 @@ def run_gui(
             return 1
         return 0
     return app.exec()
+
+
+def listen_for_documents(window, name: str):
+    """Let later starts on the same library hand their documents to `window` (see
+    reader.ui.single_instance); returns the server, or None if another window has the name."""
+    from reader.ui.single_instance import InstanceServer
+
+    server = InstanceServer(name, window)
+    if not server.listen():
+        server.deleteLater()
+        return None
+    server.open_requested.connect(window.open_handed_over)
+    window.instance_server = server
+    return server

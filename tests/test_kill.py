@@ -3,11 +3,16 @@
 `claim-reader annotate` prints an annotation's id only after it is committed, so any id a
 process managed to print before SIGKILL must be in the library afterwards, and the file must
 pass SQLite's integrity check whatever moment the kill hit (opening, migrating, writing,
-committing). The kill moments come from a seeded random.Random, so a failure can be replayed.
+committing). The same holds for a real window: tests/kill_gui_session.py builds Library +
+MainWindow, selects passages with the mouse, triggers the window's highlight action and edits
+notes in the editor dock, printing each id (and each editor save) once the action has returned;
+it is SIGKILLed while it does so. The kill moments come from a seeded random.Random, so a
+failure can be replayed.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import re
@@ -15,7 +20,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -171,51 +175,92 @@ def test_sigkilled_annotate_processes_never_lose_a_reported_id(tmp_path: Path) -
     check_library(db, reported)
 
 
-GUI_LOOP = textwrap.dedent(
-    """
-    import sys
-    from reader.library import Library
-    from reader.model import AnnotationKind
-
-    library = Library(sys.argv[1])
-    opened = library.open_path(sys.argv[2])
-    text = opened.document.text
-    print("ready", flush=True)
-    n = 0
-    while True:
-        start = (n * 37) % (len(text) - 40)
-        annotation = library.highlight(opened, start, start + 25, AnnotationKind.CLAIM)
-        print(annotation.id, flush=True)
-        n += 1
-    """
-)
+GUI_DRIVER = Path(__file__).resolve().with_name("kill_gui_session.py")
+GUI_KILLS = 15  # the issue asks for at least 12 kills of a real window
+GUI_MAX_DELAY = 1.5  # seconds after "ready": a dozen highlights and a few editor saves
+EDITED = re.compile(r"^edited (\S+) (\{.*\})$", re.M)
 
 
-def test_sigkilled_highlight_loop_never_loses_a_returned_annotation(tmp_path: Path) -> None:
-    """Like a window highlighting as fast as it can: what highlight() returned is saved."""
-    rng = random.Random(7)
-    db = tmp_path / "library.sqlite"
-    script = tmp_path / "gui_loop.py"
-    script.write_text(GUI_LOOP, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def start_gui_session(db: Path, seed: int, env: dict[str, str], steps: int = 0):
+    return subprocess.Popen(
+        [sys.executable, str(GUI_DRIVER), str(db), str(SEED), str(seed), str(steps)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def stored_fields(db: Path) -> dict[str, dict[str, str]]:
+    """Every annotation's note and status, by id."""
+    if not db.exists():
+        return {}
+    conn = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+    try:
+        rows = conn.execute("SELECT id, note, status FROM annotations").fetchall()
+    except sqlite3.OperationalError:  # no schema yet
+        return {}
+    finally:
+        conn.close()
+    return {i: {"note": note, "status": status} for i, note, status in rows}
+
+
+def test_sigkilled_gui_session_never_loses_a_reported_annotation(tmp_path: Path) -> None:
+    """A real window (tests/kill_gui_session.py) drags over words, triggers its highlight
+    action and edits notes in the editor dock, driven by Qt's event loop, and is SIGKILLed
+    part-way; every highlight it reported, and every editor save it reported, is stored."""
+    rng = random.Random(20260602)
+    db = tmp_path / "data" / "library.sqlite"
+    db.parent.mkdir()
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "CLAIM_READER_NO_BACKUP": "1",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),  # nothing of the user's is touched
+    }
     reported: list[str] = []
-    for _ in range(12):
-        proc = subprocess.Popen(
-            [sys.executable, str(script), str(db), str(SEED)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-            env=env,
-        )
-        # Kill between 0 and 0.6 s after the loop has begun, so every kill lands mid-loop.
-        assert proc.stdout is not None
-        assert proc.stdout.readline() == "ready\n", proc.stderr.read() if proc.stderr else ""
-        assert kill_at(proc, time.monotonic() + rng.uniform(0.0, MAX_DELAY)), (
-            "the loop ended by itself"
-        )
-        out, err = proc.communicate(timeout=30)
-        assert "Traceback" not in err, err
-        reported.extend(UUID.findall(out))
+    edits: dict[str, dict[str, str]] = {}  # id -> the fields its last reported save stored
+    per_run: list[int] = []
+    for run in range(GUI_KILLS + 1):
+        last = run == GUI_KILLS  # the last session is not killed: it makes 3 and closes
+        seed = rng.randrange(2**32)
+        delay = rng.uniform(0.0, GUI_MAX_DELAY)
+        stored_before = len(stored_fields(db))
+        proc = start_gui_session(db, seed, env, steps=3 if last else 0)
+        try:
+            assert proc.stdout is not None
+            ready = proc.stdout.readline()
+            was_killed = False
+            if not last and ready.startswith("ready "):  # kill while it is highlighting
+                was_killed = kill_at(proc, time.monotonic() + delay)
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:  # never leave a window behind
+                proc.kill()
+                proc.communicate()
+        replay = f"run {run}, seed {seed}, killed {delay:.2f} s after ready"
+        assert "Traceback" not in err, f"{replay}:\n{err}"
+        # The window showed every annotation stored before it started.
+        assert ready == f"ready {stored_before}\n", f"{replay}: {ready!r} {err[-2000:]}"
+        if last:
+            assert proc.returncode == 0, f"{replay}: rc={proc.returncode} {err[-2000:]}"
+        else:
+            assert was_killed, f"{replay}: the session ended by itself: {err[-2000:]}"
+        ids = UUID.findall(out)
+        assert len(set(ids)) == len(ids) and not set(ids) & set(reported), replay
+        reported.extend(ids)
+        per_run.append(len(ids))
+        for annotation_id, changes in EDITED.findall(out):
+            assert annotation_id in ids, f"{replay}: edited {annotation_id} before reporting it"
+            edits.setdefault(annotation_id, {}).update(json.loads(changes))
         check_library(db, reported)
-    assert len(reported) > 12
+        stored = stored_fields(db)
+        for annotation_id, fields in edits.items():
+            have = {name: stored[annotation_id][name] for name in fields}
+            assert have == fields, f"{replay}: a reported save of {annotation_id} was lost"
+    print(f"{GUI_KILLS} windows killed, ids reported per run {per_run}, {len(edits)} edited")
+    assert per_run[-1] == 3
+    # Most kills landed while highlights were being made, not before the first one.
+    assert sum(1 for n in per_run[:-1] if n > 0) >= GUI_KILLS * 2 // 3, per_run
+    assert edits, "no editor save was reported: the editing path was not exercised"

@@ -493,6 +493,7 @@ class MainWindow(QMainWindow):
         self.find_bar.closed.connect(lambda: self._view_call("clear_find"))
         self.page_spin.valueChanged.connect(self._page_spin_changed)
         self.fetcher = _Fetcher(self)
+        self.instance_server = None  # reader.app.listen_for_documents sets it
         self.fetcher.done.connect(self._fetch_done)
         self.fetcher.failed.connect(self._fetch_failed)
         self.annotations.message.connect(self.show_info)
@@ -520,6 +521,8 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
         self.editor.flush()  # an edit typed in the last 400 ms is saved, not lost
         self.cancel_fetches()
+        if self.instance_server is not None:  # a later start opens a window of its own
+            self.instance_server.close()
         if self.exchange_job is not None:  # it must stop using the library before it closes
             self.exchange_job.cancel()
             self.exchange_job.wait(30)
@@ -568,6 +571,15 @@ class MainWindow(QMainWindow):
                 return None
             return self._open_with_password(lambda pw: self.library.open_url(target, pw), target)
         return self._open_with_password(lambda pw: self.library.open_path(target, pw), target)
+
+    def open_handed_over(self, targets: list[str]) -> None:
+        """Documents another start of the app handed over: open them and come to the front."""
+        if self.isMinimized():
+            self.showNormal()
+        self.raise_()
+        self.activateWindow()
+        for target in targets:
+            self.open_document(target)
 
     def _open_with_password(
         self, opener: Callable[[str | None], Opened], name: str
