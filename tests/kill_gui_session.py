@@ -41,6 +41,7 @@ from reader.model import AnnotationKind  # noqa: E402
 from reader.ui.main_window import MainWindow  # noqa: E402
 
 LIFETIME_MS = 60_000  # never outlive a test that forgot to kill it
+WAIT_MS = 5_000  # for a highlight the window makes once the text is read
 
 
 def main(argv: list[str]) -> int:
@@ -103,11 +104,19 @@ def main(argv: list[str]) -> int:
             editor.status_combo.setCurrentIndex(rng.randrange(editor.status_combo.count()))
 
     def step() -> None:
-        nonlocal made
         before = set(tab.annotations)
         select(*pick_range())
         window.highlight_actions[rng.choice(kinds)].trigger()
+        highlighted(before, 0)
+
+    def highlighted(before: set[str], waited_ms: int) -> None:
+        """Report the annotation the action made (the window may make it a moment later,
+        once the document's text has been read off the UI thread)."""
+        nonlocal made
         new = set(tab.annotations) - before
+        if not new and waited_ms < WAIT_MS:
+            QTimer.singleShot(10, lambda: highlighted(before, waited_ms + 10))
+            return
         assert len(new) == 1, f"the highlight action made {len(new)} annotations"
         (annotation_id,) = new
         shown = editor.annotation()

@@ -68,6 +68,8 @@ def test_use_a_pdf_passage_as_evidence_and_go_back_to_it(window, qtbot):
     pdf_tab.view.select_range(page, 5, 65)
     assert pdf_tab.view.selection_range() == (start, end)
     window.action_use_as_evidence.trigger()
+    # A big PDF: its text is read on the worker first (status bar: progress and Cancel).
+    qtbot.waitUntil(lambda: bool(window.library.citations(claim.id)), timeout=60000)
     (citation,) = window.library.citations(claim.id)
     assert citation.evidence_quote == local[5:65]
     assert citation.locator == f"p. {page + 1}"

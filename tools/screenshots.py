@@ -67,6 +67,12 @@ def main(out_dir: str = "docs/screenshots") -> int:
             print(f"error: claim-with-sources.png: {result.stderr.strip()}", file=sys.stderr)
             return 1
         print(out / "claim-with-sources.png")
+        cmd = [sys.executable, "-m", "tools.shot_reading", str(db), str(out / "reading.png")]
+        result = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+        if result.returncode != 0:
+            print(f"error: reading.png: {result.stderr.strip()}", file=sys.stderr)
+            return 1
+        print(out / "reading.png")
     return 0
 
 

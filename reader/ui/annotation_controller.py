@@ -16,6 +16,7 @@ from PySide6.QtGui import QUndoStack
 from reader.library import Library
 from reader.model import AnchorState, Annotation, AnnotationKind
 from reader.ui.commands import CreateAnnotation, DeleteAnnotation, EditAnnotation
+from reader.ui.document_work import BIG_REANCHOR, DocumentWork, text_is_slow
 
 
 class _CreateInSet(CreateAnnotation):
@@ -65,6 +66,10 @@ class AnnotationController(QObject):
         editor.delete_requested.connect(lambda aid: self.delete([aid]))
         if hasattr(editor, "citations_changed"):
             editor.citations_changed.connect(self.citations_changed)
+        self.work = DocumentWork(self)
+        self.work.ended.connect(self._work_ended)
+        self.work.cancelled.connect(self._work_cancelled)
+        self.work.failed.connect(self._work_failed)
 
     # -- tabs ----------------------------------------------------------------------------------
 
@@ -74,12 +79,76 @@ class AnnotationController(QObject):
         tab.view.annotation_clicked.connect(lambda aid, t=tab: self._clicked(t, aid))
 
     def _load(self, tab) -> None:
-        anns, counts = self.library.load_annotations(tab.opened)
-        tab.annotations = {a.id: a for a in anns}
-        tab.view.set_annotations(anns)
+        """Show the tab's annotations. Those made on an older version are re-anchored first:
+        on the spot when that is quick, else on the worker (they appear when it is done); on a
+        big paged document whose text is not read yet, annotations without stored line boxes
+        wait for the text too (placing them needs it)."""
+        current, stale = self.library.stored_annotations(tab.opened)
+        document = tab.opened.document
+        held: list[Annotation] = []
+        if text_is_slow(document):
+            held = [a for a in current if not a.rects and a.anchor.state is not AnchorState.ORPHAN]
+            if held:
+                kept = {a.id for a in held}
+                current = [a for a in current if a.id not in kept]
+        counts: Counter[str] = Counter()
+        if stale and not held and not text_is_slow(document) and len(stale) <= BIG_REANCHOR:
+            from reader.anchoring import reanchor_many
+
+            moved = reanchor_many([a.anchor for a in stale], document.text)
+            current, counts = self.library.save_reanchored(tab.opened, current, stale, moved)
+            stale = []
+        tab.annotations = {a.id: a for a in current}
+        tab.view.set_annotations(self._ordered(tab))
         if counts:
-            moved = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
-            self.message.emit(f"This document changed; its annotations were re-anchored: {moved}.")
+            self._tell_reanchored(counts)
+        if stale or held:
+            self.work.start(tab, stale, held)
+
+    def _tell_reanchored(self, counts: Counter[str]) -> None:
+        moved = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+        self.message.emit(f"This document changed; its annotations were re-anchored: {moved}.")
+
+    def _work_ended(self, tab, result, stale: list, held: list) -> None:
+        """The worker read the text and re-anchored: take its results and show what waited."""
+        if tab not in self.tabs():
+            return
+        document = tab.opened.document
+        if result.texts is not None:
+            document.adopt_page_texts(result.texts)
+            tab.view.text_ready()
+        if not stale and not held:
+            return
+        added = list(held)
+        counts: Counter[str] = Counter()
+        if stale:
+            moved, counts = self.library.save_reanchored(tab.opened, [], stale, result.moved)
+            added += moved
+        for a in added:
+            tab.annotations[a.id] = a
+        tab.view.set_annotations(self._ordered(tab))
+        if tab is self.current_tab():
+            self._refresh_current(tab)
+        if counts:
+            self._tell_reanchored(counts)
+
+    def _work_cancelled(self, tab, stale: list, held: list) -> None:
+        if tab not in self.tabs():
+            return
+        waiting = len(stale) + len(held)
+        text = "Cancelled: the document's text was not read"
+        if stale and tab.opened.document.text_ready:
+            text = "Cancelled: re-anchoring stopped"
+        if waiting:
+            text += (
+                f"; {waiting:,} annotation{'s' if waiting != 1 else ''} made on an earlier version "
+                "or without a place stay hidden until the document is opened again"
+            )
+        self.message.emit(text + ".")
+
+    def _work_failed(self, tab, message: str) -> None:
+        if tab in self.tabs():
+            self.message.emit(message)
 
     def reload_all(self) -> None:
         """Annotations changed behind the widgets' back (an import): load every open tab's
@@ -92,6 +161,16 @@ class AnnotationController(QObject):
         if tab is None:
             self.current_changed()
             return
+        self._refresh_current(tab, current, selected)
+        self.sets_changed.emit()
+
+    def _refresh_current(self, tab, current: Annotation | None = None, selected=None) -> None:
+        """The current tab's annotations changed as a whole: refill the sidebar, keep what was
+        selected and being edited."""
+        if current is None:
+            current = self.editor.annotation()
+        if selected is None:
+            selected = self.sidebar.selected_ids()
         self.sidebar.set_annotations(
             self._ordered(tab), self.library.citation_counts(tab.opened.record.id)
         )
@@ -100,7 +179,6 @@ class AnnotationController(QObject):
             self.editor.set_annotation(tab.annotations.get(current.id))
         if len(selected) == 1 and selected[0] in tab.annotations:
             tab.view.select_annotation(selected[0])
-        self.sets_changed.emit()
 
     def current_changed(self) -> None:
         tab = self.current_tab()
@@ -171,9 +249,17 @@ class AnnotationController(QObject):
 
     # -- gestures ------------------------------------------------------------------------------
 
-    def highlight(self, kind: AnnotationKind) -> Annotation | None:
-        tab = self.current_tab()
-        if tab is None:
+    def highlight(self, kind: AnnotationKind, tab=None) -> Annotation | None:
+        """Highlight the selection of `tab` (the current one). On a big document whose text
+        is not read yet it is read first, off the UI thread, and the highlight made then:
+        None is returned meanwhile."""
+        tab = tab or self.current_tab()
+        if tab is None or tab not in self.tabs():
+            return None
+        if not tab.view.has_selection():
+            self.message.emit("Select the words to highlight first.")
+            return None
+        if not self.work.when_text_ready(tab, lambda: self.highlight(kind, tab)):
             return None
         selection = tab.view.selection_range()
         if selection is None:
@@ -200,7 +286,8 @@ class AnnotationController(QObject):
         if set_id is not None:
             self.sets_changed.emit()
         tab.view.clear_selection()
-        self.select(annotation.id)
+        if tab is self.current_tab():
+            self.select(annotation.id)
         return annotation
 
     def select(self, annotation_id: str | None) -> None:
@@ -239,10 +326,14 @@ class AnnotationController(QObject):
         self.changed(after, annotation_id)
         return after
 
-    def reattach(self, annotation_id: str) -> None:
-        tab = self.current_tab()
+    def reattach(self, annotation_id: str, tab=None) -> None:
+        tab = tab or self.current_tab()
         annotation = self.library.annotation(annotation_id)
-        if tab is None or annotation is None:
+        if tab is None or annotation is None or tab not in self.tabs():
+            return
+        if tab.view.has_selection() and not self.work.when_text_ready(
+            tab, lambda: self.reattach(annotation_id, tab)
+        ):
             return
         selection = tab.view.selection_range()
         if selection is None:
@@ -254,7 +345,8 @@ class AnnotationController(QObject):
         )
         self.changed(after, annotation_id)
         tab.view.clear_selection()
-        self.select(annotation_id)
+        if tab is self.current_tab():
+            self.select(annotation_id)
 
     def selected_ids(self) -> list[str]:
         ids = list(self.sidebar.selected_ids())

@@ -308,6 +308,12 @@ class ArticleView(QTextBrowser):
         end = self.offset_at(cursor.selectionEnd())
         return (start, end) if end > start else None
 
+    def has_selection(self) -> bool:
+        return self.selection_range() is not None
+
+    def text_ready(self) -> None:
+        """An article's text is there from the start: nothing to do."""
+
     def selected_text(self) -> str:
         rng = self.selection_range()
         return self.document_backend.text[rng[0] : rng[1]] if rng else ""

@@ -9,13 +9,11 @@ user: it disables its actions and widgets (see MainWindow._set_busy).
 from __future__ import annotations
 
 import re
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -33,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.model import AnnotationSet, ExportScope
+from reader.ui.jobs import BackgroundJob as ExchangeJob
 
 __all__ = [
     "FORMATS",
@@ -277,71 +276,6 @@ class ExportDialog(QDialog):
         self.settings.setValue("export/format", choice.format.key)
         self.settings.setValue("export/folder", str(choice.target.parent))
         super().accept()
-
-
-class ExchangeJob(QObject):
-    """One export or import on a worker thread.
-
-    `work(progress, cancel)` runs on the thread; `progress(done, total)` (throttled) and then
-    exactly one of `succeeded(result)` / `failed(message)` arrive on the UI thread, followed by
-    `finished()`. `cancel()` may be called from anywhere.
-    """
-
-    progress = Signal(int, int)
-    succeeded = Signal(object)
-    failed = Signal(str)
-    finished = Signal()
-
-    INTERVAL = 0.05  # seconds between progress signals
-
-    def __init__(self, title: str, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.title = title
-        self.cancel_event = threading.Event()
-        self.thread: threading.Thread | None = None
-        self._last = 0.0
-        self.done = False
-        self.succeeded.connect(self._finish)
-        self.failed.connect(self._finish)
-
-    def start(self, work: Callable[[Callable[[int, int], None], threading.Event], object]) -> None:
-        from reader.documents.base import DocumentError
-
-        def run() -> None:
-            try:
-                result = work(self._report, self.cancel_event)
-            except DocumentError as exc:
-                self.failed.emit(str(exc))
-            except Exception as exc:  # a bug, not a user error: logged, still never a crash
-                import logging
-
-                logging.getLogger(__name__).exception("%s failed", self.title)
-                self.failed.emit(f"{self.title} failed: {exc}.")
-            else:
-                self.succeeded.emit(result)
-
-        self.thread = threading.Thread(target=run, name=self.title, daemon=True)
-        self.thread.start()
-
-    def _report(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if done >= total or now - self._last >= self.INTERVAL:
-            self._last = now
-            self.progress.emit(done, total)
-
-    def cancel(self) -> None:
-        self.cancel_event.set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Block until the worker thread ended (closing the window); True when it did."""
-        if self.thread is not None:
-            self.thread.join(timeout)
-            return not self.thread.is_alive()
-        return True
-
-    def _finish(self, *_args: object) -> None:
-        self.done = True
-        self.finished.emit()
 
 
 class JobProgress(QProgressDialog):

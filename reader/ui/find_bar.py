@@ -66,3 +66,7 @@ class FindBar(QWidget):
             self.count.setText("No matches")
         else:
             self.count.setText(f"{current} of {total}")
+
+    def show_waiting(self) -> None:
+        """The document's text is being read (see the status bar); the search follows."""
+        self.count.setText("Reading the text…")

@@ -482,6 +482,8 @@ class MainWindow(QMainWindow):
         self.fetch_cancel.hide()
         self.fetch_cancel.clicked.connect(self.cancel_fetches)
         self.statusBar().addPermanentWidget(self.fetch_cancel)
+        # Reading a big document's text / re-anchoring on the worker: progress and Cancel.
+        self.statusBar().insertPermanentWidget(0, self.annotations.work.indicator)
 
     def _wire(self) -> None:
         self.start_page.open_file_requested.connect(self.choose_file)
@@ -523,6 +525,7 @@ class MainWindow(QMainWindow):
         self.cancel_fetches()
         if self.instance_server is not None:  # a later start opens a window of its own
             self.instance_server.close()
+        self.annotations.work.stop_all()  # no worker may read a file after this
         if self.exchange_job is not None:  # it must stop using the library before it closes
             self.exchange_job.cancel()
             self.exchange_job.wait(30)
@@ -718,6 +721,7 @@ class MainWindow(QMainWindow):
         tab = self.tabs.widget(index)
         self.tabs.removeTab(index)
         if isinstance(tab, DocumentTab):
+            self.annotations.work.drop(tab)
             doc = tab.opened.document
             if hasattr(doc, "close"):
                 doc.close()
@@ -836,7 +840,7 @@ class MainWindow(QMainWindow):
 
     def _context_menu(self, view: QWidget, pos) -> None:
         menu = QMenu(self)
-        has_selection = view.selection_range() is not None
+        has_selection = view.has_selection()
         for act in self.highlight_actions.values():
             menu.addAction(act)
             act.setEnabled(has_selection)
@@ -900,9 +904,13 @@ class MainWindow(QMainWindow):
         tab = self.current_tab()
         if tab is None:
             return
+        if not tab.view.has_selection():
+            self.show_info("Select the passage that is the evidence first.")
+            return
+        if not self.annotations.work.when_text_ready(tab, self.use_selection_as_evidence):
+            return
         selection = tab.view.selection_range()
         if selection is None:
-            self.show_info("Select the passage that is the evidence first.")
             return
         claims = self.library.recent_claims()
         if not claims:
@@ -1414,13 +1422,25 @@ class MainWindow(QMainWindow):
             self._find(self.find_bar.edit.text())
 
     def _find(self, text: str) -> None:
+        tab = self.current_tab()
         view = self.current_view()
         if view is None:
             return
+        if tab is not None and text:
+            if not self.annotations.work.when_text_ready(
+                tab, lambda: self._find_again(tab), key="find"
+            ):
+                self.find_bar.show_waiting()
+                return
         total = view.find(text) if text else 0
         if not text:
             view.clear_find()
         self.find_bar.show_count(1 if total else 0, total)
+
+    def _find_again(self, tab) -> None:
+        """The text that a find waited for is read: search for what the box holds now."""
+        if tab is self.current_tab() and self.find_bar.isVisible():
+            self._find(self.find_bar.edit.text())
 
     def find_next(self) -> None:
         self._step_find("find_next")

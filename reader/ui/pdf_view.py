@@ -455,6 +455,10 @@ class PdfView(QAbstractScrollArea):
 
     # -- selection API -------------------------------------------------------------------------
 
+    def text_ready(self) -> None:
+        """The document's whole text was read (on a worker): the page offsets are known now."""
+        self._text_offsets = None
+
     def has_selection(self) -> bool:
         return self._sel_range_pos() is not None
 

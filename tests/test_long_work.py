@@ -1,0 +1,170 @@
+"""Long work off the UI thread: a big PDF's text and re-anchoring, with progress and Cancel.
+
+The documents are written by the test (plain PDF syntax, `bench.common.write_text_pdf`): big
+enough that reading their text takes seconds, with words the test can look for.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+from PySide6.QtCore import Qt, QTimer
+
+sys.path.insert(0, str(ROOT))
+from bench.common import write_text_pdf  # noqa: E402
+from reader.model import AnchorState, AnnotationKind  # noqa: E402
+from reader.ui.document_work import BIG_PAGES  # noqa: E402
+
+WORDS = "claim source evidence report figure table percent rate deaths survey".split()
+
+
+def page_lines(page: int, *, changed: bool = False) -> list[str]:
+    lines = []
+    for i in range(40):
+        words = [WORDS[(page * 7 + i * 3 + k) % len(WORDS)] for k in range(9)]
+        lines.append(f"Line {i} of page {page + 1}: " + " ".join(words))
+    if page == 2:
+        lines[5] = "The death toll surged to 79,770 in 2022 according to the agency."
+    if changed and page == 0:
+        lines.insert(0, "Corrected edition: an editor's note was added at the top.")
+    return lines
+
+
+def write_big_pdf(path: Path, pages: int, *, changed: bool = False) -> Path:
+    return write_text_pdf(
+        path, [(f"Chapter {p + 1}", page_lines(p, changed=changed)) for p in range(pages)]
+    )
+
+
+@pytest.fixture
+def big_pdf(tmp_path: Path) -> Path:
+    return write_big_pdf(tmp_path / "big.pdf", 1500)
+
+
+def work_of(window, tab):
+    return window.annotations.work._works.get(id(tab))
+
+
+def test_find_in_a_big_pdf_reads_its_text_on_a_worker(window, qtbot, big_pdf) -> None:
+    tab = window.open_document(str(big_pdf))
+    doc = tab.opened.document
+    assert doc.page_count > BIG_PAGES and not doc.text_ready
+    indicator = window.annotations.work.indicator
+    seen: dict[str, object] = {}
+
+    def on_progress(done: int, total: int) -> None:
+        # Delivered by the UI thread's event loop while the worker reads: the window works.
+        if "first" not in seen:
+            seen["first"] = (done, total, window.annotations.work.running(tab))
+            seen["indicator"] = indicator.isVisible()
+            QTimer.singleShot(
+                0, lambda: seen.setdefault("timer", window.annotations.work.running(tab))
+            )
+            tab.view.go_to_page(700)
+
+    window.open_find()
+    window.find_bar.edit.setText("79,770")  # typing searches at once
+    work = work_of(window, tab)
+    assert work is not None, "the text of a 1,500-page PDF is read on the worker"
+    assert window.find_bar.count.text() == "Reading the text…"
+    work.job.progress.connect(on_progress)
+    qtbot.waitUntil(lambda: window.find_bar.count.text() == "1 of 1", timeout=120000)
+    done, total, running = seen["first"]
+    assert running and 0 < done < total == 1500
+    assert seen["indicator"] is True and seen["timer"] is True
+    assert "Reading the text of" in indicator.label.text()
+    assert doc.text_ready and not indicator.isVisible()
+    # The view went to the match (page 3) after having scrolled to page 700 meanwhile.
+    assert tab.view.current_page == 2
+    # And the text is the one the document gives itself: anchors agree.
+    assert doc.text.count("79,770") == 1
+    assert doc.page_text_offset(2) == doc.text.index("Chapter 3")
+
+
+def test_cancel_leaves_things_as_they_were(window, qtbot, big_pdf) -> None:
+    tab = window.open_document(str(big_pdf))
+    view = tab.view
+    view.go_to_page(2)
+    line = tab.opened.document.page_text(2).split("\n")[6]
+    start = tab.opened.document.page_text(2).index(line)
+    view.select_range(2, start, start + 20)
+    assert window.annotations.highlight(AnnotationKind.CLAIM) is None  # waits for the text
+    work = work_of(window, tab)
+    assert work is not None
+    cancel = window.annotations.work.indicator.cancel_button
+    assert cancel.isVisible()
+    messages: list[str] = []
+    window.annotations.message.connect(messages.append)
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not window.annotations.work.running(tab), timeout=60000)
+    assert messages and messages[-1].startswith("Cancelled: the document's text was not read")
+    assert window.library.repo.annotations_for_document(tab.opened.record.id) == []
+    assert not tab.opened.document.text_ready
+    # Asked again, it is read and the highlight made.
+    assert view.has_selection()
+    window.annotations.highlight(AnnotationKind.CLAIM)
+    qtbot.waitUntil(
+        lambda: len(window.library.repo.annotations_for_document(tab.opened.record.id)) == 1,
+        timeout=120000,
+    )
+    (made,) = window.library.repo.annotations_for_document(tab.opened.record.id)
+    assert made.anchor.quote == line[:20] and made.page == 2
+
+
+def test_changed_big_pdf_is_reanchored_off_the_ui_thread(window, qtbot, tmp_path, library) -> None:
+    path = write_big_pdf(tmp_path / "report.pdf", 400)
+    opened = library.open_path(str(path))
+    text = opened.document.text
+    quotes = ["The death toll surged to 79,770 in 2022", "Line 17 of page 300:", "Chapter 399"]
+    made = []
+    for quote in quotes:
+        start = text.index(quote)
+        made.append(library.highlight(opened, start, start + len(quote)))
+    opened.document.close()
+    write_big_pdf(path, 400, changed=True)  # a new edition at the same place
+    tab = window.open_document(str(path))
+    assert tab.annotations == {}  # made on the old edition: shown once re-anchored
+    assert window.annotations.work.running(tab)
+    assert "Reading the text of" in window.annotations.work.indicator.label.text()
+    messages: list[str] = []
+    window.annotations.message.connect(messages.append)
+    qtbot.waitUntil(lambda: len(tab.annotations) == 3, timeout=120000)
+    doc = tab.opened.document
+    version = library.repo.version_id(doc.sha256)
+    for before in made:
+        after = tab.annotations[before.id]
+        assert after.anchor.state is AnchorState.EXACT
+        assert doc.text[after.anchor.start : after.anchor.end] == before.anchor.quote
+        assert after.version_id == version
+        assert library.annotation(before.id).version_id == version  # stored
+    assert messages[-1].startswith("This document changed; its annotations were re-anchored")
+    assert window.sidebar.model.rowCount() == 3
+    page = doc.page_at_offset(tab.annotations[made[1].id].anchor.start)
+    assert page == 299
+
+
+def test_closing_the_tab_or_window_while_reading_is_clean(window, qtbot, big_pdf) -> None:
+    tab = window.open_document(str(big_pdf))
+    window.open_find()
+    window.find_bar.edit.setText("79,770")
+    assert window.annotations.work.running(tab)
+    window.close_current()
+    assert not window.annotations.work.indicator.isVisible()
+    # A second one, and the window closes while it reads.
+    tab = window.open_document(str(big_pdf))
+    window.find_bar.edit.setText("79,77")
+    assert window.annotations.work.running(tab)
+    window.close()
+    assert window.annotations.work._works == {}
+
+
+def test_small_documents_are_read_on_the_spot(window, tmp_path) -> None:
+    path = write_big_pdf(tmp_path / "small.pdf", BIG_PAGES)
+    tab = window.open_document(str(path))
+    window.open_find()
+    window.find_bar.edit.setText("79,770")
+    assert window.find_bar.count.text() == "1 of 1"
+    assert not window.annotations.work.running(tab)
