@@ -168,3 +168,18 @@ def test_small_documents_are_read_on_the_spot(window, tmp_path) -> None:
     window.find_bar.edit.setText("79,770")
     assert window.find_bar.count.text() == "1 of 1"
     assert not window.annotations.work.running(tab)
+
+
+def test_going_to_a_claim_in_a_changed_big_pdf_waits_for_it(window, qtbot, tmp_path, library):
+    path = write_big_pdf(tmp_path / "report.pdf", 300)
+    opened = library.open_path(str(path))
+    start = opened.document.text.index("Line 17 of page 250:")
+    claim = library.highlight(opened, start, start + 20)
+    opened.document.close()
+    write_big_pdf(path, 300, changed=True)
+    window.open_at_annotation(str(path), claim.id)  # as All Annotations ▸ open does
+    tab = window.current_tab()
+    assert claim.id not in tab.annotations and window.annotations.work.running(tab)
+    qtbot.waitUntil(lambda: window.editor.annotation() is not None, timeout=120000)
+    assert window.editor.annotation().id == claim.id
+    assert tab.view.current_page == 249

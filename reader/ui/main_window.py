@@ -882,8 +882,16 @@ class MainWindow(QMainWindow):
 
     def open_at_annotation(self, source: str, annotation_id: str) -> None:
         tab = self.open_document(source, background=False, offline_first=True)
-        if tab is not None:
-            self.annotations.show_annotation(annotation_id)
+        if tab is None:
+            return
+        work = self.annotations.work
+        if annotation_id not in tab.annotations and work.running(tab):
+            # made on an older version: it is shown once the worker has re-anchored it
+            work.when_text_ready(
+                tab, lambda: self.annotations.show_annotation(annotation_id), key="show"
+            )
+            return
+        self.annotations.show_annotation(annotation_id)
 
     def choose_claim(self, claims: list) -> object | None:
         """Which claim a passage is evidence for (tests replace this with a plain function)."""
