@@ -186,6 +186,13 @@ class Library:
         document = open_document(snapshot, password, source=url, url=final_url or url)
         return Opened(document, self._record(document, snapshot, source=url))
 
+    def record_document(
+        self, document: DocumentBackend, file: Path, *, source: str | None = None
+    ) -> Opened:
+        """Record a document read elsewhere (reader.documents.open_document on a worker
+        thread, which touches no database) as open_path / open_snapshot would."""
+        return Opened(document, self._record(document, file, source=source))
+
     def _record(
         self, document: DocumentBackend, file: Path, source: str | None = None
     ) -> DocumentRecord:

@@ -69,3 +69,15 @@ def window(qtbot, library, passwords):
     win.show()
     qtbot.waitExposed(win)
     return win
+
+
+def open_and_wait(window, qtbot, target, timeout: int = 120000, **kwargs):
+    """window.open_document, waiting for a big article read on the worker: the tab it
+    opened, or None (then window.last_error says why, or a password prompt was cancelled)."""
+    before = window.current_tab()
+    tab = window.open_document(str(target), **kwargs)
+    if tab is not None or not window.is_reading():
+        return tab
+    qtbot.waitUntil(lambda: not window.is_reading(), timeout=timeout)
+    now = window.current_tab()
+    return None if now is before else now

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CORPUS, corpus_files
+from conftest import CORPUS, corpus_files, open_and_wait
 
 # What a user expects from the two files that cannot simply be shown.
 EXPECTED_FAILURES = {
@@ -19,7 +19,7 @@ def test_corpus_file_opens_or_fails_cleanly(window, passwords, qtbot, path):
     rel = str(path.relative_to(CORPUS))
     if rel in NEEDS_PASSWORD:
         passwords.append(NEEDS_PASSWORD[rel])
-    tab = window.open_document(str(path))
+    tab = open_and_wait(window, qtbot, path)
     if rel in EXPECTED_FAILURES:
         assert tab is None
         assert EXPECTED_FAILURES[rel] in window.last_error

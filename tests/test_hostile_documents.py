@@ -37,7 +37,7 @@ FLIPS = 300
 GOOD_FILE = CORPUS / "pdf" / "minimal-document.pdf"
 
 sys.path.insert(0, str(ROOT))
-from conftest import corpus_files  # noqa: E402
+from conftest import corpus_files, open_and_wait  # noqa: E402
 
 from bench.common import write_text_pdf  # noqa: E402
 
@@ -431,7 +431,7 @@ GUI_MUTATED = [
 
 def _open_then_open_good(window, qtbot, path: Path) -> None:
     window.last_error = ""
-    tab = window.open_document(str(path))
+    tab = open_and_wait(window, qtbot, path)
     if tab is None:
         assert window.last_error, f"{path.name}: neither opened nor said why"
         assert "\n" not in window.last_error.strip()
@@ -469,7 +469,7 @@ def test_window_survives_every_damaged_file(window, qtbot, mutated_files):
     for index, name in enumerate(sorted(mutated_files)):
         window.last_error = ""
         before = len(window.password_requests)
-        tab = window.open_document(str(mutated_files[name]))
+        tab = open_and_wait(window, qtbot, mutated_files[name])
         asked = len(window.password_requests)
         if tab is None and asked > before:  # an encrypted copy: the prompt (answered Cancel)
             locked += 1

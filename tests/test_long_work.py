@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from conftest import CORPUS, ROOT, SEED
 from PySide6.QtCore import Qt, QTimer
 
 sys.path.insert(0, str(ROOT))
@@ -183,3 +183,58 @@ def test_going_to_a_claim_in_a_changed_big_pdf_waits_for_it(window, qtbot, tmp_p
     qtbot.waitUntil(lambda: window.editor.annotation() is not None, timeout=120000)
     assert window.editor.annotation().id == claim.id
     assert tab.view.current_page == 249
+
+
+# -- big articles ------------------------------------------------------------------------------
+
+GUARDIAN = CORPUS / "html" / "readability" / "guardian-1" / "source.html"  # 1.1 MB saved page
+
+
+def test_a_big_saved_page_is_read_on_a_worker(window, qtbot) -> None:
+    assert GUARDIAN.stat().st_size > window.background_open_bytes
+    fired: list[bool] = []
+    assert window.open_document(str(GUARDIAN)) is None
+    assert window.is_reading()
+    indicator = window.opening_indicator
+    assert indicator.isVisible() and indicator.label.text() == "Opening source.html…"
+    QTimer.singleShot(0, lambda: fired.append(window.is_reading()))
+    assert window.open_document(str(GUARDIAN)) is None  # asked twice: still one job
+    assert len(window._readings) == 1
+    with qtbot.waitSignal(window.document_opened, timeout=120000) as opened:
+        pass
+    tab = opened.args[0]
+    assert fired == [True]  # the event loop ran while the page was being read
+    assert not indicator.isVisible() and window.tabs.count() == 1
+    assert len(tab.opened.document.text) > 1000 and tab.view.toPlainText().strip()
+    assert window.library.document(tab.opened.document.sha256) is not None
+    # Open again: the tab is switched to, nothing is read again.
+    assert window.open_document(str(GUARDIAN)) is None and not window.is_reading()
+    assert window.tabs.count() == 1
+
+
+def test_cancel_opening_a_big_page_records_nothing(window, qtbot) -> None:
+    assert window.open_document(str(GUARDIAN)) is None
+    qtbot.mouseClick(window.opening_indicator.cancel_button, Qt.MouseButton.LeftButton)
+    assert not window.is_reading() and not window.opening_indicator.isVisible()
+    # The worker finishes its extraction unseen; its result is dropped.
+    qtbot.wait(0)
+    window.open_document(str(SEED))
+    assert window.tabs.count() == 1 and window.current_tab().opened.record.source == str(SEED)
+    assert [r.source for r in window.library.recent()] == [str(SEED)]
+
+
+def test_a_big_page_without_text_says_so(window, qtbot, tmp_path) -> None:
+    empty = tmp_path / "empty.html"
+    empty.write_text("<html><body>" + "<div><span></span></div>" * 20000 + "</body></html>")
+    assert empty.stat().st_size > window.background_open_bytes
+    window.last_error = ""
+    assert window.open_document(str(empty)) is None
+    qtbot.waitUntil(lambda: bool(window.last_error), timeout=120000)
+    assert window.last_error == "empty.html has no readable article text."
+    assert window.tabs.count() == 0 and window.library.recent() == []
+
+
+def test_closing_the_window_while_a_page_is_read(window, qtbot) -> None:
+    assert window.open_document(str(GUARDIAN)) is None
+    window.close()
+    assert window.tabs.count() == 0

@@ -81,7 +81,8 @@ def test_open_url_from_start_page_shows_article_and_keeps_snapshot(window, serve
     window.close_current()
     Handler.release.set()
     window.open_recent(url)
-    assert window.tabs.count() == 1
+    # a big page: a worker reads it
+    qtbot.waitUntil(lambda: window.tabs.count() == 1, timeout=60000)
     assert window.current_tab().opened.document.sha256 == rec.sha256
 
 

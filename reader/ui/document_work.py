@@ -257,9 +257,13 @@ class WorkIndicator(QWidget):
         self.hide()
 
     def show_work(self, label: str, done: int, total: int) -> None:
+        """`total` 0: how far it got is not known (a busy bar)."""
         self.label.setText(label)
-        self.bar.setMaximum(max(1, total))
-        self.bar.setValue(min(done, max(1, total)))
+        if total <= 0:
+            self.bar.setRange(0, 0)
+        else:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
         self.setVisible(True)
 
     def hide_work(self) -> None:

@@ -42,14 +42,14 @@ class BackgroundJob(QObject):
             try:
                 result = work(self._report, self.cancel_event)
             except DocumentError as exc:
-                self.failed.emit(str(exc))
+                self._emit(self.failed, str(exc))
             except Exception as exc:  # a bug, not a user error: logged, still never a crash
                 import logging
 
                 logging.getLogger(__name__).exception("%s failed", self.title)
-                self.failed.emit(f"{self.title} failed: {exc}.")
+                self._emit(self.failed, f"{self.title} failed: {exc}.")
             else:
-                self.succeeded.emit(result)
+                self._emit(self.succeeded, result)
 
         self.thread = threading.Thread(target=run, name=self.title, daemon=True)
         self.thread.start()
@@ -58,7 +58,13 @@ class BackgroundJob(QObject):
         now = time.monotonic()
         if done >= total or now - self._last >= self.INTERVAL:
             self._last = now
-            self.progress.emit(done, total)
+            self._emit(self.progress, done, total)
+
+    def _emit(self, signal, *args) -> None:
+        try:
+            signal.emit(*args)
+        except RuntimeError:  # the job was deleted (its window closed): nobody to tell
+            pass
 
     def cancel(self) -> None:
         self.cancel_event.set()

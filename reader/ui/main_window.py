@@ -84,6 +84,9 @@ class MainWindow(QMainWindow):
     document_opened = Signal(object)  # DocumentTab
     error_shown = Signal(str)
     exchange_finished = Signal(bool, str)  # an export or import ended: (succeeded, sentence)
+    # Articles (HTML, text, Markdown) from this size on are read on a worker thread (a 1 MB
+    # saved page takes ~2 s to extract); tests about something else set it out of reach.
+    background_open_bytes = 256 * 1024
 
     def __init__(
         self,
@@ -484,6 +487,12 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.fetch_cancel)
         # Reading a big document's text / re-anchoring on the worker: progress and Cancel.
         self.statusBar().insertPermanentWidget(0, self.annotations.work.indicator)
+        from reader.ui.document_work import WorkIndicator
+
+        self.opening_indicator = WorkIndicator(self)
+        self.opening_indicator.setObjectName("opening_indicator")
+        self.opening_indicator.cancel_requested.connect(self.cancel_readings)
+        self.statusBar().insertPermanentWidget(0, self.opening_indicator)
 
     def _wire(self) -> None:
         self.start_page.open_file_requested.connect(self.choose_file)
@@ -496,6 +505,7 @@ class MainWindow(QMainWindow):
         self.page_spin.valueChanged.connect(self._page_spin_changed)
         self.fetcher = _Fetcher(self)
         self.instance_server = None  # reader.app.listen_for_documents sets it
+        self._readings: dict[str, object] = {}  # big articles being read: source → job
         self.fetcher.done.connect(self._fetch_done)
         self.fetcher.failed.connect(self._fetch_failed)
         self.annotations.message.connect(self.show_info)
@@ -526,6 +536,8 @@ class MainWindow(QMainWindow):
         if self.instance_server is not None:  # a later start opens a window of its own
             self.instance_server.close()
         self.annotations.work.stop_all()  # no worker may read a file after this
+        for job in list(self._readings.values()):
+            job.cancel()  # its result is dropped; the extraction touches no database
         if self.exchange_job is not None:  # it must stop using the library before it closes
             self.exchange_job.cancel()
             self.exchange_job.wait(30)
@@ -566,6 +578,8 @@ class MainWindow(QMainWindow):
         if is_url(target) and not Path(target).exists():
             snapshot = self.library.saved_snapshot(target) if offline_first else None
             if snapshot is not None:
+                if background and self._read_in_background(snapshot, source=target):
+                    return None
                 return self._open_with_password(
                     lambda pw: self.library.open_snapshot(target, snapshot, pw), target
                 )
@@ -573,7 +587,103 @@ class MainWindow(QMainWindow):
                 self._start_fetch(target)
                 return None
             return self._open_with_password(lambda pw: self.library.open_url(target, pw), target)
+        if background and self._read_in_background(Path(target).expanduser()):
+            return None
         return self._open_with_password(lambda pw: self.library.open_path(target, pw), target)
+
+    # -- big articles are read on a worker ---------------------------------------------------
+    #
+    # Extracting a 1 MB saved page takes ~2 s (readability, trafilatura); that runs on a
+    # worker thread, which touches no database. The UI thread then records the document and
+    # adds its tab. Paged documents open lazily (MuPDF reads a page when it is shown), so
+    # they, and small articles, are opened on the spot. Cancel drops the result: nothing is
+    # recorded.
+
+    def _read_in_background(self, file: Path, *, source: str = "", final_url: str = "") -> bool:
+        """Start reading `file` on a worker if it is a big article; False to open it now."""
+        from reader.documents import sniff_kind
+
+        try:
+            resolved = file.resolve()
+            size = resolved.stat().st_size
+            with resolved.open("rb") as fh:
+                head = fh.read(8192)
+        except OSError:
+            return False  # opening it on the spot says what is wrong
+        kind = sniff_kind(head, resolved.name)
+        if kind is None or kind.paged or size < self.background_open_bytes:
+            return False
+        key = source or str(resolved)
+        for tab in self.open_tabs():
+            if tab.opened.record.source == key:
+                self.tabs.setCurrentWidget(tab)
+                return True
+        if key in self._readings:
+            return True
+        from reader.documents import open_document
+        from reader.ui.jobs import BackgroundJob
+
+        job = BackgroundJob(f"Opening {resolved.name}", self)
+        self._readings[key] = job
+        job.succeeded.connect(
+            lambda document: self._read_done(key, job, resolved, document, source, final_url)
+        )
+        job.failed.connect(lambda message: self._read_failed(key, job, message))
+        job.start(
+            lambda _progress, _cancel: open_document(
+                resolved, None, source=key, url=final_url or source
+            )
+        )
+        self._show_readings()
+        return True
+
+    def _show_readings(self) -> None:
+        names = [job.title for job in self._readings.values()]
+        if not names:
+            self.opening_indicator.hide_work()
+            return
+        more = f" (+{len(names) - 1} more)" if len(names) > 1 else ""
+        self.opening_indicator.show_work(f"{names[-1]}…{more}", 0, 0)
+
+    def _read_ended(self, key: str, job) -> bool:
+        """True if the result is still wanted (not cancelled, the window not closing)."""
+        if self._readings.get(key) is job:
+            del self._readings[key]
+        job.deleteLater()  # it has ended: this is its last signal
+        self._show_readings()
+        return not job.cancel_event.is_set()
+
+    def _read_done(self, key, job, file: Path, document, source: str, final_url: str) -> None:
+        if not self._read_ended(key, job):
+            return
+        if self.exchange_job is not None:  # the library is the job's until it ends
+            self._deferred.append(lambda: self._add_read(file, document, source, final_url))
+            return
+        self._add_read(file, document, source, final_url)
+
+    def _add_read(self, file: Path, document, source: str, final_url: str) -> None:
+        try:
+            opened = self.library.record_document(document, file, source=source or None)
+        except DocumentError as exc:
+            self.show_error(str(exc))
+            return
+        self._add_tab(opened)
+
+    def _read_failed(self, key: str, job, message: str) -> None:
+        if self._read_ended(key, job):
+            self.show_error(message)
+
+    def is_reading(self) -> bool:
+        """Whether a big article is being read on a worker (its tab comes when it is done)."""
+        return bool(self._readings)
+
+    def cancel_readings(self) -> None:
+        for job in self._readings.values():
+            job.cancel()
+            job.finished.connect(job.deleteLater)
+        self.statusBar().showMessage("Opening cancelled.", 4000)
+        self._readings.clear()
+        self._show_readings()
 
     def open_handed_over(self, targets: list[str]) -> None:
         """Documents another start of the app handed over: open them and come to the front."""
@@ -651,6 +761,8 @@ class MainWindow(QMainWindow):
             self._deferred.append(lambda: self._fetch_done(url, path, final_url))
             return
         self._fetch_finished(url)
+        if self._read_in_background(path, source=url, final_url=final_url):
+            return
         self._open_with_password(
             lambda pw: self.library.open_snapshot(url, path, pw, final_url=final_url), url
         )
