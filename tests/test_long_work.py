@@ -238,3 +238,32 @@ def test_closing_the_window_while_a_page_is_read(window, qtbot) -> None:
     assert window.open_document(str(GUARDIAN)) is None
     window.close()
     assert window.tabs.count() == 0
+
+
+def test_a_huge_paragraph_shows_fast_and_keeps_its_coordinates(window, qtbot, tmp_path) -> None:
+    """A 300,000-character single line is shown in pieces (Qt lays out one huge paragraph in
+    worse than linear time); offsets, selection and highlights still match the text."""
+    rng = __import__("random").Random(5)
+    words = [rng.choice(WORDS) for _ in range(40000)]
+    path = tmp_path / "one-line.txt"
+    path.write_text(" ".join(words) + " The death toll surged to 79,770 in 2022.")
+    window.background_open_bytes = 1 << 40  # on the spot: this test is about the view
+    tab = window.open_document(str(path))
+    view, text = tab.view, tab.opened.document.text
+    assert "\n" not in text and len(text) > 250_000
+    assert view.document().blockCount() > 40  # shown as pieces
+    assert view.document().characterCount() == len(view.toPlainText()) + 1
+    for offset in range(0, len(text), 997):
+        assert view.offset_at(view.position_of(offset)) == offset
+    # A highlight across a piece boundary stores the text's words, spaces and all.
+    first = view.document().findBlock(view.position_of(0))
+    cut = view.offset_at(first.position() + first.length() - 1)  # where the first piece ends
+    assert text[cut] == " " and cut >= 5000
+    start, end = cut - 20, cut + 20
+    view.select_range(start, end)
+    assert view.selection_range() == (start, end)
+    made = window.annotations.highlight(AnnotationKind.CLAIM)
+    assert made is not None and made.anchor.quote == text[start:end] and " " in made.anchor.quote
+    window.open_find()
+    window.find_bar.edit.setText("79,770")
+    assert window.find_bar.count.text() == "1 of 1"

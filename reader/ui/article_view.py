@@ -152,7 +152,7 @@ class ArticleView(QTextBrowser):
             else:
                 lists = {}
             starts.append(cursor.position())
-            cursor.insertText(block.text, cfmt)
+            _insert_text(cursor, block.text, bfmt, cfmt)
             self._apply_spans(cursor, starts[-1], block)
         self._doc_starts = starts
         self.setDocument(doc)
@@ -684,3 +684,35 @@ def _match_colour(pal: QPalette):
 
     dark = pal.color(QPalette.ColorRole.Base).lightness() < 128
     return QColor(120, 100, 0) if dark else QColor(255, 236, 140)
+
+
+# Qt lays out one paragraph in worse than linear time: a 2 MB single-line text took 4 s to
+# show, 20 MB over 30 s, with the window frozen. A paragraph longer than this is shown as
+# several blocks, each break put in place of a space: a block separator is one position in a
+# QTextDocument, as the space was, so positions and normalized-text offsets stay in step.
+_LONG_PARAGRAPH = 20_000
+_PIECE = 5_000
+
+
+def _insert_text(
+    cursor: QTextCursor, text: str, bfmt: QTextBlockFormat, cfmt: QTextCharFormat
+) -> None:
+    if len(text) <= _LONG_PARAGRAPH:
+        cursor.insertText(text, cfmt)
+        return
+    follow = QTextBlockFormat(bfmt)
+    follow.setTopMargin(0)  # the pieces read as one paragraph
+    at = 0
+    while len(text) - at > _PIECE:
+        cut = text.find(" ", at + _PIECE, at + 2 * _PIECE)
+        if cut < 0:
+            cut = text.rfind(" ", at + 1, at + _PIECE)
+        if cut < 0:  # no space to put a break in place of: one long piece
+            break
+        cursor.insertText(text[at:cut], cfmt)
+        joined = QTextBlockFormat(cursor.blockFormat())
+        joined.setBottomMargin(0)
+        cursor.setBlockFormat(joined)
+        cursor.insertBlock(follow, cfmt)
+        at = cut + 1
+    cursor.insertText(text[at:], cfmt)
