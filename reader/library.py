@@ -718,7 +718,7 @@ class Library:
 
                 items = read_csv(raw, (lambda done: progress(done, size)) if progress else None)
             try:
-                with self.transaction():
+                with self._exchange_store().roomy_cache(), self.transaction():
                     summary = _Importer(self, cancel).run(items)
             except ExchangeError as exc:
                 raise ImportFailed(str(exc)) from None
@@ -965,20 +965,29 @@ class _Locator:
     version's snapshot, or the file it was opened from) are at hand; "" otherwise."""
 
     def __init__(self, store) -> None:
+        from reader.exchange import paragraph_at
+
         self.store = store
         self.breaks: dict[str, list[int] | None] = {}
+        self.paragraph_at = paragraph_at
 
     def __call__(self, record: ExportRecord) -> str:
-        from reader.exchange import location
-
-        if record.annotation.page >= 0 or record.document.kind.paged:
-            return location(record)
-        sha = record.document.sha256
+        # `reader.exchange.location`, inlined: it runs once per exported annotation.
+        page = record.annotation.page
+        if page >= 0:
+            return f"p. {page + 1}"
+        document = record.document
+        if document.kind.paged:
+            return ""
+        sha = document.sha256
         if sha not in self.breaks:
             if len(self.breaks) >= 4:
                 self.breaks.clear()
             self.breaks[sha] = self._paragraphs(sha)
-        return location(record, self.breaks[sha])
+        breaks = self.breaks[sha]
+        if breaks is None:
+            return ""
+        return f"¶ {self.paragraph_at(breaks, record.annotation.anchor.start)}"
 
     def _paragraphs(self, sha: str) -> list[int] | None:
         from reader.exchange import paragraph_breaks
@@ -1011,16 +1020,21 @@ class _Importer:
     def __init__(self, library: Library, cancel: threading.Event | None) -> None:
         from datetime import UTC, datetime
 
+        from reader.exchange import canonical_time
+
         self.library = library
         self.repo = library.repo
         self.store = library._exchange_store()
         self.cancel = cancel
         self.versions: dict[str, tuple[int, int]] = {}
-        self.set_ids: dict[str, int] = {}
+        self.set_ids: dict[str, int | None] = {}
         self.source_ids: dict[tuple[object, ...], int] = {}
         self.links: list[tuple[str, str]] = []
         self.seen: set[str] = set()
+        # Into a library without annotations, only ids this import added can be stored.
+        self.fresh = not self.store.has_annotations()
         self.started = datetime.now(UTC)
+        self.now = canonical_time(self.started.isoformat())
         self.ticks = 0
         self.added = self.updated = self.unchanged = 0
 
@@ -1040,25 +1054,38 @@ class _Importer:
     def _batch(self, items) -> None:
         if self.cancel is not None and self.cancel.is_set():
             raise DocumentError("Import cancelled.")
-        stored = self.store.stored([i.annotation.id for i in items])
-        cited = self.store.citations_by_id([c.citation.id for i in items for c in i.citations])
+        ids = [i.annotation.id for i in items]
+        fresh = self.fresh and self.seen.isdisjoint(ids)
+        stored = {} if fresh else self.store.stored(ids)
+        citation_ids = [c.citation.id for i in items for c in i.citations]
+        cited = self.store.citations_by_id(citation_ids) if citation_ids else {}
         evidence_ids = [
             c.citation.evidence_annotation_id
             for i in items
             for c in i.citations
             if c.citation.evidence_annotation_id
         ]
-        self.seen.update(i.annotation.id for i in items)
-        known = self.store.existing_annotations(evidence_ids) | self.seen
-        added: list[Annotation] = []
+        self.seen.update(ids)
+        # Only evidence ids are ever looked up in `known`: the few of them, not every id seen.
+        known = (
+            self.store.existing_annotations(evidence_ids)
+            | {e for e in evidence_ids if e in self.seen}
+            if evidence_ids
+            else set()
+        )
+        added: list[tuple] = []  # rows from `ExchangeStore.new_row`
         changed: list[Annotation] = []
         citations_added: list[Citation] = []
         citations_changed: list[Citation] = []
         members: list[tuple[int, str]] = []
         for item in items:
-            old = stored.get(item.annotation.id)
-            annotation = self._annotation(item, old.annotation if old else None)
-            differs = old is None or _differs(old.annotation, annotation, item.full)
+            a = item.annotation
+            old = stored.get(a.id)
+            if old is None:
+                row = self._new(item)
+            else:
+                annotation = self._annotation(item, old.annotation)
+                differs = _differs(old.annotation, annotation, item.full)
             touched = False
             for incoming in item.citations:
                 citation, state = self._citation(
@@ -1070,14 +1097,12 @@ class _Importer:
                     citations_changed.append(citation)
                 touched |= state != "same"
             for name in item.sets:
-                if not name.strip():
-                    continue
                 set_id = self._set(name)
-                if old is None or set_id not in old.sets:
-                    members.append((set_id, annotation.id))
+                if set_id is not None and (old is None or set_id not in old.sets):
+                    members.append((set_id, a.id))
                     touched = True
             if old is None:
-                added.append(annotation)
+                added.append(row)
                 self.added += 1
             elif differs:
                 changed.append(annotation)
@@ -1089,11 +1114,12 @@ class _Importer:
         self.store.write(added, changed, citations_added, citations_changed, members)
 
     def _version(self, item) -> tuple[int, int]:
-        from reader.exchange import guess_kind
-        from reader.model import DocumentKind
-
         doc = item.document
-        if doc.sha256 not in self.versions:
+        found = self.versions.get(doc.sha256)
+        if found is None:
+            from reader.exchange import guess_kind
+            from reader.model import DocumentKind
+
             found = self.store.version(doc.sha256)
             if found is None:
                 kind = (
@@ -1103,11 +1129,26 @@ class _Importer:
                 )
                 found = self.store.add_document(doc.sha256, kind, doc.title, doc.file)
             self.versions[doc.sha256] = found
-        return self.versions[doc.sha256]
+        return found
+
+    def _new(self, item) -> tuple:
+        """What `_annotation(item, None)` gives, as the row the store adds (`new_row`): no
+        `Annotation` built a second time for each imported one."""
+        a = item.annotation
+        document_id, version_id = self._version(item)
+        created = a.created_at or self.now
+        return self.store.new_row(
+            a,
+            document_id,
+            version_id,
+            a.color or DEFAULT_COLORS[a.kind],
+            _clean_tags(a.tags) if a.tags else (),
+            a.author if item.full else "",
+            created,
+            a.updated_at or created,
+        )
 
     def _annotation(self, item, old: Annotation | None) -> Annotation:
-        from reader.exchange import canonical_time
-
         a = item.annotation
         document_id, version_id = self._version(item)
         keep_rects = (
@@ -1116,8 +1157,7 @@ class _Importer:
             and (old.anchor.start, old.anchor.end, old.page)
             == (a.anchor.start, a.anchor.end, a.page)
         )
-        now = canonical_time(self.started.isoformat())
-        created = a.created_at or (old.created_at if old else now)
+        created = a.created_at or (old.created_at if old else self.now)
         return replace(
             a,
             document_id=document_id,
@@ -1193,14 +1233,24 @@ class _Importer:
             self.source_ids[cache_key] = found.id
         return self.source_ids[cache_key]
 
-    def _set(self, name: str) -> int:
-        name = " ".join(name.split())
-        if name not in self.set_ids:
-            found = self.repo.sets.by_name(name)
-            if found is None:
-                found = self.repo.sets.create(name, utc_now())
-            self.set_ids[name] = found.id
-        return self.set_ids[name]
+    def _set(self, name: str) -> int | None:
+        """The id of the set named `name` (spaces collapsed), made if needed; None for a blank
+        name. Kept by the name as written: the same few names come on row after row."""
+        set_id = self.set_ids.get(name)
+        if set_id is None and name not in self.set_ids:
+            clean = " ".join(name.split())
+            if not clean:
+                set_id = None
+            elif clean in self.set_ids:
+                set_id = self.set_ids[clean]
+            else:
+                found = self.repo.sets.by_name(clean)
+                if found is None:
+                    found = self.repo.sets.create(clean, utc_now())
+                set_id = found.id
+                self.set_ids[clean] = set_id
+            self.set_ids[name] = set_id
+        return set_id
 
 
 def _differs(old: Annotation, new: Annotation, full: bool) -> bool:

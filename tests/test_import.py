@@ -357,3 +357,124 @@ def test_cli_errors_are_one_line(tmp_path, exported):
     assert missing.stderr == 'error: There is no set named "Nope".\n'
     unreadable = run("--db", db, "import", str(tmp_path / "absent.csv"))
     assert unreadable.returncode == 1 and unreadable.stderr.startswith("error: ")
+
+
+# -- what the faster import keeps: blocks, progress, cancel, the search index ----------------------
+
+
+@pytest.mark.parametrize("case", ["bad kind", "latin-1 bytes", "NUL byte", "unclosed quote at end"])
+def test_faults_are_named_by_line_whatever_the_read_block(
+    case, exported, target, tmp_path, monkeypatch
+):
+    """The file is read a block at a time; a block ending anywhere (inside a multi-line cell,
+    inside a character) changes neither the rows nor the line an error names."""
+    from reader.exchange import csv_format
+
+    make, words = MALFORMED[case]
+    rows = table(_fresh_ids(exported))
+    rows[1][COLUMNS.index("note")] = "one\r\ntwo\nthree ünïcode"
+    data, line = make(serialize(rows))
+    path = tmp_path / "bad.csv"
+    path.write_bytes(data)
+    before = counts(target)
+    for block in (1, 2, 3, 7, 64, 1 << 20):
+        monkeypatch.setattr(csv_format._Lines, "BLOCK", block)
+        with pytest.raises(ImportFailed) as caught:
+            target.import_file(path)
+        assert str(caught.value).startswith(f"line {line}: "), (block, str(caught.value))
+        assert words in str(caught.value)
+        assert counts(target) == before
+
+
+def test_a_csv_fault_before_a_bad_byte_in_the_same_block_is_the_one_named(exported, tmp_path):
+    rows = table(_fresh_ids(exported))
+    rows[1][COLUMNS.index("kind")] = "rumour"
+    rows[3][COLUMNS.index("note")] = "MARKER"
+    data = serialize(rows)
+    line = line_of(data, f",{rows[1][1]},")
+    path = tmp_path / "bad.csv"
+    path.write_bytes(data.replace(b"MARKER", b"a\x00b"))
+    library = Library(tmp_path / "lib" / "library.sqlite")
+    try:
+        with pytest.raises(ImportFailed, match=rf"^line {line}: kind"):
+            library.import_file(path)
+    finally:
+        library.close()
+
+
+def test_rows_read_in_small_blocks_import_the_same(exported, tmp_path, monkeypatch):
+    from reader.exchange import csv_format
+
+    rows = table(exported)
+    rows[1][COLUMNS.index("note")] = 'one\r\ntwo\n\nthree ünïcode, "quoted"'
+    path = tmp_path / "in.csv"
+    path.write_bytes(serialize(rows))
+    exports = []
+    for name, block in (("whole", 1 << 20), ("tiny", 5)):
+        monkeypatch.setattr(csv_format._Lines, "BLOCK", block)
+        library = Library(tmp_path / name / "library.sqlite")
+        try:
+            assert str(library.import_file(path)) == "added 3, updated 0, unchanged 0"
+            out = tmp_path / f"{name}.csv"
+            library.export(out)
+            exports.append(out.read_bytes())
+        finally:
+            library.close()
+    assert exports[0] == exports[1] == serialize(rows)
+
+
+def test_import_progress_counts_bytes_and_cancel_changes_nothing(exported, target, tmp_path):
+    import threading
+
+    from reader.documents import DocumentError
+
+    path = tmp_path / "in.csv"
+    path.write_bytes(exported)
+    size = len(exported)
+    before = counts(target)
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(DocumentError, match=r"^Import cancelled\.$"):
+        target.import_file(path, cancel=cancel)
+    assert counts(target) == before
+    seen: list[tuple[int, int]] = []
+    summary = target.import_file(path, progress=lambda done, total: seen.append((done, total)))
+    assert str(summary) == "added 3, updated 0, unchanged 0"
+    assert seen and seen[-1] == (size, size)
+    assert all(total == size for _, total in seen)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def _index_matches(library: Library) -> bool:
+    """Every annotation has exactly its own row in the full-text index (same rowid)."""
+    db = library.repo.db
+    rows = db.execute(
+        "SELECT count(*) FROM annotations a JOIN annotations_fts f ON f.rowid = a.rowid "
+        "WHERE f.quote = a.quote AND f.note = a.note AND f.claimant = a.claimant"
+    ).fetchone()[0]
+    c = counts(library)
+    return rows == c["annotations"] == c["annotations_fts"]
+
+
+def test_imported_annotations_are_found_by_search(exported, target, tmp_path):
+    # The target's newest annotation deleted first: its rowid is the next one SQLite would give.
+    own = target.all_annotations()
+    seed = target.open_path(SEED)
+    start, end = target.find_quote(seed, "Since 2017")
+    newest = target.highlight(seed, start, end, note="deleted soon")
+    target.delete(newest.id)
+    rows = table(_fresh_ids(exported))
+    rows[2][COLUMNS.index("tags")] = "zebrafish; when"
+    path = tmp_path / "in.csv"
+    path.write_bytes(serialize(rows))
+    assert str(target.import_file(path)) == "added 3, updated 0, unchanged 0"
+    assert _index_matches(target)
+    assert [a.note for a in target.search("too high")] == ["too high"]
+    assert [a.id for a in target.search("zebrafish")] == [rows[2][1]]
+    assert {a.id for a in target.search("mine")} == {a.id for a in own}
+    # an update re-indexes the annotation it changes
+    rows[1][COLUMNS.index("note")] = "far too low"
+    path.write_bytes(serialize(rows))
+    assert str(target.import_file(path)) == "added 0, updated 1, unchanged 2"
+    assert _index_matches(target)
+    assert target.search("too high") == [] and len(target.search("far too low")) == 1

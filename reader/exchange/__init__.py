@@ -29,6 +29,7 @@ __all__ = [
     "Incoming",
     "IncomingCitation",
     "IncomingDocument",
+    "canonical_or_none",
     "canonical_time",
     "guess_kind",
     "location",
@@ -95,10 +96,31 @@ def parse_time(text: str) -> datetime | None:
     return moment.astimezone(UTC)
 
 
+# A time already in UTC (naive, ``Z`` or ``+00:00``) with a four-digit year: its canonical form
+# is its first 19 characters and a ``Z`` once `datetime.fromisoformat` accepts it, which spares
+# the conversion and strftime that other times need (import and export meet one per cell).
+_UTC_TIME = re.compile(
+    r"[1-9][0-9]{3}-[01][0-9]-[0-3][0-9]T(?:[01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+    r"(?:\.[0-9]{1,6})?(?:Z|\+00:00)?"
+)
+
+
+def canonical_or_none(text: str) -> str | None:
+    """`canonical_time` of an ISO 8601 time, or None if `parse_time` would not accept it."""
+    if _UTC_TIME.fullmatch(text) is not None:
+        try:
+            datetime.fromisoformat(text)
+        except ValueError:
+            return None  # e.g. 2026-02-30: parse_time refuses it too
+        return text[:19] + "Z"
+    moment = parse_time(text)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else None
+
+
 def canonical_time(text: str) -> str:
     """``2026-11-29T14:03:00Z``: UTC, whole seconds (truncated). Unparseable text is kept."""
-    moment = parse_time(text)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ") if moment is not None else text
+    canonical = canonical_or_none(text)
+    return text if canonical is None else canonical
 
 
 def valid_sha256(text: str) -> bool:

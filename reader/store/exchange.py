@@ -2,13 +2,15 @@
 
 Export pages through the annotations in (document, start, end, id) order, a batch at a time,
 so a library of 100,000 annotations is never held whole. Import writes a batch with one
-executemany per table, inside the caller's transaction.
+executemany per table, inside the caller's transaction: new annotations get their rowids
+from here (the largest plus one, as SQLite would), so their full-text rows need no look-up.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
 import sqlite_utils
@@ -17,7 +19,7 @@ from reader.model import Annotation, Citation, DocumentKind, DocumentRecord, Exp
 from reader.store.repo import Repository, _annotation_from_row, _columns, utc_now
 from reader.store.sources import _CITATION_COLUMNS, _SOURCE_COLUMNS, _citation, _source
 
-__all__ = ["ExchangeStore", "Stored"]
+__all__ = ["ExchangeStore", "NewRow", "Stored"]
 
 _ANNOTATION_SELECT = (
     "SELECT a.id, a.document_id, a.version_id, a.kind, a.color, a.status, a.claimant, "
@@ -25,7 +27,26 @@ _ANNOTATION_SELECT = (
     "a.page, a.rects, a.created_at, a.updated_at, v.sha256 "
     "FROM annotations a JOIN versions v ON v.id = a.version_id"
 )
+# The same columns without the version's sha256: an export looks it up once per version.
+_EXPORT_SELECT = _ANNOTATION_SELECT.split(", v.sha256 FROM")[0] + " FROM annotations a"
 _IDS = "(SELECT value FROM json_each(?))"
+_COLUMNS = (
+    "document_id, version_id, kind, color, status, claimant, note, author, quote, prefix, "
+    'suffix, start, "end", anchor_state, page, rects, created_at, updated_at'
+)
+_INSERT = f"INSERT INTO annotations (id, {_COLUMNS}) VALUES ({', '.join(['?'] * 19)})"
+_INSERT_WITH_ROWID = (
+    f"INSERT INTO annotations (rowid, id, {_COLUMNS}) VALUES ({', '.join(['?'] * 20)})"
+)
+_INSERT_FTS = (
+    "INSERT INTO annotations_fts (rowid, quote, note, tags, claimant) VALUES (?, ?, ?, ?, ?)"
+)
+_QUOTE, _NOTE, _CLAIMANT = 9, 7, 6  # positions in a `NewRow`'s values (id first)
+_MAX_ROWID = 2**63 - 1
+IMPORT_CACHE_KIB = 32 * 1024  # see `roomy_cache`
+
+# An annotation to add: the annotations row in `_INSERT` order (id first), and its tags.
+NewRow = tuple[tuple[object, ...], tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -68,10 +89,12 @@ class ExchangeStore:
         """
         where, params = self._scope(kind, key)
         after: list[object] = [-1, -1, -1, ""]
-        documents: dict[int, DocumentRecord] = {}
+        current: DocumentRecord | None = None
+        documents: dict[str, DocumentRecord] = {}  # `current` as of each version, by sha256
+        versions: dict[int, str] = {}  # sha256 by version id
         while True:
             rows = self.db.execute(
-                f"{_ANNOTATION_SELECT} WHERE {where} AND "
+                f"{_EXPORT_SELECT} WHERE {where} AND "
                 '(a.document_id, a.start, a."end", a.id) > (?, ?, ?, ?) '
                 f'ORDER BY a.document_id, a.start, a."end", a.id LIMIT {int(batch)}',
                 [*params, *after],
@@ -90,24 +113,38 @@ class ExchangeStore:
                 ids,
             )
             citations = self._citations(ids)
-            for r in rows:
-                document_id = r[1]
-                if document_id not in documents:
-                    documents.clear()  # rows come by document: one is enough
-                    found = self.repo.document_by_id(document_id)
-                    assert found is not None
-                    documents[document_id] = found
-                document = documents[document_id]
-                if document.sha256 != r[19]:
-                    document = replace(document, sha256=r[19])
+            # One JSON parse for the page's rectangles, as `Repository._annotations` does.
+            all_rects = json.loads("[" + ",".join(r[16] for r in rows) + "]")
+            for r, rects in zip(rows, all_rects, strict=True):
+                document_id, version_id = r[1], r[2]
+                sha = versions.get(version_id)
+                if sha is None:
+                    sha = versions[version_id] = self._version_sha256(version_id)
+                if not sha:
+                    continue  # no such version: left out, as a join with versions leaves it
+                if current is None or current.id != document_id:
+                    current = self.repo.document_by_id(document_id)  # rows come by document
+                    assert current is not None
+                    documents.clear()
+                document = documents.get(sha)
+                if document is None:
+                    # The document as of the version the anchor refers to, made once.
+                    document = current if current.sha256 == sha else replace(current, sha256=sha)
+                    documents[sha] = document
+                annotation_id = r[0]
                 yield ExportRecord(
-                    annotation=_annotation_from_row(r, tags.get(r[0], ())),
-                    document=document,
-                    citations=tuple(citations.get(r[0], ())),
-                    sets=tuple(sets.get(r[0], ())),
+                    _annotation_from_row(r, tags.get(annotation_id, ()), rects),
+                    document,
+                    tuple(citations.get(annotation_id, ())),
+                    tuple(sets.get(annotation_id, ())),
                 )
             last = rows[-1]
             after = [last[1], last[12], last[13], last[0]]
+
+    def _version_sha256(self, version_id: int) -> str:
+        """The version's sha256; "" when there is no such version."""
+        row = self.db.execute("SELECT sha256 FROM versions WHERE id = ?", [version_id]).fetchone()
+        return str(row[0]) if row else ""
 
     def _grouped(self, sql: str, ids: str) -> dict[str, list]:
         grouped: dict[str, list] = {}
@@ -139,6 +176,31 @@ class ExchangeStore:
         return [p for p in row if p] if row else []
 
     # -- import --------------------------------------------------------------------------------
+
+    @contextmanager
+    def roomy_cache(self, kib: int = IMPORT_CACHE_KIB) -> Iterator[None]:
+        """SQLite's page cache at least `kib` KiB for the block, then as it was.
+
+        An import writes every index of a large library at random places (ids are UUIDs);
+        in the default 2 MB cache their pages are spilled to the WAL and read back again and
+        again. Importing 100,000 annotations (`bench.exchange`): 32 MB took 0.8-1.7 s off
+        5-7 s of CPU time, and adds about 32 MB to the import's peak memory.
+        """
+        conn = self.db.conn
+        before = int(conn.execute("PRAGMA cache_size").fetchone()[0])
+        page = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        held = -before if before < 0 else before * page // 1024
+        if held >= kib:
+            yield
+            return
+        conn.execute(f"PRAGMA cache_size = {-int(kib)}")
+        try:
+            yield
+        finally:
+            conn.execute(f"PRAGMA cache_size = {before}")
+
+    def has_annotations(self) -> bool:
+        return self.db.execute("SELECT EXISTS (SELECT 1 FROM annotations)").fetchone()[0] == 1
 
     def version(self, sha256: str) -> tuple[int, int] | None:
         """(document id, version id) of these bytes, or None."""
@@ -226,27 +288,79 @@ class ExchangeStore:
         )
         return {r[0] for r in rows}
 
+    @staticmethod
+    def new_row(
+        a: Annotation,
+        document_id: int,
+        version_id: int,
+        color: str,
+        tags: tuple[str, ...],
+        author: str,
+        created_at: str,
+        updated_at: str,
+    ) -> NewRow:
+        """An annotation to add, as `write` takes it: `a` with these fields in place of its
+        own, and no rects. Cheaper than building that `Annotation` (one per imported row)."""
+        anchor = a.anchor
+        values = (
+            a.id,
+            document_id,
+            version_id,
+            str(a.kind),
+            color,
+            str(a.status),
+            a.claimant,
+            a.note,
+            author,
+            anchor.quote,
+            anchor.prefix,
+            anchor.suffix,
+            anchor.start,
+            anchor.end,
+            str(anchor.state),
+            a.page,
+            "[]",
+            created_at,
+            updated_at,
+        )
+        return values, tags
+
     def write(
         self,
-        added: Sequence[Annotation],
+        added: Sequence[NewRow],
         changed: Sequence[Annotation],
         citations_added: Sequence[Citation],
         citations_changed: Sequence[Citation],
         members: Sequence[tuple[int, str]],
     ) -> None:
-        """One batch of an import; the caller holds the transaction."""
+        """One batch of an import (`added` from `new_row`); the caller holds the transaction."""
         conn = self.db.conn
-        columns = (
-            "document_id, version_id, kind, color, status, claimant, note, author, quote, prefix, "
-            'suffix, start, "end", anchor_state, page, rects, created_at, updated_at'
-        )
         if added:
+            first = self._free_rowids(len(added))
+            if first is None:  # no room above the largest rowid: let SQLite choose them
+                conn.executemany(_INSERT, [values for values, _tags in added])
+                rowids = self._rowids([values[0] for values, _tags in added])
+                numbered = [(rowids[values[0]], values, tags) for values, tags in added]
+            else:
+                # Rowids given, so the FTS rows need no look-up: the largest plus one, as
+                # SQLite itself would choose, inside the transaction that holds the lock.
+                numbered = [(first + i, values, tags) for i, (values, tags) in enumerate(added)]
+                conn.executemany(
+                    _INSERT_WITH_ROWID, [(rowid, *values) for rowid, values, _tags in numbered]
+                )
             conn.executemany(
-                f"INSERT INTO annotations (id, {columns}) VALUES ({', '.join(['?'] * 19)})",
-                [[a.id, *_columns(a)] for a in added],
+                "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag) VALUES (?, ?)",
+                [(values[0], tag) for values, tags in added for tag in tags],
+            )
+            conn.executemany(
+                _INSERT_FTS,
+                [
+                    (rowid, values[_QUOTE], values[_NOTE], " ".join(tags), values[_CLAIMANT])
+                    for rowid, values, tags in numbered
+                ],
             )
         if changed:
-            assignments = ", ".join(f"{c.strip()} = ?" for c in columns.split(","))
+            assignments = ", ".join(f"{c.strip()} = ?" for c in _COLUMNS.split(","))
             conn.executemany(
                 f"UPDATE annotations SET {assignments} WHERE id = ?",
                 [[*_columns(a), a.id] for a in changed],
@@ -259,28 +373,20 @@ class ExchangeStore:
                 "(SELECT rowid FROM annotations WHERE id = ?)",
                 [[a.id] for a in changed],
             )
-        written = [*added, *changed]
-        conn.executemany(
-            "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag) VALUES (?, ?)",
-            [(a.id, tag) for a in written for tag in a.tags],
-        )
-        # Rowids first, then plain VALUES inserts: an INSERT … SELECT per row made FTS5 flush
-        # its pending index on every statement (8.7 s against 1.9 s for 100,000 rows).
-        rowids: dict[str, int] = {}
-        ids = [a.id for a in written]
-        for i in range(0, len(ids), 500):
-            chunk = ids[i : i + 500]
-            marks = ", ".join("?" for _ in chunk)
-            rowids.update(
-                conn.execute(
-                    f"SELECT id, rowid FROM annotations WHERE id IN ({marks})", chunk
-                ).fetchall()
+            conn.executemany(
+                "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag) VALUES (?, ?)",
+                [(a.id, tag) for a in changed for tag in a.tags],
             )
-        conn.executemany(
-            "INSERT INTO annotations_fts (rowid, quote, note, tags, claimant) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [(rowids[a.id], a.anchor.quote, a.note, " ".join(a.tags), a.claimant) for a in written],
-        )
+            # Rowids first, then plain VALUES inserts: an INSERT … SELECT per row made FTS5
+            # flush its pending index on every statement (8.7 s against 1.9 s for 100,000 rows).
+            rowids = self._rowids([a.id for a in changed])
+            conn.executemany(
+                _INSERT_FTS,
+                [
+                    (rowids[a.id], a.anchor.quote, a.note, " ".join(a.tags), a.claimant)
+                    for a in changed
+                ],
+            )
         if citations_added:
             conn.executemany(
                 f"INSERT INTO citations ({_CITATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -297,6 +403,24 @@ class ExchangeStore:
                 "INSERT OR IGNORE INTO set_members (set_id, annotation_id) VALUES (?, ?)",
                 members,
             )
+
+    def _free_rowids(self, count: int) -> int | None:
+        """The first of `count` rowids above every annotation's, or None past the largest."""
+        largest = self.db.execute("SELECT max(rowid) FROM annotations").fetchone()[0]
+        first = (largest or 0) + 1
+        return first if first + count - 1 <= _MAX_ROWID else None
+
+    def _rowids(self, annotation_ids: Sequence[str]) -> dict[str, int]:
+        rowids: dict[str, int] = {}
+        for i in range(0, len(annotation_ids), 500):
+            chunk = annotation_ids[i : i + 500]
+            marks = ", ".join("?" for _ in chunk)
+            rowids.update(
+                self.db.conn.execute(
+                    f"SELECT id, rowid FROM annotations WHERE id IN ({marks})", chunk
+                ).fetchall()
+            )
+        return rowids
 
     def link_evidence(self, links: Sequence[tuple[str, str]]) -> None:
         """(citation id, evidence annotation id): set where that annotation exists."""
