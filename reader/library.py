@@ -1030,8 +1030,9 @@ class _Importer:
         self.set_ids: dict[str, int | None] = {}
         self.source_ids: dict[tuple[object, ...], int] = {}
         self.links: list[tuple[str, str]] = []
-        self.seen: set[str] = set()
-        # Into a library without annotations, only ids this import added can be stored.
+        # Into a library without annotations, only ids this import added can be stored. No set
+        # of the ids seen is kept (a million rows would make it ~100 MB): the library, inside
+        # this import's transaction, knows which ids earlier batches added.
         self.fresh = not self.store.has_annotations()
         self.started = datetime.now(UTC)
         self.now = canonical_time(self.started.isoformat())
@@ -1055,7 +1056,7 @@ class _Importer:
         if self.cancel is not None and self.cancel.is_set():
             raise DocumentError("Import cancelled.")
         ids = [i.annotation.id for i in items]
-        fresh = self.fresh and self.seen.isdisjoint(ids)
+        fresh = self.fresh and not self.store.existing_annotations(ids)
         stored = {} if fresh else self.store.stored(ids)
         citation_ids = [c.citation.id for i in items for c in i.citations]
         cited = self.store.citations_by_id(citation_ids) if citation_ids else {}
@@ -1065,11 +1066,12 @@ class _Importer:
             for c in i.citations
             if c.citation.evidence_annotation_id
         ]
-        self.seen.update(ids)
-        # Only evidence ids are ever looked up in `known`: the few of them, not every id seen.
+        # Evidence may be stored already (this import's earlier batches included) or come in
+        # this batch.
+        in_batch = set(ids)
         known = (
             self.store.existing_annotations(evidence_ids)
-            | {e for e in evidence_ids if e in self.seen}
+            | {e for e in evidence_ids if e in in_batch}
             if evidence_ids
             else set()
         )

@@ -245,6 +245,52 @@ def test_render_size_and_format() -> None:
         assert min(samples) < 100
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "GeoTopo-komprimiert.pdf",  # text, figures
+        "habibi-rotated.pdf",  # /Rotate 90, 180, 270, 0
+        "annotated_pdf.pdf",  # annotations are drawn
+        "libreoffice-form.pdf",  # form fields are drawn
+        "cmyk-image.pdf",  # colour conversion
+        "google-doc-document.pdf",
+    ],
+)
+def test_render_gives_exactly_the_pixels_of_get_pixmap(name: str) -> None:
+    """The backend runs the page straight into MuPDF's draw device (no display list, no copy
+    of the samples): what the user sees must be what pymupdf's get_pixmap draws."""
+    import pymupdf
+
+    with open_paged(corpus(name)) as doc, pymupdf.open(corpus(name)) as ref:
+        for page in range(min(4, doc.page_count)):
+            for scale in (0.5, 1.3333, 2.6667):
+                w, h, stride, samples = doc.render(page, scale)
+                pix = ref[page].get_pixmap(matrix=pymupdf.Matrix(scale, scale))
+                assert (w, h, stride) == (pix.width, pix.height, pix.stride)
+                assert bytes(samples) == pix.samples, (name, page, scale)
+
+
+def test_rendered_samples_stay_valid_while_referenced() -> None:
+    """The samples are MuPDF's own memory, lent without a copy: they must stay readable and
+    unchanged for as long as they are referenced, whatever is rendered or closed after."""
+    import gc
+
+    doc = open_paged(corpus("GeoTopo-komprimiert.pdf"))
+    w, h, stride, samples = doc.render(3, 1.0)
+    expected = bytes(samples)
+    part = samples[stride * 10 : stride * 11]  # a view of one row keeps the memory too
+    del samples
+    gc.collect()
+    for page in range(10):
+        doc.render(page, 1.0)
+    doc.close()
+    gc.collect()
+    assert bytes(part) == expected[stride * 10 : stride * 11]
+    assert part.readonly
+    with pytest.raises(TypeError):
+        part[0] = 0
+
+
 # -- outline, links, search --------------------------------------------------------------------
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPalette
+from PySide6.QtWidgets import QApplication
 
 from reader.documents.pdf import open_paged
 from reader.ui.outline_panel import OutlinePanel
@@ -328,3 +329,196 @@ def test_outline_panel_emits_targets(qtbot) -> None:
     with qtbot.waitSignal(panel.activated) as blocker:
         panel.itemActivated.emit(first.child(0), 0)
     assert blocker.args == [items[1].page, pytest.approx(items[1].y)]
+
+
+# -- what the page looks like on screen --------------------------------------------------------
+
+
+def _rendered(view: PdfView, page: int) -> QImage:
+    """The page as the backend renders it at the view's device scale."""
+    w, h, stride, samples = view.backend.render(page, view._device_scale(page))
+    image = QImage(bytes(samples), w, h, stride, QImage.Format.Format_RGB888)
+    return image.convertToFormat(QImage.Format.Format_RGB32)
+
+
+def _shown_as_rendered(view: PdfView, page: int) -> bool:
+    """Every visible pixel of the page on screen is the pixel MuPDF rendered (one image pixel
+    to one device pixel: nothing rescaled, no row or column lost). The image's last row and
+    column are left out: MuPDF rounds the page's bounds outward, so they are partly beyond the
+    page, where the frame may be drawn."""
+    shot = view.viewport().grab().toImage().convertToFormat(QImage.Format.Format_RGB32)
+    dpr = shot.devicePixelRatio()
+    page_image = _rendered(view, page)
+    r = view.page_rect_in_view(page)
+    x0, y0 = round(r.x() * dpr), round(r.y() * dpr)
+    area = QRect(x0, y0, page_image.width() - 1, page_image.height() - 1)
+    area = area.intersected(shot.rect())
+    assert area.width() > 100 and area.height() > 100
+    on_screen = shot.copy(area)
+    expected = page_image.copy(area.translated(-x0, -y0))
+    on_screen.setDevicePixelRatio(1.0)
+    expected.setDevicePixelRatio(1.0)
+    return on_screen == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "page", "zoom"),
+    [
+        ("GeoTopo-komprimiert.pdf", 3, 1.0),
+        ("GeoTopo-komprimiert.pdf", 3, 0.5),  # the whole page in view
+        ("habibi-rotated.pdf", 0, 1.0),  # /Rotate 90
+    ],
+)
+def test_the_page_is_shown_pixel_for_pixel_as_rendered(qtbot, open_view, name, page, zoom) -> None:
+    view = open_view(name, size=(900, 700))
+    view.set_zoom(zoom)
+    view.go_to_page(page)
+    _settle(qtbot, view)
+    assert _shown_as_rendered(view, page)
+
+
+def test_frame_and_background_colours(qtbot, open_view) -> None:
+    view = open_view("GeoTopo-komprimiert.pdf", size=(900, 700))
+    view.go_to_page(3)
+    _settle(qtbot, view)
+    shot = view.viewport().grab().toImage()
+    r = view.page_rect_in_view(3)
+    x0 = round(r.x())
+    y = 300
+    mid = view.palette().color(QPalette.ColorRole.Mid).rgb()
+    # the frame: one pixel of translucent black over the background, left of the page
+    over = QImage(1, 1, QImage.Format.Format_RGB32)
+    over.fill(mid)
+    painter = QPainter(over)
+    painter.fillRect(QRect(0, 0, 1, 1), QColor(0, 0, 0, 60))
+    painter.end()
+    assert shot.pixel(x0 - 1, y) == over.pixel(0, 0) != mid
+    assert shot.pixel(x0 - 2, y) == mid
+    assert shot.pixel(2, y) == mid
+    assert shot.pixel(x0 + 5, y) == QColor(Qt.GlobalColor.white).rgb()  # the page's margin
+
+
+def test_a_page_mupdf_cannot_render_shows_blank(qtbot, open_view, monkeypatch) -> None:
+    view = open_view("GeoTopo-komprimiert.pdf", size=(900, 700))
+    render = view.backend.render
+
+    def fails_on_page_5(page: int, scale: float):
+        if page == 5:
+            raise RuntimeError("MuPDF cannot draw this page")
+        return render(page, scale)
+
+    monkeypatch.setattr(view.backend, "render", fails_on_page_5)
+    view.go_to_page(5)
+    _settle(qtbot, view)
+    shot = view.viewport().grab().toImage()
+    r = view.page_rect_in_view(5)
+    inside = r.adjusted(2, 2, -2, -2).toRect().intersected(shot.rect())
+    colours = {
+        shot.pixel(x, y)
+        for y in range(inside.top(), inside.bottom(), 7)
+        for x in range(inside.left(), inside.right(), 7)
+    }
+    assert colours == {QColor(Qt.GlobalColor.white).rgb()}
+    assert shot.pixel(round(r.x()) - 2, 300) == view.palette().color(QPalette.ColorRole.Mid).rgb()
+    # the pages that do render still show
+    view.go_to_page(6)
+    _settle(qtbot, view)
+    assert _shown_as_rendered(view, 6)
+
+
+HIDPI_SCRIPT = """
+import sys, time
+from PySide6.QtCore import QEventLoop
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+sys.path.insert(0, {tests!r})
+from test_pdf_view import _shown_as_rendered
+from reader.documents.pdf import open_paged
+from reader.ui.pdf_view import PdfView, POINTS_TO_PIXELS
+view = PdfView(open_paged({pdf!r}))
+view.resize(700, 500)
+view.show()
+view.go_to_page(3)
+def ready():
+    return view.has_painted and (3, view._device_scale(3)) in view._cache
+deadline = time.monotonic() + 30
+while not ready() and time.monotonic() < deadline:
+    app.processEvents(QEventLoop.ProcessEventsFlag.WaitForMoreEvents, 100)
+dpr = view.viewport().devicePixelRatioF()
+assert dpr == {dpr}, dpr
+assert view._device_scale(3) == round(POINTS_TO_PIXELS * dpr, 4)
+assert _shown_as_rendered(view, 3)
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("dpr", [1.5, 2.0])
+def test_hidpi_pages_are_rendered_at_device_pixels_and_shown_unscaled(dpr: float) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    code = HIDPI_SCRIPT.format(
+        tests=str(root / "tests"), pdf=str(PDF_DIR / "GeoTopo-komprimiert.pdf"), dpr=dpr
+    )
+    env = dict(os.environ)
+    env.update(QT_QPA_PLATFORM="offscreen", QT_ENABLE_HIGHDPI_SCALING="1", QT_SCALE_FACTOR=str(dpr))
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize("style", ["Fusion", "Windows"])
+def test_after_scrolling_the_window_looks_as_painted_afresh(qtbot, open_view, style) -> None:
+    """The scroll bar repaints only where its slider was and went; what is on screen after
+    paging and scrolling must still be what a full paint of the window gives."""
+    app = QApplication.instance()
+    previous = app.style().name()
+    app.setStyle(style)
+    try:
+        view = open_view("GeoTopo-komprimiert.pdf", size=(900, 700))
+        view._marker_bar.set_marker_source(lambda: [(0.25, QColor("red")), (0.7, QColor("blue"))])
+        bar = view.verticalScrollBar()
+        for page in (116, 50, 0, 1, 2, 60, 61, 3, 4, 5, 7, 6, 20, 19):
+            view.go_to_page(page)
+            _settle(qtbot, view)
+            QApplication.processEvents()  # each step painted on its own
+        for value in (bar.maximum(), bar.maximum() - 900, bar.value() + 5, bar.value() - 3):
+            bar.setValue(value)
+            _settle(qtbot, view)
+            QApplication.processEvents()
+        QApplication.processEvents()
+        on_screen = view.screen().grabWindow(view.winId()).toImage()
+        fresh = view.grab().toImage()
+        fmt = QImage.Format.Format_RGB32
+        assert on_screen.convertToFormat(fmt) == fresh.convertToFormat(fmt)
+    finally:
+        app.setStyle(previous)
+
+
+def test_a_closed_view_and_its_page_cache_go_at_once(qtbot) -> None:
+    import gc
+    import weakref
+
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    doc = open_paged(PDF_DIR / "GeoTopo-komprimiert.pdf")
+    view = PdfView(doc)
+    view.resize(800, 600)
+    with qtbot.waitSignal(view.first_page_painted, timeout=10000):
+        view.show()
+    assert view.cache_bytes > 0
+    gone = weakref.ref(view)
+    gc.disable()  # freed by reference counting, not whenever the cycle collector runs
+    try:
+        view.close()
+        view.deleteLater()
+        del view
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete.value)
+        assert gone() is None
+    finally:
+        gc.enable()
+        doc.close()

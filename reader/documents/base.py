@@ -80,8 +80,11 @@ class PagedBackend(DocumentBackend, Protocol):
         """One rectangle per text line covered by page_text(page)[start:end]."""
         ...
 
-    def render(self, page: int, scale: float) -> tuple[int, int, int, bytes]:
-        """(width, height, stride, RGB888 samples) of the page at `scale` pixels per point."""
+    def render(self, page: int, scale: float) -> tuple[int, int, int, bytes | memoryview]:
+        """(width, height, stride, RGB888 samples) of the page at `scale` pixels per point.
+
+        The samples are any bytes-like buffer (the PDF backend lends its renderer's own
+        memory, valid for as long as the buffer is referenced, to spare a copy)."""
         ...
 
     def close(self) -> None: ...

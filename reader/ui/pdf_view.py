@@ -12,11 +12,14 @@ thread-safety costs on top. One page per turn keeps input handling between pages
 
 from __future__ import annotations
 
+import inspect
 import re
+import weakref
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from math import ceil, floor
 from typing import Any
 
 from PySide6.QtCore import (
@@ -25,6 +28,7 @@ from PySide6.QtCore import (
     QObject,
     QPoint,
     QPointF,
+    QRect,
     QRectF,
     Qt,
     QTimer,
@@ -43,11 +47,13 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QPixmap,
+    QRegion,
     QResizeEvent,
     QWheelEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractScrollArea,
+    QAbstractSlider,
     QApplication,
     QScrollBar,
     QStyle,
@@ -116,12 +122,37 @@ def is_drawn(annotation: Annotation) -> bool:
 _FRAME = QColor(0, 0, 0, 60)
 
 
-def _frame(painter: QPainter, r: QRectF) -> None:
+def frame_colour(background: QColor, under: QColor | None = None) -> QColor:
+    """The opaque colour Qt's raster engine makes of _FRAME blended over `background`
+    (itself blended over the opaque `under` if it is translucent).
+
+    A page's frame lies in the gap round the page, on the view's background, so painting it
+    in this colour gives the pixels the translucent _FRAME would. It is much cheaper: Qt
+    blends a translucent fill row by row, and spreads a one-pixel column as tall as the view
+    over its thread pool (~0.1 ms and a dozen thread switches per line, measured), where an
+    opaque one is a plain fill."""
+    image = QImage(1, 1, QImage.Format.Format_RGB32)
+    image.fill(under if under is not None else Qt.GlobalColor.black)
+    painter = QPainter(image)
+    painter.fillRect(QRect(0, 0, 1, 1), background)
+    painter.fillRect(QRect(0, 0, 1, 1), _FRAME)
+    painter.end()
+    return image.pixelColor(0, 0)
+
+
+def _frame(painter: QPainter, r: QRectF, colour: QColor) -> None:
     # Four one-pixel fills: a stroked drawRect round a whole page costs about a millisecond.
-    painter.fillRect(QRectF(r.left() - 1, r.top() - 1, r.width() + 2, 1), _FRAME)
-    painter.fillRect(QRectF(r.left() - 1, r.bottom(), r.width() + 2, 1), _FRAME)
-    painter.fillRect(QRectF(r.left() - 1, r.top(), 1, r.height()), _FRAME)
-    painter.fillRect(QRectF(r.right(), r.top(), 1, r.height()), _FRAME)
+    painter.fillRect(QRectF(r.left() - 1, r.top() - 1, r.width() + 2, 1), colour)
+    painter.fillRect(QRectF(r.left() - 1, r.bottom(), r.width() + 2, 1), colour)
+    painter.fillRect(QRectF(r.left() - 1, r.top(), 1, r.height()), colour)
+    painter.fillRect(QRectF(r.right(), r.top(), 1, r.height()), colour)
+
+
+MarkerSource = Callable[[], Iterable[tuple[float, QColor]]]
+
+
+def _no_marker_source() -> MarkerSource | None:
+    return None
 
 
 class MarkerScrollBar(QScrollBar):
@@ -130,6 +161,14 @@ class MarkerScrollBar(QScrollBar):
     The owner gives a `source` returning (fraction of the document height, colour) pairs; the
     ticks are drawn once into a pixmap the size of the groove, rebuilt only after
     `invalidate()` or when the groove changes size, so scrolling paints one pixmap.
+
+    When only the value changes (scrolling), only the strip from the slider's old place to
+    its new one is repainted, not the whole bar: nothing else in a scroll bar depends on the
+    value, and a full paint of a tall bar costs more than half a millisecond (the style's
+    gradients are blended row by row, spread over Qt's thread pool). The whole bar is still
+    repainted when the value reaches or leaves either end (a style may grey out the arrow
+    there), while a mouse button is down on the bar (pressed page areas), and with styles
+    whose scroll bars fade in and out.
     """
 
     TICK_HEIGHT = 3
@@ -137,14 +176,24 @@ class MarkerScrollBar(QScrollBar):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Vertical, parent)
         self.setObjectName("annotation_marker_bar")
-        self._source: Callable[[], Iterable[tuple[float, QColor]]] | None = None
+        self._source: Callable[[], MarkerSource | None] = _no_marker_source
         self._pixmap: QPixmap | None = None
         self._pixmap_key: tuple[int, int, float] | None = None
         self._rows: dict[int, QColor] = {}
         self.rebuilds = 0  # how many times the tick pixmap was drawn (tests, bench)
+        self._slider: QRect | None = None  # the slider's rect at the last value change
+        self._last_value = self.value()
+        self._mouse_down = False
 
-    def set_marker_source(self, source: Callable[[], Iterable[tuple[float, QColor]]]) -> None:
-        self._source = source
+    def set_marker_source(self, source: MarkerSource) -> None:
+        if inspect.ismethod(source):
+            # Held weakly: the owner's bound method here makes a reference cycle (owner ->
+            # bar -> method -> owner) that only Python's cyclic garbage collector breaks, so
+            # a closed view and its page cache (up to 128 MB) would stay in memory until a
+            # full collection happens to run, instead of going when the view is deleted.
+            self._source = weakref.WeakMethod(source)
+        else:
+            self._source = lambda: source
         self.invalidate()
 
     def invalidate(self) -> None:
@@ -175,12 +224,13 @@ class MarkerScrollBar(QScrollBar):
         self._pixmap_key = key
         self._rows = {}
         w, h = key[0], key[1]
-        if self._source is None or w <= 0 or h <= 0:
+        source = self._source()
+        if source is None or w <= 0 or h <= 0:
             self._pixmap = QPixmap()
             return self._pixmap
         rows: dict[int, QColor] = {}
         span = max(1, h - self.TICK_HEIGHT)
-        for fraction, colour in self._source():
+        for fraction, colour in source():
             y = round(max(0.0, min(1.0, fraction)) * span)
             rows[y] = colour  # the later annotation wins a shared pixel row
         pm = QPixmap(max(1, round(w * dpr)), max(1, round(h * dpr)))
@@ -198,9 +248,53 @@ class MarkerScrollBar(QScrollBar):
         self.rebuilds += 1
         return pm
 
+    def _slider_rect(self) -> QRect:
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        return self.style().subControlRect(
+            QStyle.ComplexControl.CC_ScrollBar, opt, QStyle.SubControl.SC_ScrollBarSlider, self
+        )
+
+    def sliderChange(self, change: QAbstractSlider.SliderChange) -> None:  # noqa: N802
+        old_slider, old_value = self._slider, self._last_value
+        self._slider, self._last_value = self._slider_rect(), self.value()
+        lo, hi = self.minimum(), self.maximum()
+        if (
+            change == QAbstractSlider.SliderChange.SliderValueChange
+            and old_slider is not None
+            and lo < old_value < hi
+            and lo < self._last_value < hi
+            and not self._mouse_down
+            and not self.style().styleHint(QStyle.StyleHint.SH_ScrollBar_Transient, None, self)
+        ):
+            # the strip across the bar, with a margin: a style may draw a little outside
+            # the slider's rect (Fusion does)
+            strip = old_slider.united(self._slider)
+            self.update(QRect(0, strip.top() - 8, self.width(), strip.height() + 16))
+            return
+        super().sliderChange(change)  # the whole bar
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        self._slider = None  # the next value change repaints all
+        super().resizeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
+        self._slider = None  # style, palette, enabled state …: the next one repaints all
+        super().changeEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self._mouse_down = True
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self._mouse_down = event.buttons() != Qt.MouseButton.NoButton
+        super().mouseReleaseEvent(event)
+        if not self._mouse_down:
+            self.update()  # whatever was drawn pressed is drawn released
+
     def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         super().paintEvent(event)
-        if self._source is None:
+        if self._source() is None:
             return
         pm = self._ensure_pixmap()
         if pm is None or pm.isNull() or not self._rows:
@@ -293,9 +387,10 @@ class PdfView(QAbstractScrollArea):
         self._content_w = 0.0
         self._content_h = 0.0
 
-        self._cache: OrderedDict[tuple[int, float], QPixmap] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, float], QImage] = OrderedDict()
         self._cache_bytes = 0
         self.cache_limit_bytes = cache_limit_bytes
+        self._frame_colours: dict[tuple[int, int], QColor] = {}  # opaque, per background
         self._render_timer = QTimer(self)
         self._render_timer.setSingleShot(True)
         self._render_timer.timeout.connect(self._render_next)
@@ -349,6 +444,9 @@ class PdfView(QAbstractScrollArea):
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.viewport().setMouseTracking(True)
         self.viewport().setAutoFillBackground(False)
+        # paintEvent covers every pixel it is asked for (background, pages), so Qt need not
+        # paint what lies under the viewport first (it would fill it all on every paint)
+        self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
         self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
         self.horizontalScrollBar().valueChanged.connect(self._on_scrolled)
@@ -1140,19 +1238,19 @@ class PdfView(QAbstractScrollArea):
         extra = [p for p in (visible[-1] + 1, visible[0] - 1) if 0 <= p < self._count]
         return visible + extra
 
-    def _pixmap(self, page: int, scale: float) -> QPixmap | None:
+    def _pixmap(self, page: int, scale: float) -> QImage | None:
         key = (page, scale)
-        pm = self._cache.get(key)
-        if pm is not None:
+        image = self._cache.get(key)
+        if image is not None:
             self._cache.move_to_end(key)
-        return pm
+        return image
 
-    def _fallback_pixmap(self, page: int) -> QPixmap | None:
-        best: QPixmap | None = None
+    def _fallback_pixmap(self, page: int) -> QImage | None:
+        best: QImage | None = None
         best_scale = -1.0
-        for (p, s), pm in self._cache.items():
+        for (p, s), image in self._cache.items():
             if p == page and s > best_scale:
-                best, best_scale = pm, s
+                best, best_scale = image, s
         return best
 
     def _render_next(self) -> None:
@@ -1170,18 +1268,37 @@ class PdfView(QAbstractScrollArea):
             self._render_timer.start(0 if todo[1] in visible else 15)
 
     def _render(self, page: int, scale: float) -> None:
+        """Render the page into the cache as a 32-bit QImage (Format_RGB32).
+
+        RGB32 is what the raster backing store holds, so painting the page is a plain copy
+        of the visible rows (see _blit_origin); the backend's RGB888 is converted once,
+        here. (Painting RGB888 directly was measured: Qt then converts on every paint, on
+        its thread pool, which costs about this one conversion for a page painted once,
+        more on a busy machine, and again on every later paint; and it has no fast path to
+        scale RGB888.) QImage or QPixmap makes no difference on the raster paint engine; a
+        QImage is converted in one call.
+        """
         try:
             w, h, stride, data = self.backend.render(page, scale)
         except Exception:  # noqa: BLE001 - a page MuPDF cannot draw stays a blank page
-            w, h, stride, data = 1, 1, 3, b"\xff\xff\xff"
+            image = QImage(1, 1, QImage.Format.Format_RGB32)
+            image.fill(Qt.GlobalColor.white)
+        else:
+            # One pass from MuPDF's RGB888 samples (no copy made) into a 32-bit image that
+            # owns its pixels; the samples are released at once.
+            image = QImage(data, w, h, stride, QImage.Format.Format_RGB888).convertToFormat(
+                QImage.Format.Format_RGB32
+            )
+            del data
         self.rendered_pages += 1
-        image = QImage(data, w, h, stride, QImage.Format.Format_RGB888)
-        pm = QPixmap.fromImage(image)
-        del image, data
-        pm.setDevicePixelRatio(self.viewport().devicePixelRatioF() or 1.0)
+        dpr = self.viewport().devicePixelRatioF() or 1.0
+        image.setDevicePixelRatio(dpr)
         key = (page, scale)
-        self._cache[key] = pm
-        self._cache_bytes += pm.width() * pm.height() * 4
+        old = self._cache.pop(key, None)
+        if old is not None:
+            self._cache_bytes -= old.sizeInBytes()
+        self._cache[key] = image
+        self._cache_bytes += image.sizeInBytes()
         self._evict()
 
     def _evict(self) -> None:
@@ -1191,43 +1308,84 @@ class PdfView(QAbstractScrollArea):
                 break
             if key[0] in keep and key[1] == self._device_scale(key[0]):
                 continue
-            pm = self._cache.pop(key)
-            self._cache_bytes -= pm.width() * pm.height() * 4
+            image = self._cache.pop(key)
+            self._cache_bytes -= image.sizeInBytes()
 
     # -- painting ------------------------------------------------------------------------------
+
+    def _blit_origin(self, r: QRectF, image: QImage, dpr: float) -> QPointF | None:
+        """Where to draw `image` one image pixel to one device pixel over the page rect `r`
+        (its top-left rounded to the device pixel grid), or None when the image is not the
+        page's size on the device (a fallback at another zoom, a capped or a blank page):
+        then it is drawn scaled into `r`. A page rendered at the device scale is at most a
+        pixel bigger than `r` (MuPDF rounds the page's bounds outward), so it covers `r`."""
+        if (
+            abs(image.width() - r.width() * dpr) > 1.0
+            or abs(image.height() - r.height() * dpr) > 1.0
+        ):
+            return None
+        return QPointF(round(r.x() * dpr) / dpr, round(r.y() * dpr) / dpr)
 
     def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self.viewport())
         pal = self.palette()
-        painter.fillRect(event.rect(), pal.color(QPalette.ColorRole.Mid))
+        dpr = self.viewport().devicePixelRatioF() or 1.0
         missing = False
         painted_real = False
         rendered_inline = False
-        sel = self._sel_range_pos()
-        sel_colour = QColor(pal.color(QPalette.ColorRole.Highlight))
-        sel_colour.setAlpha(100)
+        # What each visible page shows: its image at the device scale, rendered here if it is
+        # missing (one per paint), else the nearest other zoom's image, else white.
+        plan: list[tuple[int, QRectF, QImage | None, QPointF | None]] = []
+        background = QRegion(event.rect())
         for page in self.visible_pages():
             r = self._page_view_rect(page)
-            pm = self._pixmap(page, self._device_scale(page))
-            if pm is None and not rendered_inline:
+            image = self._pixmap(page, self._device_scale(page))
+            if image is None and not rendered_inline:
                 # One missing page per paint is rendered right here: a placeholder frame
                 # first would only delay what the user waits for (the first page at start,
                 # the next page while scrolling). Any others follow on the next turns, so
                 # input is still handled between pages.
                 rendered_inline = True
                 self._render(page, self._device_scale(page))
-                pm = self._pixmap(page, self._device_scale(page))
-            if pm is not None:
-                painter.drawPixmap(r, pm, QRectF(pm.rect()))
+                image = self._pixmap(page, self._device_scale(page))
+            if image is not None:
                 painted_real = True
             else:
                 missing = True
-                fallback = self._fallback_pixmap(page)
-                if fallback is not None:
-                    painter.drawPixmap(r, fallback, QRectF(fallback.rect()))
-                else:
-                    painter.fillRect(r, QColor(Qt.GlobalColor.white))
-            _frame(painter, r)
+                image = self._fallback_pixmap(page)
+            origin = None if image is None else self._blit_origin(r, image, dpr)
+            if origin is not None:
+                # The page, its frame and its overlays go where the image lands: at most
+                # half a device pixel from `r`, so the overlays stay on the image's text.
+                r = QRectF(origin, r.size())
+                # The background under an opaque page image need not be filled first.
+                x0, y0 = origin.x(), origin.y()
+                x1, y1 = x0 + image.width() / dpr, y0 + image.height() / dpr
+                inner = QRect(ceil(x0), ceil(y0), floor(x1) - ceil(x0), floor(y1) - ceil(y0))
+                background -= QRegion(inner)
+            plan.append((page, r, image, origin))
+        mid = pal.color(QPalette.ColorRole.Mid)
+        window = pal.color(QPalette.ColorRole.Window)
+        for rect in background:
+            if mid.alpha() < 255:
+                # the viewport paints opaquely (WA_OpaquePaintEvent): nothing is under it
+                painter.fillRect(rect, window)
+            painter.fillRect(rect, mid)
+        key = (mid.rgba(), window.rgba())
+        frame = self._frame_colours.get(key)
+        if frame is None:
+            frame = self._frame_colours[key] = frame_colour(mid, window)
+        sel = self._sel_range_pos()
+        sel_colour = QColor(pal.color(QPalette.ColorRole.Highlight))
+        sel_colour.setAlpha(100)
+        for page, r, image, origin in plan:
+            if image is None:
+                painter.fillRect(r, QColor(Qt.GlobalColor.white))
+            elif origin is not None:
+                painter.drawImage(origin, image)
+            else:
+                painter.drawImage(r, image, QRectF(image.rect()))
+            _frame(painter, r, frame)
             for rects, colour in self._highlights.get(page, ()):
                 for rect in rects:
                     painter.fillRect(self._rect_to_view(page, rect, r), colour)
