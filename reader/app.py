@@ -96,21 +96,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     size = _parse_size(args.size)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-    from reader.paths import library_path
+    from reader.paths import instance_name, library_path
     from reader.store.db import LibraryDamaged, LibraryError, check_file
 
     db_path = library_path(db_arg or args.db)
-    instance = None if args.screenshot else _instance_name(db_path)
-    if instance is not None and args.documents and not args.new_window:
-        from reader.ui.single_instance import hand_over
-
-        if hand_over(instance, [_absolute(target) for target in args.documents]):
-            return 0  # the running window opens them
     # The quick check reads the whole library (~0.1-0.25 s for 100,000 annotations). It runs
     # on a thread, on its own read-only connection, while this thread imports the library
     # code, Qt and the window (~0.25-0.4 s); SQLite releases the GIL while it reads. Library()
     # then skips the check if the file is unchanged since. Nothing writes before it is done.
     checking = _Background(lambda: check_file(db_path, remember=True))
+    instance = None if args.screenshot else instance_name(db_path)
+    if instance is not None and args.documents and not args.new_window:
+        from reader.ui.single_instance import hand_over
+
+        if hand_over(instance, [_absolute(target) for target in args.documents]):
+            return 0  # the running window opens them (the read-only check just stops)
     from PySide6.QtWidgets import QApplication
 
     import reader.ui.main_window  # noqa: F401 - imported now, in parallel with the check
@@ -145,12 +145,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         backup=not args.screenshot,
         instance=instance,
     )
-
-
-def _instance_name(db_path: Path) -> str:
-    from reader.ui.single_instance import server_name
-
-    return server_name(db_path)
 
 
 def _absolute(target: str) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import hashlib
 import os
 from pathlib import Path
 
@@ -22,3 +24,15 @@ def library_path(cli_value: str | None = None) -> Path:
 def data_dir_for(db_path: Path) -> Path:
     """Snapshots and caches live beside the library file."""
     return db_path.parent
+
+
+def instance_name(db_path: Path) -> str:
+    """The local socket name of the window running on a library: stable per user and
+    resolved library path, and short (Unix socket paths are limited to ~100 bytes; Qt puts
+    the name in the temp folder). See reader.ui.single_instance."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no user name (containers): the path alone still separates
+        user = ""
+    key = f"{user}\0{Path(db_path).expanduser().resolve()}".encode()
+    return "claim-reader-" + hashlib.sha256(key).hexdigest()[:24]

@@ -8,31 +8,19 @@ it vanishes with the process, so a killed app never blocks the next start.
 
 from __future__ import annotations
 
-import getpass
-import hashlib
 import json
 import logging
 from collections.abc import Sequence
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+from reader.paths import instance_name as server_name  # noqa: F401 - the name's one home
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE = 1 << 20  # bytes: thousands of paths; anything longer is not ours
 MAX_TARGETS = 1000
-
-
-def server_name(db_path: Path) -> str:
-    """The socket name for a library: stable per user and resolved library path, and short
-    (Unix socket paths are limited to ~100 bytes; Qt puts the name in the temp folder)."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # noqa: BLE001 - no user name (containers): the path alone still separates
-        user = ""
-    key = f"{user}\0{Path(db_path).expanduser().resolve()}".encode()
-    return "claim-reader-" + hashlib.sha256(key).hexdigest()[:24]
 
 
 def hand_over(name: str, targets: Sequence[str], *, timeout_ms: int = 5000) -> bool:
