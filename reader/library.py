@@ -1034,6 +1034,9 @@ class _Importer:
         # of the ids seen is kept (a million rows would make it ~100 MB): the library, inside
         # this import's transaction, knows which ids earlier batches added.
         self.fresh = not self.store.has_annotations()
+        # Rows this import adds get rowids from here on: an id found at or above it came
+        # earlier in this very file.
+        self.first_new = self.store.next_rowid()
         self.started = datetime.now(UTC)
         self.now = canonical_time(self.started.isoformat())
         self.ticks = 0
@@ -1056,7 +1059,9 @@ class _Importer:
         if self.cancel is not None and self.cancel.is_set():
             raise DocumentError("Import cancelled.")
         ids = [i.annotation.id for i in items]
-        fresh = self.fresh and not self.store.existing_annotations(ids)
+        present = self.store.rowids(ids)
+        self._check_once(items, present)
+        fresh = self.fresh and not present
         stored = {} if fresh else self.store.stored(ids)
         citation_ids = [c.citation.id for i in items for c in i.citations]
         cited = self.store.citations_by_id(citation_ids) if citation_ids else {}
@@ -1114,6 +1119,23 @@ class _Importer:
             else:
                 self.unchanged += 1
         self.store.write(added, changed, citations_added, citations_changed, members)
+
+    def _check_once(self, items, present: dict[str, int]) -> None:
+        """An annotation comes once (a CSV's rows of one annotation are next to each other):
+        checked against this batch and what this import stored, so no set of every id read
+        is kept (memory stays bounded, whatever the number of rows)."""
+        from reader.exchange import ExchangeError
+
+        here: set[str] = set()
+        for item in items:
+            annotation_id = item.annotation.id
+            if annotation_id in here or present.get(annotation_id, 0) >= self.first_new:
+                raise ExchangeError(
+                    item.where,
+                    f"annotation {annotation_id} already came earlier in the file (the rows of "
+                    "one annotation must be next to each other, as an export writes them).",
+                )
+            here.add(annotation_id)
 
     def _version(self, item) -> tuple[int, int]:
         doc = item.document

@@ -497,3 +497,52 @@ def test_many_rows_with_one_bad_row_near_the_end(db, tmp_path):
     assert report["out"] == ""
     assert report["peak_mb"] < 400, report["peak_mb"]
     assert state(db) == before
+
+
+def test_an_annotation_coming_back_far_later_is_refused(db, tmp_path):
+    """Rows of one annotation split by 1,200 others (batches of 500 in between): refused with
+    the line where it comes back, nothing imported — checked against what the import stored,
+    not a map of every id read, so memory does not grow with the file."""
+    path = tmp_path / "many.csv"
+    write_rows(path, 1200, bad_at=10**9)
+    data = path.read_bytes()
+    first = data.split(b"\r\n")[1]
+    data += first + b"\r\n"
+    error = check_outcome(db, data, tmp_path, "back")
+    assert error is not None and error.startswith("line 1202: annotation 00000000-"), error
+    assert "next to each other" in error
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="ru_maxrss is in KiB on Linux")
+def test_memory_does_not_grow_with_the_rows(tmp_path):
+    """Peak memory of `claim-reader import` for 150,000 and for 450,000 rows: the same within
+    15 MB (a structure kept per row, e.g. a map of every id read, adds ~45 MB here). Below
+    ~100,000 rows the import's 32 MB page cache is still filling; measured with 1,000,000
+    rows: peak 70 MB, against 63 MB for 100,000."""
+    helper = tmp_path / "rss.py"
+    helper.write_text(RSS_HELPER, encoding="utf-8")
+    peaks = []
+    for rows in (150_000, 450_000):
+        path = tmp_path / f"rows-{rows}.csv"
+        write_rows(path, rows, bad_at=10**9)
+        db = tmp_path / f"lib-{rows}" / "library.sqlite"
+        done = subprocess.run(
+            [
+                sys.executable,
+                str(helper),
+                sys.executable,
+                str(ROOT / "main.py"),
+                "--db",
+                str(db),
+                "import",
+                str(path),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            cwd=ROOT,
+        )
+        report = json.loads(done.stdout)
+        assert report["rc"] == 0 and report["out"].startswith(f"added {rows},"), report["err"]
+        peaks.append(report["peak_mb"])
+    assert peaks[1] - peaks[0] < 15, peaks

@@ -339,7 +339,6 @@ def read_csv(raw: BinaryIO, progress: Callable[[int], None] | None = None) -> It
     incoming = _Rows()
     group: list[tuple[int, list[str]]] = []
     group_id = ""
-    seen: dict[str, int] = {}
     for line, row in rows:
         if len(row) != width:
             raise ExchangeError(f"line {line}", f"expected {width} columns, found {len(row)}.")
@@ -355,13 +354,8 @@ def read_csv(raw: BinaryIO, progress: Callable[[int], None] | None = None) -> It
             yield incoming(group)
             group = []
         if not group:
-            if annotation_id in seen:
-                raise ExchangeError(
-                    f"line {line}",
-                    f"the rows of annotation {annotation_id} must be next to each other "
-                    f"(it is also on line {seen[annotation_id]}).",
-                )
-            seen[annotation_id] = line
+            # An id that comes back after others is refused by the importer, which checks it
+            # against what it stored: a map of every id read would grow with the file.
             group_id = annotation_id
         group.append((line, row))
     if group:

@@ -282,6 +282,20 @@ class ExchangeStore:
         ).fetchone()
         return _source(row) if row else None
 
+    def rowids(self, annotation_ids: Sequence[str]) -> dict[str, int]:
+        """The rowid of each of these ids that is stored."""
+        rows = self.db.execute(
+            f"SELECT id, rowid FROM annotations WHERE id IN {_IDS}",
+            [json.dumps(list(annotation_ids))],
+        )
+        return dict(rows.fetchall())
+
+    def next_rowid(self) -> int:
+        """The rowid the next added annotation gets (`write` numbers them from the largest)."""
+        return int(
+            self.db.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM annotations").fetchone()[0]
+        )
+
     def existing_annotations(self, annotation_ids: Sequence[str]) -> set[str]:
         rows = self.db.execute(
             f"SELECT id FROM annotations WHERE id IN {_IDS}", [json.dumps(list(annotation_ids))]
