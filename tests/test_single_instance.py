@@ -55,7 +55,9 @@ def finish(qtbot, proc: subprocess.Popen[str]) -> tuple[int, str, str]:
 
 
 def tab_sources(window) -> list[str]:
-    return [tab.opened.record.source for tab in window.open_tabs()]
+    """What the window shows, as resolved paths (the library records files resolved: the
+    corpus may be reached through a symbolic link)."""
+    return [str(Path(tab.opened.record.source).resolve()) for tab in window.open_tabs()]
 
 
 @pytest.fixture
@@ -80,16 +82,16 @@ def test_a_file_opened_while_the_app_runs_goes_to_the_running_window(
     code, out, err = finish(qtbot, proc)
     assert code == 0, err
     assert "Traceback" not in err and "error" not in err.lower()
-    qtbot.waitUntil(lambda: str(SEED) in tab_sources(window), timeout=20000)
+    qtbot.waitUntil(lambda: str(SEED.resolve()) in tab_sources(window), timeout=20000)
     assert "79,770" in window.current_tab().opened.document.text
 
     # Two at once, one of them a PDF: both open, the last one current.
     proc = start_app(library.db_path, str(SEED), str(PDF), cwd=tmp_path, home=tmp_path)
     code, _out, err = finish(qtbot, proc)
     assert code == 0, err
-    qtbot.waitUntil(lambda: str(PDF) in tab_sources(window), timeout=20000)
-    assert tab_sources(window).count(str(SEED)) == 1  # switched to, not opened twice
-    assert window.current_tab().opened.record.source == str(PDF)
+    qtbot.waitUntil(lambda: str(PDF.resolve()) in tab_sources(window), timeout=20000)
+    assert tab_sources(window).count(str(SEED.resolve())) == 1  # switched to, not opened twice
+    assert window.current_tab().opened.record.source == str(PDF.resolve())
 
 
 def test_a_missing_file_is_reported_by_the_running_window(
