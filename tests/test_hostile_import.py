@@ -546,3 +546,21 @@ def test_memory_does_not_grow_with_the_rows(tmp_path):
         assert report["rc"] == 0 and report["out"].startswith(f"added {rows},"), report["err"]
         peaks.append(report["peak_mb"])
     assert peaks[1] - peaks[0] < 15, peaks
+
+
+def test_a_json_file_too_big_to_read_whole_is_refused(db, tmp_path):
+    """JSON is parsed whole: past 256 MB one sentence says so (and points to CSV) before
+    anything is read. The file is sparse: 300 MB long, a few bytes on disk."""
+    path = tmp_path / "huge.json"
+    with path.open("wb") as out:
+        out.write(b"[")
+        out.seek(300 * 2**20)
+        out.write(b"]")
+    before = state(db)
+    result = run_cli(db, "import", str(path))
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr.strip() == (
+        "error: line 1: the JSON file is 300 MB; a JSON import is read whole, so files over "
+        "256 MB are refused: import a CSV export instead (it is read a block at a time)."
+    ), result.stderr
+    assert state(db) == before

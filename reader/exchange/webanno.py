@@ -241,8 +241,23 @@ def write_webanno(records: Iterable[ExportRecord], out: TextIO, *, total: int | 
 # -- reading ------------------------------------------------------------------------------------
 
 
+# A JSON export is parsed whole, taking several times its size in memory; 256 MB is about
+# 230,000 annotations (an export of 100,000 is 113 MB). CSV imports are streamed.
+MAX_JSON_BYTES = 256 * 2**20
+
+
 def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
     """The annotations of a W3C JSON export; raises `ExchangeError` at the first fault."""
+    raw.seek(0, 2)
+    size = raw.tell()
+    raw.seek(0)
+    if size > MAX_JSON_BYTES:
+        raise ExchangeError(
+            "line 1",
+            f"the JSON file is {size / 2**20:,.0f} MB; a JSON import is read whole, so files "
+            f"over {MAX_JSON_BYTES // 2**20} MB are refused: import a CSV export instead "
+            "(it is read a block at a time).",
+        )
     try:
         data = json.loads(raw.read().decode("utf-8-sig"))
     except UnicodeDecodeError:
