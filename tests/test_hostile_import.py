@@ -444,6 +444,23 @@ RSS_HELPER = textwrap.dedent(
 )
 
 
+def import_measured(db: Path, path: Path, tmp_path: Path) -> dict:
+    """`claim-reader --db DB import PATH` in a child process: its exit status, output and
+    peak memory (MB), as RSS_HELPER reports them."""
+    helper = tmp_path / "rss.py"
+    helper.write_text(RSS_HELPER, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(helper), sys.executable, str(ROOT / "main.py"), "--db", str(db)]
+        + ["import", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 def write_rows(path: Path, rows: int, bad_at: int) -> None:
     """A CSV of `rows` valid annotations, except row `bad_at` (0-based) whose start is "x"."""
     tail = ",claim,,,,,,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z" + "," * 12 + "\r\n"
@@ -470,26 +487,7 @@ def test_many_rows_with_one_bad_row_near_the_end(db, tmp_path):
     bad_at = HUGE_ROWS - 7
     write_rows(path, HUGE_ROWS, bad_at)
     before = state(db)
-    helper = tmp_path / "rss.py"
-    helper.write_text(RSS_HELPER, encoding="utf-8")
-    done = subprocess.run(
-        [
-            sys.executable,
-            str(helper),
-            sys.executable,
-            str(ROOT / "main.py"),
-            "--db",
-            str(db),
-            "import",
-            str(path),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-        cwd=ROOT,
-    )
-    assert done.returncode == 0, done.stderr
-    report = json.loads(done.stdout)
+    report = import_measured(db, path, tmp_path)
     assert report["rc"] == 1, report["err"][-3000:]
     lines = report["err"].splitlines()
     assert len(lines) == 1, report["err"][-3000:]
@@ -519,30 +517,12 @@ def test_memory_does_not_grow_with_the_rows(tmp_path):
     15 MB (a structure kept per row, e.g. a map of every id read, adds ~45 MB here). Below
     ~100,000 rows the import's 32 MB page cache is still filling; measured with 1,000,000
     rows: peak 70 MB, against 63 MB for 100,000."""
-    helper = tmp_path / "rss.py"
-    helper.write_text(RSS_HELPER, encoding="utf-8")
     peaks = []
     for rows in (150_000, 450_000):
         path = tmp_path / f"rows-{rows}.csv"
         write_rows(path, rows, bad_at=10**9)
         db = tmp_path / f"lib-{rows}" / "library.sqlite"
-        done = subprocess.run(
-            [
-                sys.executable,
-                str(helper),
-                sys.executable,
-                str(ROOT / "main.py"),
-                "--db",
-                str(db),
-                "import",
-                str(path),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=900,
-            cwd=ROOT,
-        )
-        report = json.loads(done.stdout)
+        report = import_measured(db, path, tmp_path)
         assert report["rc"] == 0 and report["out"].startswith(f"added {rows},"), report["err"]
         peaks.append(report["peak_mb"])
     assert peaks[1] - peaks[0] < 15, peaks

@@ -76,6 +76,14 @@ def sniff_kind(head: bytes, name: str = "") -> DocumentKind | None:
     return None
 
 
+def sniff_path(path: Path) -> DocumentKind | None:
+    """The kind of the file at `path` by its first bytes and name; None if it is none we
+    open (or empty). OSError if it cannot be read."""
+    with Path(path).open("rb") as fh:
+        head = fh.read(8192)
+    return sniff_kind(head, Path(path).name) if head else None
+
+
 def open_document(
     path: str | Path, password: str | None = None, *, source: str = "", url: str = ""
 ) -> DocumentBackend:

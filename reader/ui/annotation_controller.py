@@ -92,7 +92,7 @@ class AnnotationController(QObject):
                 kept = {a.id for a in held}
                 current = [a for a in current if a.id not in kept]
         counts: Counter[str] = Counter()
-        if stale and not held and not text_is_slow(document) and len(stale) <= BIG_REANCHOR:
+        if stale and not text_is_slow(document) and len(stale) <= BIG_REANCHOR:
             from reader.anchoring import reanchor_many
 
             moved = reanchor_many([a.anchor for a in stale], document.text)

@@ -601,17 +601,16 @@ class MainWindow(QMainWindow):
 
     def _read_in_background(self, file: Path, *, source: str = "", final_url: str = "") -> bool:
         """Start reading `file` on a worker if it is a big article; False to open it now."""
-        from reader.documents import sniff_kind
+        from reader.documents import sniff_path
 
         try:
             resolved = file.resolve()
-            size = resolved.stat().st_size
-            with resolved.open("rb") as fh:
-                head = fh.read(8192)
+            if resolved.stat().st_size < self.background_open_bytes:
+                return False
+            kind = sniff_path(resolved)
         except OSError:
             return False  # opening it on the spot says what is wrong
-        kind = sniff_kind(head, resolved.name)
-        if kind is None or kind.paged or size < self.background_open_bytes:
+        if kind is None or kind.paged:
             return False
         key = source or str(resolved)
         for tab in self.open_tabs():
@@ -977,20 +976,34 @@ class MainWindow(QMainWindow):
         from reader.ui.panels.browser import AnnotationBrowser
 
         if self.browser_dialog is None:
-            dialog = QDialog(self)
-            dialog.setObjectName("all_annotations_dialog")
-            dialog.setWindowTitle("All annotations")
-            dialog.resize(900, 560)
-            browser = AnnotationBrowser(self.library, dialog)
-            layout = QVBoxLayout(dialog)
-            layout.addWidget(browser)
+            self.browser_dialog = self._panel_dialog(
+                "all_annotations_dialog",
+                "All annotations",
+                (900, 560),
+                lambda dialog: AnnotationBrowser(self.library, dialog),
+            )
+            browser = self.browser_dialog.browser
             browser.open_requested.connect(self.open_at_annotation)
             browser.context_menu_requested.connect(self._browser_context_menu)
-            dialog.browser = browser
-            self.browser_dialog = dialog
-        self.browser_dialog.browser.refresh()
-        self.browser_dialog.show()
-        self.browser_dialog.raise_()
+        self._present(self.browser_dialog, self.browser_dialog.browser)
+
+    def _panel_dialog(self, name: str, title: str, size: tuple[int, int], make, attr="browser"):
+        """A window around one library panel (`make(dialog)`), made once and kept; the panel
+        is the dialog's `attr`."""
+        dialog = QDialog(self)
+        dialog.setObjectName(name)
+        dialog.setWindowTitle(title)
+        dialog.resize(*size)
+        panel = make(dialog)
+        QVBoxLayout(dialog).addWidget(panel)
+        setattr(dialog, attr, panel)
+        return dialog
+
+    @staticmethod
+    def _present(dialog, panel) -> None:
+        panel.refresh()
+        dialog.show()
+        dialog.raise_()
 
     def open_at_annotation(self, source: str, annotation_id: str) -> None:
         tab = self.open_document(source, background=False, offline_first=True)
@@ -1064,19 +1077,14 @@ class MainWindow(QMainWindow):
         from reader.ui.panels.sources import SourcesBrowser
 
         if self.sources_dialog is None:
-            dialog = QDialog(self)
-            dialog.setObjectName("sources_dialog")
-            dialog.setWindowTitle("Sources")
-            dialog.resize(900, 560)
-            browser = SourcesBrowser(self.library, dialog)
-            layout = QVBoxLayout(dialog)
-            layout.addWidget(browser)
-            browser.open_annotation.connect(self.open_at_annotation)
-            dialog.browser = browser
-            self.sources_dialog = dialog
-        self.sources_dialog.browser.refresh()
-        self.sources_dialog.show()
-        self.sources_dialog.raise_()
+            self.sources_dialog = self._panel_dialog(
+                "sources_dialog",
+                "Sources",
+                (900, 560),
+                lambda dialog: SourcesBrowser(self.library, dialog),
+            )
+            self.sources_dialog.browser.open_annotation.connect(self.open_at_annotation)
+        self._present(self.sources_dialog, self.sources_dialog.browser)
 
     def show_preferences(self) -> None:
         from reader.ui.preferences import PreferencesDialog
@@ -1282,23 +1290,20 @@ class MainWindow(QMainWindow):
         from reader.ui.panels.sets import SetsPanel
 
         if self.sets_dialog is None:
-            dialog = QDialog(self)
-            dialog.setObjectName("sets_dialog")
-            dialog.setWindowTitle("Annotation sets")
-            dialog.resize(420, 360)
-            panel = SetsPanel(self.library, dialog)
+            self.sets_dialog = self._panel_dialog(
+                "sets_dialog",
+                "Annotation sets",
+                (420, 360),
+                lambda dialog: SetsPanel(self.library, dialog),
+                attr="panel",
+            )
+            panel = self.sets_dialog.panel
             panel.ask_text = lambda title, label, text: self.ask_text(title, label, text)
             panel.confirm = lambda question: self.confirm(question)
             panel.error.connect(self.show_error)
             panel.sets_changed.connect(self.refresh_sets)
             panel.set_activated.connect(self.filter_to_set)
-            layout = QVBoxLayout(dialog)
-            layout.addWidget(panel)
-            dialog.panel = panel
-            self.sets_dialog = dialog
-        self.sets_dialog.panel.refresh()
-        self.sets_dialog.show()
-        self.sets_dialog.raise_()
+        self._present(self.sets_dialog, self.sets_dialog.panel)
 
     def filter_to_set(self, set_id: int | None) -> None:
         """Show only this set's annotations in the sidebar (and, with no document open, in the
