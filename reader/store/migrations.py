@@ -166,3 +166,22 @@ def m004_sets(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX set_members_annotation ON set_members(annotation_id)")
+
+
+@migrations()
+def m_issue14_claim_details(db: Database) -> None:
+    # Beside the annotations table rather than in it: most annotations are not reviewed claims.
+    db.execute(
+        """
+        CREATE TABLE claim_details (
+            annotation_id TEXT PRIMARY KEY REFERENCES annotations(id) ON DELETE CASCADE,
+            claim_reviewed TEXT NOT NULL DEFAULT '',
+            claim_date TEXT NOT NULL DEFAULT '',
+            claimant_type TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    # Library-wide choices the user made once (the reviewing organisation of ClaimReview).
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS library_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+    )
