@@ -713,6 +713,15 @@ class Library:
             if value and value != stored[key]:
                 self.repo.set_setting(f"claimreview.{key}", value)
             merged[key] = value or stored[key]
+        # Google's required fields: the fact-check's own page, and who reviewed.
+        if not merged.get("review_url", "").strip():
+            raise DocumentError(
+                "ClaimReview needs the published fact-check's address: give --review-url URL."
+            )
+        if not merged.get("org"):
+            raise DocumentError(
+                "ClaimReview needs the reviewing organisation: give --org NAME (and --org-url URL)."
+            )
         return merged
 
     def import_file(
@@ -853,6 +862,18 @@ class Library:
                     else:
                         unchanged += 1
         return ImportSummary(added, updated, unchanged, tuple(missing))
+
+    def import_zotero_file(self, path: str | Path, keys: set[str]) -> ImportSummary:
+        """`import_zotero` for a path the user named: one sentence if it is not a Zotero
+        library."""
+        from reader.store.zotero import is_zotero_library
+
+        path = Path(path)
+        if not path.is_file():
+            raise DocumentError(f"{path} does not exist.")
+        if not is_zotero_library(path):
+            raise ImportFailed(f"{path.name} is not a Zotero library (--attachment is for one).")
+        return self.import_zotero(path, keys)
 
     def zotero_attachments(self, path: str | Path):
         """The PDF attachments of a Zotero library with their annotations (for choosing)."""

@@ -327,7 +327,8 @@ def test_other_formats_are_dispatched(awkward, tmp_path, fmt):
     pytest.importorskip(module[fmt])
     library, _ = awkward
     out = tmp_path / f"out.{fmt}"
-    written = library.export(out, fmt)
+    review = {"review_url": "https://factdesk.example/c", "org": "Fact Desk"}
+    written = library.export(out, fmt, **(review if fmt == "claimreview" else {}))
     assert written >= 1 and out.stat().st_size > 0
 
 
