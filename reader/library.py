@@ -863,6 +863,20 @@ class Library:
                         unchanged += 1
         return ImportSummary(added, updated, unchanged, tuple(missing))
 
+    @staticmethod
+    def is_zotero_library(path: str | Path) -> bool:
+        """Whether `path` is a Zotero library (``zotero.sqlite``) an import can read."""
+        from reader.store.zotero import is_zotero_library
+
+        path = Path(path)
+        try:
+            with path.open("rb") as fh:
+                if fh.read(16) != b"SQLite format 3\x00":
+                    return False
+        except OSError:
+            return False
+        return is_zotero_library(path)
+
     def import_zotero_file(self, path: str | Path, keys: set[str]) -> ImportSummary:
         """`import_zotero` for a path the user named: one sentence if it is not a Zotero
         library."""
