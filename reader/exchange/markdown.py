@@ -268,9 +268,25 @@ def _sources(record: ExportRecord) -> list[str]:
         locator = escape(citation.locator)
         if locator:
             item += f" — {locator}"
+        identifiers = _identifiers(source)
+        if identifiers:  # on the item's next line, a hard break away
+            item += f"{_HARD_BREAK}\n  {identifiers}"
         lines.append(item)
         lines.extend(_blockquote(citation.evidence_quote, indent="  "))
     return lines
+
+
+def _identifiers(source) -> str:
+    """Every identifier of a source, each labelled: the reference line shows only one link."""
+    found = []
+    for label, value in (("DOI", source.doi), ("ISBN", source.isbn)):
+        if value.strip():
+            found.append(f"{label} {_code(value)}")
+    for label, value in (("URL", source.url), ("Archived", source.archived_url)):
+        value = value.strip()
+        if value:
+            found.append(f"{label} <{value}>" if _is_url(value) else f"{label} {_code(value)}")
+    return " · ".join(found)
 
 
 def _annotation_section(
