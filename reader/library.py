@@ -305,8 +305,11 @@ class Library:
         tags: tuple[str, ...] = (),
         claimant: str = "",
         author: str | None = None,
+        annotation_id: str | None = None,
     ) -> Annotation:
-        """Anchor text[start:end] and store it as a new annotation, committed at once."""
+        """Anchor text[start:end] and store it as a new annotation, committed at once.
+
+        `annotation_id` gives it a known id (an import's, stable across imports)."""
         from reader.anchoring import make_anchor
 
         anchor = make_anchor(opened.document.text, start, end)
@@ -315,7 +318,7 @@ class Library:
         page, rects = self._placement(opened, anchor)
         now = utc_now()
         annotation = Annotation(
-            id=str(uuid.uuid4()),
+            id=annotation_id or str(uuid.uuid4()),
             document_id=opened.record.id,
             version_id=version,
             anchor=anchor,
@@ -944,7 +947,7 @@ class Library:
                         if z.kind in ("note", "text")
                         else (AnnotationKind.EVIDENCE)
                     )
-                    made = self.highlight(
+                    self.highlight(
                         opened,
                         span[0],
                         span[1],
@@ -953,10 +956,8 @@ class Library:
                         note=z.comment,
                         tags=z.tags,
                         author=z.author,
+                        annotation_id=annotation_id,
                     )
-                    self.repo.delete_annotation(made.id)
-                    made = replace(made, id=annotation_id)
-                    self.repo.add_annotation(made)
                     locator = f"p. {z.page_label}" if z.page_label else ""
                     self.cite(
                         annotation_id,

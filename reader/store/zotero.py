@@ -27,7 +27,7 @@ __all__ = [
 
 # Zotero's annotation types that mark text or a place (images and ink mark no text).
 _KINDS = {1: "highlight", 2: "note", 5: "underline", 6: "text"}
-_NEEDED = {"items", "itemAttachments", "itemAnnotations", "itemData", "fields"}
+_NEEDED = {"items", "itemAttachments", "itemAnnotations", "itemData", "itemDataValues"}
 
 
 class ZoteroError(Exception):
@@ -129,29 +129,51 @@ def read_zotero(path: str | Path, keys: set[str] | None = None) -> list[ZoteroAt
         conn.close()
 
 
-def _fields(conn: sqlite3.Connection, item_id: int) -> dict[str, str]:
+class _Names:
+    """Which of Zotero's tables this library has: the "Combined" ones (with custom fields and
+    types, filled at Zotero's start) when present, else the plain ones."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        self.fields = "fieldsCombined" if "fieldsCombined" in tables else "fields"
+        self.types = "itemTypesCombined" if "itemTypesCombined" in tables else "itemTypes"
+        self.deleted = "deletedItems" in tables
+        self.creator_types = "creatorTypes" in tables
+
+
+def _fields(conn: sqlite3.Connection, names: _Names, item_id: int) -> dict[str, str]:
     return {
         name: str(value)
         for name, value in conn.execute(
-            "SELECT f.fieldName, v.value FROM itemData d JOIN fields f ON f.fieldID = d.fieldID "
-            "JOIN itemDataValues v ON v.valueID = d.valueID WHERE d.itemID = ?",
+            f"SELECT f.fieldName, v.value FROM itemData d JOIN {names.fields} f "
+            "ON f.fieldID = d.fieldID JOIN itemDataValues v ON v.valueID = d.valueID "
+            "WHERE d.itemID = ?",
             [item_id],
         )
     }
 
 
-def _creators(conn: sqlite3.Connection, item_id: int) -> list[dict[str, str]]:
+def _creators(conn: sqlite3.Connection, names: _Names, item_id: int) -> list[dict[str, str]]:
+    # Authors when the item names any, else every creator (editors of an edited volume).
+    kind = (
+        ", (SELECT t.creatorType = 'author' FROM creatorTypes t "
+        "WHERE t.creatorTypeID = ic.creatorTypeID)"
+        if names.creator_types
+        else ", 1"
+    )
     try:
         rows = conn.execute(
-            "SELECT c.firstName, c.lastName, c.fieldMode FROM itemCreators ic "
+            f"SELECT c.firstName, c.lastName, c.fieldMode{kind} FROM itemCreators ic "
             "JOIN creators c ON c.creatorID = ic.creatorID WHERE ic.itemID = ? "
             "ORDER BY ic.orderIndex",
             [item_id],
         ).fetchall()
     except sqlite3.OperationalError:  # a library without creator tables
         return []
+    if any(r[3] for r in rows):
+        rows = [r for r in rows if r[3]]
     names = []
-    for first, last, mode in rows:
+    for first, last, mode, _author in rows:
         if mode == 1 or not first:
             names.append({"literal": last or first or ""})
         else:
@@ -159,20 +181,20 @@ def _creators(conn: sqlite3.Connection, item_id: int) -> list[dict[str, str]]:
     return names
 
 
-def _csl(conn: sqlite3.Connection, item_id: int | None) -> dict[str, object]:
+def _csl(conn: sqlite3.Connection, names: _Names, item_id: int | None) -> dict[str, object]:
     if item_id is None:
         return {}
     row = conn.execute(
-        "SELECT t.typeName FROM items i JOIN itemTypes t ON t.itemTypeID = i.itemTypeID "
+        f"SELECT t.typeName FROM items i JOIN {names.types} t ON t.itemTypeID = i.itemTypeID "
         "WHERE i.itemID = ?",
         [item_id],
     ).fetchone()
     item: dict[str, object] = {"type": _CSL_TYPES.get(row[0] if row else "", "document")}
-    for name, value in _fields(conn, item_id).items():
+    for name, value in _fields(conn, names, item_id).items():
         variable = _CSL_FIELDS.get(name)
         if variable and value.strip() and variable not in item:
             item[variable] = value.strip()
-    authors = _creators(conn, item_id)
+    authors = _creators(conn, names, item_id)
     if authors:
         item["author"] = authors
     return item
@@ -200,22 +222,26 @@ def _file(base: Path, key: str, stored: str | None) -> Path | None:
 
 
 def _read(conn: sqlite3.Connection, base: Path, keys: set[str] | None) -> list[ZoteroAttachment]:
+    names = _Names(conn)
+    # Items in Zotero's trash are left out, as Zotero leaves them out of the library.
+    live = " AND i.itemID NOT IN (SELECT itemID FROM deletedItems)" if names.deleted else ""
     attachments = []
     rows = conn.execute(
         "SELECT i.itemID, i.key, a.parentItemID, a.path FROM itemAttachments a "
-        "JOIN items i ON i.itemID = a.itemID WHERE a.contentType = 'application/pdf' "
-        "ORDER BY i.itemID"
+        "JOIN items i ON i.itemID = a.itemID WHERE a.contentType = 'application/pdf'"
+        f"{live} ORDER BY i.itemID"
     ).fetchall()
     for item_id, key, parent_id, stored in rows:
         if keys is not None and key not in keys:
             continue
-        parent = _csl(conn, parent_id)
-        title = str(parent.get("title") or _fields(conn, item_id).get("title") or key)
+        parent = _csl(conn, names, parent_id)
+        title = str(parent.get("title") or _fields(conn, names, item_id).get("title") or key)
         annotations = []
         for r in conn.execute(
             "SELECT i.itemID, i.key, a.type, a.authorName, a.text, a.comment, a.color, "
             "a.pageLabel, a.position, i.dateAdded, i.dateModified FROM itemAnnotations a "
-            "JOIN items i ON i.itemID = a.itemID WHERE a.parentItemID = ? ORDER BY a.sortIndex",
+            f"JOIN items i ON i.itemID = a.itemID WHERE a.parentItemID = ?{live} "
+            "ORDER BY a.sortIndex",
             [item_id],
         ):
             kind = _KINDS.get(r[2])
