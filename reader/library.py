@@ -1328,6 +1328,7 @@ class _Locator:
 
         self.store = store
         self.texts: dict[str, tuple[list[int], object] | None] = {}
+        self.maps: dict[str, object] = {}  # SourceMap (or None) by sha256, text files only
         self.paragraph_at = paragraph_at
 
     def __call__(self, record: ExportRecord) -> str:
@@ -1348,10 +1349,24 @@ class _Locator:
 
         if record.document.kind.value not in ("text", "markdown"):
             return None
-        known = self._texts(record.document.sha256)
+        sha = record.document.sha256
+        known = self._texts(sha)
         if known is None or known[1] is None:
             return None
-        source_map = known[1]
+        if sha not in self.maps:  # built on first use: CSV and Markdown need only the breaks
+            from reader.documents.decode import decode_source
+            from reader.documents.source_map import SourceMap
+
+            if len(self.maps) >= 4:
+                self.maps.clear()
+            text, path = known[1]  # type: ignore[misc]
+            try:
+                self.maps[sha] = SourceMap(text, decode_source(path.read_bytes()))
+            except OSError:
+                self.maps[sha] = None
+        source_map = self.maps[sha]
+        if source_map is None:
+            return None
         anchor = record.annotation.anchor
         span = source_map.span(anchor.start, anchor.end)  # type: ignore[attr-defined]
         if span is None:
@@ -1366,8 +1381,8 @@ class _Locator:
         return self.texts[sha]
 
     def _read(self, sha: str) -> tuple[list[int], object] | None:
-        from reader.documents.decode import decode_source
-        from reader.documents.source_map import SourceMap
+        """The document's paragraph breaks and, for a text or Markdown file, its normalized
+        text and the file (for `source_span`)."""
         from reader.exchange import paragraph_breaks
 
         for name in self.store.version_files(sha):
@@ -1376,10 +1391,8 @@ class _Locator:
                 if not path.is_file() or _file_sha256(path) != sha:
                     continue
                 doc = open_document(path)
-                source_map = None
-                if doc.kind.value in ("text", "markdown"):
-                    source_map = SourceMap(doc.text, decode_source(path.read_bytes()))
-                return paragraph_breaks(doc.text), source_map
+                text_file = (doc.text, path) if doc.kind.value in ("text", "markdown") else None
+                return paragraph_breaks(doc.text), text_file
             except (DocumentError, OSError, ValueError):
                 continue
         return None
