@@ -826,7 +826,7 @@ class Library:
                         extra.get("kind"),
                         (AnnotationKind.COMMENT if h.text.strip() else AnnotationKind.CLAIM),
                     )
-                    guess = TextAnchor(h.exact, h.prefix, h.suffix, max(h.start, 0), max(h.end, 0))
+                    guess = _hypothesis_anchor(h, extra.get("anchor"))
                     anchor = reanchor(guess, text)
                     page, rects = self._placement(opened, anchor)
                     old = self.repo.annotation(h.id)
@@ -1171,6 +1171,21 @@ def _enum(kind, value: object, default):
         return kind(value) if value else default
     except ValueError:
         return default
+
+
+def _hypothesis_anchor(h, ours: object) -> TextAnchor:
+    """Where to look for a Hypothesis annotation: Claim Reader's own anchor when the file
+    came from Claim Reader (a text file's selectors count the file, not the normalized text),
+    else the quote, with the position as a hint."""
+    if isinstance(ours, dict):
+        try:
+            start, end = int(ours["start"]), int(ours["end"])
+            quote = str(ours["exact"])
+            return TextAnchor(quote, str(ours.get("prefix", "")), str(ours.get("suffix", "")),
+                              max(start, 0), max(end, 0))  # fmt: skip
+        except (KeyError, TypeError, ValueError):
+            pass
+    return TextAnchor(h.exact, h.prefix, h.suffix, max(h.start, 0), max(h.end, 0))
 
 
 def _hypothesis_view(a: Annotation) -> tuple[object, ...]:

@@ -312,3 +312,29 @@ def test_claimreview_in_the_export_dialog_asks_for_the_review(window, library, q
     window.action_export.trigger()
     assert window.export_dialog.org_edit.text() == "Fact Desk"
     window.export_dialog.reject()
+
+
+def test_markdown_round_trip_keeps_the_anchor_where_the_file_has_markup(library, tmp_path):
+    readme = CORPUS / "README.md"
+    opened = library.open_path(readme)
+    text = opened.document.text
+    start = text.index("user password openpassword")  # `openpassword` in the file
+    end = start + len("user password openpassword")
+    made = library.highlight(opened, start, end, AnnotationKind.COMMENT, note="code span")
+    out = tmp_path / "h.json"
+    library.export(out, "hypothesis")
+    (ann,) = json.loads(out.read_text(encoding="utf-8"))["annotations"]
+    selectors = {s["type"]: s for s in ann["target"][0]["selector"]}
+    # The file's own text, markup and all: from the first word to the last.
+    assert selectors["TextQuoteSelector"]["exact"] == "user password `openpassword"
+    source = decode_source(readme.read_bytes())
+    position = selectors["TextPositionSelector"]
+    assert source[position["start"] : position["end"]] == "user password `openpassword"
+    other = Library(tmp_path / "other" / "library.sqlite")
+    try:
+        other.open_path(readme)
+        assert other.import_file(out).added == 1
+        back = other.annotation(made.id)
+        assert back is not None and back.anchor == made.anchor
+    finally:
+        other.close()

@@ -136,6 +136,14 @@ def _item(record: ExportRecord, span: Any) -> dict[str, Any]:
             "status": str(a.status),
             "claimant": a.claimant,
             "sha256": d.sha256,
+            # Claim Reader's own anchor (its normalized text), for a lossless round trip.
+            "anchor": {
+                "exact": a.anchor.quote,
+                "prefix": a.anchor.prefix,
+                "suffix": a.anchor.suffix,
+                "start": a.anchor.start,
+                "end": a.anchor.end,
+            },
         },
     }
 

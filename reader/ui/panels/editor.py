@@ -264,11 +264,11 @@ class AnnotationEditor(QWidget):
             self.claimant_type_combo.addItem(label, value)
         self.claim_reviewed_edit = QLineEdit()
         self.claim_reviewed_edit.setObjectName("editor_claim_reviewed")
-        self.claim_reviewed_edit.setPlaceholderText("The claim as you word it (default: the quote)")
+        self.claim_reviewed_edit.setPlaceholderText("Your wording (default: the quote)")
         self.claim_reviewed_edit.setToolTip("ClaimReview's claimReviewed: the claim as reviewed")
         self.claim_date_edit = QLineEdit()
         self.claim_date_edit.setObjectName("editor_claim_date")
-        self.claim_date_edit.setPlaceholderText("When it was claimed: 2024-03-05, 2024-03 or 2024")
+        self.claim_date_edit.setPlaceholderText("2024-03-05, 2024-03 or 2024")
 
         self.note_edit = QPlainTextEdit()
         self.note_edit.setObjectName("editor_note")
