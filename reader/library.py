@@ -947,7 +947,7 @@ class Library:
                         if z.kind in ("note", "text")
                         else (AnnotationKind.EVIDENCE)
                     )
-                    self.highlight(
+                    made = self.highlight(
                         opened,
                         span[0],
                         span[1],
@@ -958,6 +958,11 @@ class Library:
                         author=z.author,
                         annotation_id=annotation_id,
                     )
+                    added_at, modified_at = _zotero_time(z.added), _zotero_time(z.modified)
+                    if added_at:  # when it was made in Zotero, not when it was imported
+                        self.repo.update_annotation(
+                            replace(made, created_at=added_at, updated_at=modified_at or added_at)
+                        )
                     locator = f"p. {z.page_label}" if z.page_label else ""
                     self.cite(
                         annotation_id,
@@ -1119,6 +1124,13 @@ class Library:
 
 
 _ZOTERO_NS = uuid.UUID("3c9b6f0e-2a41-5d7e-8f13-7a2e4b5c6d01")
+
+
+def _zotero_time(text: str) -> str:
+    """Zotero's "2026-11-20 10:00:00" (UTC) as ISO 8601; "" if it is not a time."""
+    from reader.exchange import canonical_or_none
+
+    return canonical_or_none(text.strip().replace(" ", "T", 1)) or "" if text.strip() else ""
 
 
 def _zotero_source(csl: dict, title: str) -> Source:

@@ -238,6 +238,10 @@ def test_import_brings_highlights_underlines_and_notes_onto_the_same_pdf(library
     assert highlight.page == 0 and highlight.color == "#ffd400"
     assert highlight.tags == ("economy", "to check") and highlight.author == "Sam Checker"
     assert highlight.kind == AnnotationKind.EVIDENCE
+    assert (highlight.created_at, highlight.updated_at) == (
+        "2026-11-20T10:00:00Z",
+        "2026-11-21T09:30:00Z",
+    )
     underline = annotations[""]
     assert underline.page == 1 and underline.anchor.quote == page_words(PDF, 1, 3)
     assert underline.color == "#2ea8e5"
