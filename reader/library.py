@@ -748,6 +748,8 @@ class Library:
         from reader.exchange import ExchangeError
 
         path = Path(path)
+        if _is_sqlite_file(path):
+            return self._import_sqlite(path, progress)
         try:
             raw = path.open("rb")
             size = path.stat().st_size
@@ -756,9 +758,6 @@ class Library:
         with raw:
             head = raw.read(4096)
             raw.seek(0)
-            if head.startswith(b"SQLite format 3\x00"):
-                raw.close()
-                return self._import_sqlite(path)
             if _is_hypothesis_head(head):
                 try:
                     return self.import_hypothesis(raw)
@@ -783,12 +782,17 @@ class Library:
             progress(size, size)
         return summary
 
-    def _import_sqlite(self, path: Path) -> ImportSummary:
-        """A SQLite file: each kind of library it may be is recognised by one small check."""
+    def _import_sqlite(
+        self, path: Path, progress: Callable[[int, int], None] | None
+    ) -> ImportSummary:
+        """The import dispatch for SQLite files: each kind it may be has one small check."""
         from reader.store.zotero import is_zotero_library
 
         if is_zotero_library(path):
-            return self.import_zotero(path)
+            summary = self.import_zotero(path)
+            if progress is not None:
+                progress(1, 1)
+            return summary
         raise ImportFailed(
             f"{path.name} is a SQLite database, but not a Zotero library Claim Reader can import."
         )
@@ -864,7 +868,7 @@ class Library:
                         updated += 1
                     else:
                         unchanged += 1
-        return ImportSummary(added, updated, unchanged, tuple(missing))
+        return ImportSummary(added, updated, unchanged, missing=tuple(missing))
 
     @staticmethod
     def is_zotero_library(path: str | Path) -> bool:
@@ -872,13 +876,7 @@ class Library:
         from reader.store.zotero import is_zotero_library
 
         path = Path(path)
-        try:
-            with path.open("rb") as fh:
-                if fh.read(16) != b"SQLite format 3\x00":
-                    return False
-        except OSError:
-            return False
-        return is_zotero_library(path)
+        return _is_sqlite_file(path) and is_zotero_library(path)
 
     def import_zotero_file(self, path: str | Path, keys: set[str]) -> ImportSummary:
         """`import_zotero` for a path the user named: one sentence if it is not a Zotero
@@ -972,7 +970,7 @@ class Library:
                         evidence_quote=z.text,
                     )
                     added += 1
-        return ImportSummary(added, updated, unchanged, tuple(missing))
+        return ImportSummary(added, updated, unchanged, missing=tuple(missing))
 
     def _zotero_span(self, opened: Opened, z) -> tuple[int, int] | None:
         """Where a Zotero annotation's text is on its page (a note: the page's first word)."""
@@ -1202,6 +1200,14 @@ def _hypothesis_anchor(h, ours: object) -> TextAnchor:
 
 def _hypothesis_view(a: Annotation) -> tuple[object, ...]:
     return (a.document_id, a.anchor, a.kind, a.status, a.claimant, a.note, tuple(sorted(a.tags)))
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as raw:
+            return raw.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def _clean_tags(tags: object) -> tuple[str, ...]:

@@ -264,9 +264,10 @@ class ImportSummary:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    # Pages a Hypothesis file annotates that are not in the library (their URLs), so nothing
-    # of theirs was imported: open them and import again.
-    missing: tuple[str, ...] = ()
+    # Pages a Hypothesis file annotates that are not in the library (their URLs), or Zotero
+    # PDFs whose file is gone: nothing of theirs was imported. Keyword-only, so summaries
+    # that add counts of their own keep their positional order.
+    missing: tuple[str, ...] = field(default=(), kw_only=True)
 
     def __str__(self) -> str:
         return f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}"
