@@ -803,7 +803,8 @@ class Library:
         library does not have are listed in the summary's `missing`; nothing of theirs is
         imported."""
         from reader.anchoring import reanchor
-        from reader.exchange.hypothesis import load_json, read_hypothesis
+        from reader.exchange.hypothesis import read_hypothesis
+        from reader.exchange.webanno import load_json
 
         found = read_hypothesis(load_json(raw))
         by_uri: dict[str, list] = {}

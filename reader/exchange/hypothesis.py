@@ -28,7 +28,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, TextIO
 
 from reader.exchange import ExchangeError, canonical_time, parse_time
 from reader.model import ExportRecord
@@ -43,7 +43,6 @@ __all__ = [
 
 CLIENT_VERSION = "claim-reader"
 _ID_NAMESPACE = uuid.UUID("0b5e1a52-94c3-5d1f-8a4e-6c0d2f1e7a14")
-_MAX_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -266,22 +265,3 @@ def _read_one(raw: Any, where: str) -> HypothesisAnnotation:
         updated=times[1],
         extra=extra if isinstance(extra, dict) else None,
     )
-
-
-def load_json(raw: BinaryIO) -> Any:
-    """A JSON file parsed, or `ExchangeError` with one sentence."""
-    raw.seek(0, 2)
-    size = raw.tell()
-    raw.seek(0)
-    if size > _MAX_BYTES:
-        raise ExchangeError("line 1", f"the JSON file is over {_MAX_BYTES // 2**20} MB.")
-    try:
-        return json.loads(raw.read().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ExchangeError("line 1", "the file is not UTF-8 text.") from None
-    except json.JSONDecodeError as exc:
-        raise ExchangeError(
-            f"line {exc.lineno}", f"the file is not valid JSON ({exc.msg})."
-        ) from None
-    except RecursionError:
-        raise ExchangeError("line 1", "the JSON is nested too deeply to be an export.") from None

@@ -332,8 +332,9 @@ def write_webanno(
 MAX_JSON_BYTES = 256 * 2**20
 
 
-def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
-    """The annotations of a W3C JSON export; raises `ExchangeError` at the first fault."""
+def load_json(raw: BinaryIO) -> Any:
+    """A JSON export parsed whole, or `ExchangeError` with one sentence (too big, not UTF-8,
+    not JSON, nested too deeply)."""
     raw.seek(0, 2)
     size = raw.tell()
     raw.seek(0)
@@ -356,6 +357,12 @@ def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
         raise ExchangeError(
             f"line {_deep_line(raw)}", "the JSON is nested too deeply to be an export."
         ) from None
+    return data
+
+
+def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
+    """The annotations of a W3C JSON export; raises `ExchangeError` at the first fault."""
+    data = load_json(raw)
     if isinstance(data, dict) and data.get("type") == "Annotation":
         items: Any = [data]
     elif isinstance(data, dict) and isinstance(data.get("items"), list):
