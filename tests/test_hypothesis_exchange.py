@@ -286,34 +286,6 @@ def test_export_dialog_offers_hypothesis(window, library, qtbot, tmp_path):
     assert len(client_import(json.loads(target.read_text(encoding="utf-8")))) == 3
 
 
-def test_claimreview_in_the_export_dialog_asks_for_the_review(window, library, qtbot, tmp_path):
-    seed = library.open_path(SEED)
-    start, end = library.find_quote(seed, "79,770 in 2022")
-    library.highlight(seed, start, end, AnnotationKind.CLAIM, status=ClaimStatus.REFUTED)
-    target = tmp_path / "r.jsonld"
-    window.choose_save_path = lambda title, start, name_filter: str(target)
-    window.action_export.trigger()
-    dialog = window.export_dialog
-    assert not dialog.review_box.isVisible()
-    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("claimreview"))
-    dialog.scope_all.setChecked(True)
-    dialog.browse_button.click()
-    assert dialog.review_box.isVisible() and not dialog.export_button.isEnabled()
-    dialog.review_url_edit.setText("https://factdesk.example/c1")
-    dialog.org_edit.setText("Fact Desk")
-    assert dialog.export_button.isEnabled()
-    with qtbot.waitSignal(window.exchange_finished, timeout=20000) as blocker:
-        dialog.export_button.click()
-    assert blocker.args[0], blocker.args
-    (review,) = json.loads(target.read_text(encoding="utf-8"))["@graph"]
-    assert review["author"] == {"@type": "Organization", "name": "Fact Desk"}
-    assert library.review_settings()["org"] == "Fact Desk"
-    # Next time the dialog starts with the organisation filled in.
-    window.action_export.trigger()
-    assert window.export_dialog.org_edit.text() == "Fact Desk"
-    window.export_dialog.reject()
-
-
 def test_markdown_round_trip_keeps_the_anchor_where_the_file_has_markup(library, tmp_path):
     readme = CORPUS / "README.md"
     opened = library.open_path(readme)
