@@ -305,11 +305,8 @@ class Library:
         tags: tuple[str, ...] = (),
         claimant: str = "",
         author: str | None = None,
-        annotation_id: str | None = None,
     ) -> Annotation:
-        """Anchor text[start:end] and store it as a new annotation, committed at once.
-
-        `annotation_id` gives it a known id (an import's, stable across imports)."""
+        """Anchor text[start:end] and store it as a new annotation, committed at once."""
         from reader.anchoring import make_anchor
 
         anchor = make_anchor(opened.document.text, start, end)
@@ -318,7 +315,7 @@ class Library:
         page, rects = self._placement(opened, anchor)
         now = utc_now()
         annotation = Annotation(
-            id=annotation_id or str(uuid.uuid4()),
+            id=str(uuid.uuid4()),
             document_id=opened.record.id,
             version_id=version,
             anchor=anchor,
@@ -822,8 +819,6 @@ class Library:
         with self.transaction():
             for uri, opened in opened_by_uri.items():
                 text = opened.document.text
-                version = self.repo.version_id(opened.document.sha256)
-                assert version is not None
                 for h in by_uri[uri]:
                     extra = h.extra or {}
                     kind = _enum(
@@ -831,25 +826,19 @@ class Library:
                         extra.get("kind"),
                         (AnnotationKind.COMMENT if h.text.strip() else AnnotationKind.CLAIM),
                     )
-                    guess = _hypothesis_anchor(h, extra.get("anchor"))
-                    anchor = reanchor(guess, text)
-                    page, rects = self._placement(opened, anchor)
                     old = self.repo.annotation(h.id)
                     now = utc_now()
-                    new = Annotation(
-                        id=h.id,
-                        document_id=opened.record.id,
-                        version_id=version,
-                        anchor=anchor,
-                        kind=kind,
-                        color=old.color if old else DEFAULT_COLORS[kind],
+                    new = self._imported(
+                        opened,
+                        reanchor(_hypothesis_anchor(h, extra.get("anchor")), text),
+                        kind,
+                        annotation_id=h.id,
+                        color=old.color if old else "",
                         status=_enum(ClaimStatus, extra.get("status"), ClaimStatus.UNVERIFIED),
                         claimant=str(extra.get("claimant") or ""),
                         note=h.text,
-                        tags=_clean_tags(h.tags),
+                        tags=h.tags,
                         author=h.user,
-                        page=page,
-                        rects=rects,
                         created_at=h.created or now,
                         updated_at=h.updated or h.created or now,
                     )
@@ -938,30 +927,27 @@ class Library:
                             )
                             updated += 1
                         continue
-                    span = self._zotero_span(opened, z)
-                    if span is None:
-                        continue
                     kind = (
                         AnnotationKind.COMMENT
                         if z.kind in ("note", "text")
-                        else (AnnotationKind.EVIDENCE)
+                        else AnnotationKind.EVIDENCE
                     )
-                    made = self.highlight(
-                        opened,
-                        span[0],
-                        span[1],
-                        kind,
-                        color=z.color,
-                        note=z.comment,
-                        tags=z.tags,
-                        author=z.author,
-                        annotation_id=annotation_id,
-                    )
-                    added_at, modified_at = _zotero_time(z.added), _zotero_time(z.modified)
-                    if added_at:  # when it was made in Zotero, not when it was imported
-                        self.repo.update_annotation(
-                            replace(made, created_at=added_at, updated_at=modified_at or added_at)
+                    now = utc_now()
+                    added_at = _zotero_time(z.added) or now
+                    self.repo.add_annotation(
+                        self._imported(
+                            opened,
+                            self._zotero_anchor(opened, z),
+                            kind,
+                            annotation_id=annotation_id,
+                            color=z.color,
+                            note=z.comment,
+                            tags=z.tags,
+                            author=z.author,
+                            created_at=added_at,
+                            updated_at=_zotero_time(z.modified) or added_at,
                         )
+                    )
                     locator = f"p. {z.page_label}" if z.page_label else ""
                     self.cite(
                         annotation_id,
@@ -973,24 +959,65 @@ class Library:
                     added += 1
         return ImportSummary(added, updated, unchanged, missing=tuple(missing))
 
-    def _zotero_span(self, opened: Opened, z) -> tuple[int, int] | None:
-        """Where a Zotero annotation's text is on its page (a note: the page's first word)."""
-        from reader.anchoring import find_quote
+    def _zotero_anchor(self, opened: Opened, z) -> TextAnchor:
+        """Where a Zotero annotation's words are on its page (a note marks none: the page's
+        first word). Words the PDF's text does not have there are looked for like a changed
+        document's (fuzzy, else an orphan): kept, never dropped or misplaced."""
+        from reader.anchoring import find_quote, make_anchor, reanchor
 
         doc = opened.document
-        if not doc.kind.paged or doc.page_count == 0:  # type: ignore[attr-defined]
-            return None
-        page = min(max(z.page_index, 0), doc.page_count - 1)  # type: ignore[attr-defined]
-        base = doc.page_text_offset(page)  # type: ignore[attr-defined]
-        page_text = doc.page_text(page)  # type: ignore[attr-defined]
+        pages = doc.page_count if doc.kind.paged else 0
+        page = min(max(z.page_index, 0), pages - 1) if pages else 0
+        base = doc.page_text_offset(page) if pages else 0  # type: ignore[attr-defined]
+        page_text = doc.page_text(page) if pages else doc.text  # type: ignore[attr-defined]
         if z.text.strip():
             found = find_quote(page_text, z.text)
-            if found is None:
-                found = find_quote(doc.text, z.text)
-                return found
-            return base + found[0], base + found[1]
+            if found is not None:
+                return make_anchor(doc.text, base + found[0], base + found[1])
+            guess = TextAnchor(z.text, "", "", base, base + len(z.text))
+            return reanchor(guess, doc.text)
         word = re.search(r"\S+", page_text)
-        return (base + word.start(), base + word.end()) if word else None
+        if word is None:
+            return TextAnchor("", "", "", base, base, AnchorState.ORPHAN)
+        return make_anchor(doc.text, base + word.start(), base + word.end())
+
+    def _imported(
+        self,
+        opened: Opened,
+        anchor: TextAnchor,
+        kind: AnnotationKind,
+        *,
+        annotation_id: str,
+        color: str = "",
+        status: ClaimStatus = ClaimStatus.UNVERIFIED,
+        claimant: str = "",
+        note: str = "",
+        tags: tuple[str, ...] = (),
+        author: str = "",
+        created_at: str,
+        updated_at: str,
+    ) -> Annotation:
+        """An annotation another tool made, placed by `anchor` on the open document."""
+        version = self.repo.version_id(opened.document.sha256)
+        assert version is not None, "the document is recorded when it is opened"
+        page, rects = self._placement(opened, anchor)
+        return Annotation(
+            id=annotation_id,
+            document_id=opened.record.id,
+            version_id=version,
+            anchor=anchor,
+            kind=kind,
+            color=color or DEFAULT_COLORS[kind],
+            status=status,
+            claimant=claimant,
+            note=note,
+            tags=_clean_tags(tags),
+            author=author,
+            page=page,
+            rects=rects,
+            created_at=created_at,
+            updated_at=updated_at,
+        )
 
     def _local_copy(self, uri: str) -> Opened | None:
         """The library's copy of the page at `uri`, opened (a URL's saved snapshot: no

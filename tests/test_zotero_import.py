@@ -331,3 +331,14 @@ def test_gui_lists_attachments_to_tick(window, library, qtbot, zotero):
     assert blocker.args[0], blocker.args
     assert [a.note for a in library.all_annotations()] == ["Second PDF."]
     assert window.zotero_dialog is None  # closed once the import started
+
+
+def test_a_highlight_whose_words_the_pdf_lacks_is_kept_as_an_orphan(library, tmp_path):
+    z = Zotero(tmp_path / "Zotero")
+    attachment = z.attachment(None, "LONEPDF1", PDF)
+    z.annotation(attachment, "ANNLOST1", 1, "zebra quagga okapi narwhal", "gone", "#ffd400", 0)
+    path = z.close()
+    assert library.import_file(path).added == 1
+    (kept,) = library.all_annotations()
+    assert kept.anchor.state.value == "orphan" and kept.anchor.quote == "zebra quagga okapi narwhal"
+    assert kept.note == "gone"
