@@ -8,7 +8,7 @@ QT_DEBS := libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libgl
 	libxcb-xkb1 libxkbcommon-x11-0
 TEST_DEBS := poppler-utils
 
-.PHONY: run test lint bench screenshots setup sysdeps clean
+.PHONY: run test lint bench bench-node screenshots setup sysdeps clean
 
 run: setup
 	$(BIN)/claim-reader $(ARGS)
@@ -22,8 +22,19 @@ lint: setup
 	$(BIN)/ruff check reader tests bench tools main.py
 	$(BIN)/lint-imports
 
-bench: setup
+bench: setup bench-node
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m bench
+
+# Readability.js (Mozilla's, under node + jsdom) for bench/extraction.py, into a git-ignored
+# folder; never at test time. Without node or npm the benchmark says so and prints the rest.
+NODE_DIR := bench/out/node
+bench-node:
+	@if [ ! -d $(NODE_DIR)/node_modules/@mozilla/readability ]; then \
+	  if command -v npm >/dev/null; then \
+	    mkdir -p $(NODE_DIR) && npm install --silent --no-audit --no-fund --prefix $(NODE_DIR) \
+	      @mozilla/readability@0.6.0 jsdom@29 || echo "note: npm could not install Readability.js"; \
+	  else echo "note: npm is not installed: the extraction benchmark skips Readability.js"; fi; \
+	fi
 
 screenshots: setup
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m tools.screenshots docs/screenshots
