@@ -294,6 +294,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     doc = open_document(args.file, args.password)
+    if doc.kind.paged:
+        scanned = doc.pages_needing_ocr()
+        if scanned:
+            read, _unreadable = doc.read_ocr(scanned)
+            doc.adopt_ocr(read)
     text = doc.text
     if args.json:
         payload = {

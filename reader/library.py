@@ -193,9 +193,26 @@ class Library:
         thread, which touches no database) as open_path / open_snapshot would."""
         return Opened(document, self._record(document, file, source=source))
 
+    # -- OCR of scanned pages -------------------------------------------------------------------
+
+    def _adopt_kept_ocr(self, document: DocumentBackend) -> None:
+        """Text OCR read from this version's scanned pages before: used, not read again."""
+        if document.kind.paged:
+            kept = self.repo.ocr.load(document.sha256)
+            if kept:
+                document.adopt_ocr(kept)
+
+    def keep_ocr(self, document: DocumentBackend, pages: dict[int, dict]) -> None:
+        """OCR text read from `document`'s scanned pages (read_ocr, on a worker): stored with
+        the version at once, and used as the pages' text from now on."""
+        if pages:
+            self.repo.ocr.save(document.sha256, pages)
+            document.adopt_ocr(pages)
+
     def _record(
         self, document: DocumentBackend, file: Path, source: str | None = None
     ) -> DocumentRecord:
+        self._adopt_kept_ocr(document)
         try:
             size = file.stat().st_size
         except OSError:
