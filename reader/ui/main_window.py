@@ -493,6 +493,14 @@ class MainWindow(QMainWindow):
         self.opening_indicator.setObjectName("opening_indicator")
         self.opening_indicator.cancel_requested.connect(self.cancel_readings)
         self.statusBar().insertPermanentWidget(0, self.opening_indicator)
+        # OCR of scanned pages: its progress and Cancel, and which pages are OCR text.
+        from reader.ui.ocr_work import OcrWork
+
+        self.ocr_work = OcrWork(self.library, self)
+        self.ocr_work.finished.connect(self._ocr_finished)
+        self.ocr_work.failed.connect(lambda _tab, message: self.show_info(message))
+        self.statusBar().insertPermanentWidget(0, self.ocr_work.indicator)
+        self.statusBar().addPermanentWidget(self.ocr_work.badge)
 
     def _wire(self) -> None:
         self.start_page.open_file_requested.connect(self.choose_file)
@@ -536,6 +544,7 @@ class MainWindow(QMainWindow):
         if self.instance_server is not None:  # a later start opens a window of its own
             self.instance_server.close()
         self.annotations.work.stop_all()  # no worker may read a file after this
+        self.ocr_work.stop_all()
         for job in list(self._readings.values()):
             job.cancel()  # its result is dropped; the extraction touches no database
         if self.exchange_job is not None:  # it must stop using the library before it closes
@@ -804,7 +813,23 @@ class MainWindow(QMainWindow):
         view.setFocus()
         self.refresh_start_page()
         self.document_opened.emit(tab)
+        self.ocr_work.start_if_needed(tab)
+        self.ocr_work.show_badge(tab)
         return tab
+
+    def _ocr_finished(self, tab: DocumentTab, read: list[int], unreadable: list[int]) -> None:
+        from reader.ui.ocr_work import page_list
+
+        if tab is self.current_tab():
+            self.ocr_work.show_badge(tab)
+        if unreadable:
+            word = "Page" if len(unreadable) == 1 else "Pages"
+            self.show_info(
+                f"{word} {page_list(unreadable)} of {tab.opened.record.title} could not be "
+                "read by OCR; they are shown as images only."
+            )
+        elif read:
+            self.show_info(f"Scanned pages {page_list(read)} were read by OCR.")
 
     def _make_view(self, opened: Opened) -> QWidget:
         if opened.document.kind.paged:
@@ -833,6 +858,7 @@ class MainWindow(QMainWindow):
         self.tabs.removeTab(index)
         if isinstance(tab, DocumentTab):
             self.annotations.work.drop(tab)
+            self.ocr_work.drop(tab)
             doc = tab.opened.document
             if hasattr(doc, "close"):
                 doc.close()
@@ -862,6 +888,7 @@ class MainWindow(QMainWindow):
         self._update_enabled()
         self._show_outline(tab)
         self.annotations.current_changed()
+        self.ocr_work.show_badge(tab)
         if tab is not None:
             self.status_label.setText(tab.status)
             self.setWindowTitle(f"{self.tabs.tabText(self.tabs.currentIndex())} — Claim Reader")
