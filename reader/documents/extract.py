@@ -280,7 +280,7 @@ _NOT_PROSE = frozenset("nav footer aside header form script style noscript templ
 
 def _kept_too_little(r_body: lxml.html.HtmlElement | None, root: lxml.html.HtmlElement) -> bool:
     """readability's text is a small share of the page's prose (or there is none)."""
-    n_r = len(_tokens(_text(r_body))) if r_body is not None else 0
+    n_r = len(word_tokens(_text(r_body))) if r_body is not None else 0
     if n_r == 0:
         return True
     return n_r < _SUSPECT_SHARE * _prose_tokens(root)
@@ -299,14 +299,14 @@ def _prose_tokens(root: lxml.html.HtmlElement) -> int:
         text = el.text_content()
         if not text.strip() or _mostly_links(el):
             continue
-        n += len(_tokens(text))
+        n += len(word_tokens(text))
     return n
 
 
 # --- combining -------------------------------------------------------------------------------
 
 
-def _tokens(text: str) -> list[str]:
+def word_tokens(text: str) -> list[str]:
     """Words, casefolded; characters of scripts written without spaces count one by one."""
     text = unicodedata.normalize("NFKC", text).casefold()
     if text.isascii() or not _UNSPACED.search(text):
@@ -331,8 +331,8 @@ def _text(el: lxml.html.HtmlElement) -> str:
 def _combine(
     r_body: lxml.html.HtmlElement | None, t_body: lxml.html.HtmlElement | None
 ) -> lxml.html.HtmlElement:
-    r_tokens = Counter(_tokens(_text(r_body)))
-    t_tokens = Counter(_tokens(_text(t_body)))
+    r_tokens = Counter(word_tokens(_text(r_body)))
+    t_tokens = Counter(word_tokens(_text(t_body)))
     n_r, n_t = r_tokens.total(), t_tokens.total()
     if n_r == 0:
         return t_body if t_body is not None else lxml.html.fragment_fromstring("<div></div>")
@@ -361,7 +361,7 @@ def _recover(
 ) -> None:
     """Insert trafilatura's blocks that readability dropped between two blocks both kept."""
     t_children = [el for el in t_body if isinstance(el.tag, str)]
-    t_toks = [Counter(_tokens(_text(el))) for el in t_children]
+    t_toks = [Counter(word_tokens(_text(el))) for el in t_children]
     present = [
         toks.total() == 0 or _shared(toks, r_all) >= _PRESENT * toks.total() for toks in t_toks
     ]
@@ -392,11 +392,11 @@ def _fuller_tables(r_body: lxml.html.HtmlElement, t_body: lxml.html.HtmlElement)
     readability drops cells whose class looks like page furniture ("header_cell"), which can
     cost a table its header row.
     """
-    r_tables = [(el, Counter(_tokens(_text(el)))) for el in r_body.iter("table")]
+    r_tables = [(el, Counter(word_tokens(_text(el)))) for el in r_body.iter("table")]
     if not r_tables:
         return
     for t_table in list(t_body.iter("table")):
-        t_toks = Counter(_tokens(_text(t_table)))
+        t_toks = Counter(word_tokens(_text(t_table)))
         n_t = t_toks.total()
         for i, (r_table, r_toks) in enumerate(r_tables):
             n_r = r_toks.total()
@@ -422,11 +422,11 @@ def _whole_tables(r_body: lxml.html.HtmlElement, root: lxml.html.HtmlElement) ->
     cost a table its header row or a column. A data table of the page (no table inside it)
     that holds all of a kept table's words, and not many more, is put in its place.
     """
-    r_tables = [(el, Counter(_tokens(_text(el)))) for el in r_body.iter("table")]
+    r_tables = [(el, Counter(word_tokens(_text(el)))) for el in r_body.iter("table")]
     if not r_tables:
         return
     page_tables = [
-        (el, Counter(_tokens(_text(el))))
+        (el, Counter(word_tokens(_text(el))))
         for el in root.iter("table")
         if el.find(".//table") is None
     ]
@@ -470,7 +470,7 @@ class _BlockIndex:
         for el in r_body.iter():
             if not (isinstance(el.tag, str) and el.tag in _BLOCK_TAGS) or el is r_body:
                 continue
-            toks = Counter(_tokens(_text(el)))
+            toks = Counter(word_tokens(_text(el)))
             i = len(self.blocks)
             self.blocks.append(el)
             self.counts.append(toks)

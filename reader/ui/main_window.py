@@ -815,6 +815,9 @@ class MainWindow(QMainWindow):
         self.document_opened.emit(tab)
         self.ocr_work.start_if_needed(tab)
         self.ocr_work.show_badge(tab)
+        notice = getattr(opened.document, "notice", "")
+        if notice:  # e.g. a page without an article: its whole text is what is shown
+            self.statusBar().showMessage(notice, 15000)
         return tab
 
     def _ocr_finished(self, tab: DocumentTab, read: list[int], unreadable: list[int]) -> None:
