@@ -73,7 +73,19 @@ class DocumentTab(QWidget):
         self.annotations: dict = {}  # id -> Annotation, kept by the AnnotationController
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # What the reader must know about this text (no article found, fonts missing).
+        self.notice = QLabel(self)
+        self.notice.setObjectName("document_notice")
+        self.notice.setWordWrap(True)
+        self.notice.setContentsMargins(8, 4, 8, 4)
+        self.notice.setStyleSheet("QLabel { background: palette(alternate-base); }")
+        self.notice.hide()
+        layout.addWidget(self.notice)
         layout.addWidget(view)
+
+    def set_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
 
     @property
     def paged(self) -> bool:
@@ -815,9 +827,13 @@ class MainWindow(QMainWindow):
         self.document_opened.emit(tab)
         self.ocr_work.start_if_needed(tab)
         self.ocr_work.show_badge(tab)
-        notice = getattr(opened.document, "notice", "")
-        if notice:  # e.g. a page without an article: its whole text is what is shown
-            self.statusBar().showMessage(notice, 15000)
+        notices = [getattr(opened.document, "notice", "")]
+        if not opened.document.kind.paged:  # PDFs draw their own embedded fonts
+            from reader.ui.fonts import missing_font_message
+
+            notices.append(missing_font_message(opened.document.text))
+        notice = " ".join(n for n in notices if n)
+        tab.set_notice(notice)  # no article found, or a script no installed font shows
         return tab
 
     def _ocr_finished(self, tab: DocumentTab, read: list[int], unreadable: list[int]) -> None:
