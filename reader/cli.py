@@ -112,6 +112,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     library = _library(args)
     try:
         opened = library.open_path(args.file, args.password)
+        library.read_scanned_pages(opened)  # anchors need the pages' text
         library.reanchor(opened)
         start, end = library.find_quote(opened, args.quote, args.occurrence)
         # The annotation and its citation are one change: both are saved, or neither.
@@ -148,6 +149,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     try:
         if args.document:
             opened = library.open_path(args.document, args.password)
+            library.read_scanned_pages(opened)  # anchors need the pages' text
             annotations = library.annotations(opened)
         else:
             annotations = library.all_annotations()
@@ -184,6 +186,7 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
     library = _library(args)
     try:
         opened = library.open_path(args.file, args.password)
+        library.read_scanned_pages(opened)  # anchors need the pages' text
         if Path(args.output).resolve() == Path(opened.record.source).resolve():
             raise DocumentError("The annotated copy must not overwrite the original PDF.")
         written, skipped = library.export_pdf(opened, args.output, args.password)
@@ -262,6 +265,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.document:
             # Opening re-anchors the document's annotations against its current bytes first.
             opened = library.open_path(args.document, args.password)
+            library.read_scanned_pages(opened)  # anchors need the pages' text
             library.reanchor(opened)
             scope = ExportScope("document", opened.document.sha256)
         elif args.set:

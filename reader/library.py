@@ -202,6 +202,19 @@ class Library:
             if kept:
                 document.adopt_ocr(kept)
 
+    def read_scanned_pages(self, opened: Opened) -> list[int]:
+        """OCR the open document's scanned pages now (the command line; the window does it on
+        a worker) and keep the text; the pages OCR could not read."""
+        document = opened.document
+        if not document.kind.paged:
+            return []
+        pages = document.pages_needing_ocr()
+        if not pages:
+            return []
+        read, unreadable = document.read_ocr(pages)
+        self.keep_ocr(document, read)
+        return unreadable
+
     def keep_ocr(self, document: DocumentBackend, pages: dict[int, dict]) -> None:
         """OCR text read from `document`'s scanned pages (read_ocr, on a worker): stored with
         the version at once, and used as the pages' text from now on."""
@@ -992,7 +1005,7 @@ class _Locator:
         # `reader.exchange.location`, inlined: it runs once per exported annotation.
         page = record.annotation.page
         if page >= 0:
-            return f"p. {page + 1}"
+            return f"p. {page + 1} (OCR)" if record.ocr else f"p. {page + 1}"
         document = record.document
         if document.kind.paged:
             return ""

@@ -107,3 +107,63 @@ def test_unreadable_scan_keeps_the_page(tmp_path: Path) -> None:
     assert read == {} and unreadable == [0]
     width, height, _stride, samples = doc.render(0, 1.0)
     assert (width, height) == (300, 300) and len(samples) > 0
+
+
+def test_reanchoring_tolerates_ocr_noise(tmp_path: Path) -> None:
+    """A highlight made on one scan is found again on a worse scan of the same page."""
+    from rapidfuzz import fuzz
+
+    path = tmp_path / "report.pdf"
+    scan_of(ORIGINAL, path, dpi=150)
+    quote = "They push the human race forward."
+    library = Library(tmp_path / "library.sqlite")
+    try:
+        opened = library.open(str(path))
+        library.read_scanned_pages(opened)
+        start = opened.document.text.index(quote)
+        library.highlight(opened, start, start + len(quote))
+        opened.document.close()
+        scan_of(ORIGINAL, path, dpi=72)  # a new version: a coarser scan, noisier OCR
+        again = library.open(str(path))
+        library.read_scanned_pages(again)
+        new_text = again.document.text
+        assert new_text != opened.document.text
+        (annotation,) = library.annotations(again)
+        assert str(annotation.anchor.state) in ("exact", "fuzzy")
+        found = new_text[annotation.anchor.start : annotation.anchor.end]
+        assert fuzz.ratio(found, quote) >= 80, found
+    finally:
+        library.close()
+
+
+def test_ocr_highlight_exports_marked_and_onto_the_page(scanned: Path, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    work = tmp_path / "scan.pdf"
+    shutil.copy(scanned, work)
+    library = Library(tmp_path / "library.sqlite")
+    try:
+        opened = library.open(str(work))
+        library.read_scanned_pages(opened)
+        quote = "The round pegs in the square holes."
+        start = opened.document.text.index(quote)
+        library.highlight(opened, start, start + len(quote))
+        out = io.StringIO()
+        library.export(out, "csv")
+        (row,) = list(csv.DictReader(io.StringIO(out.getvalue())))
+        assert row["location"] == "p. 1 (OCR)" and row["quote"] == quote
+        md = io.StringIO()
+        library.export(md, "md")
+        assert "p. 1 (OCR)" in md.getvalue()
+        written, _skipped = library.export_pdf(opened, tmp_path / "marked.pdf")
+        assert written == 1
+        with pymupdf.open(tmp_path / "marked.pdf") as marked:
+            page = marked[0]
+            rects = [annot.rect for annot in page.annots()]
+            words = page.get_textpage_ocr(language="eng", dpi=150, full=True)
+            under = page.get_textbox(rects[0], textpage=words)
+        assert len(rects) == 1
+        assert "square" in under
+    finally:
+        library.close()

@@ -224,7 +224,7 @@ def _document_section(document: DocumentRecord) -> list[str]:
 def _location(record: ExportRecord) -> str:
     a = record.annotation
     if a.page >= 0:
-        return f"p. {a.page + 1}"
+        return f"p. {a.page + 1} (OCR)" if record.ocr else f"p. {a.page + 1}"
     return f"¶ (characters {a.anchor.start}–{a.anchor.end})"
 
 

@@ -509,6 +509,7 @@ class MainWindow(QMainWindow):
         from reader.ui.ocr_work import OcrWork
 
         self.ocr_work = OcrWork(self.library, self)
+        self.annotations.text_pending = self.ocr_work.running
         self.ocr_work.finished.connect(self._ocr_finished)
         self.ocr_work.failed.connect(lambda _tab, message: self.show_info(message))
         self.statusBar().insertPermanentWidget(0, self.ocr_work.indicator)
@@ -811,6 +812,8 @@ class MainWindow(QMainWindow):
                 return tab
         view = self._make_view(opened)
         tab = DocumentTab(opened, view, self.tabs)
+        # Scanned pages: OCR starts first, so annotations wait for the text they anchor to.
+        self.ocr_work.start_if_needed(tab)
         self.annotations.attach(tab)  # before addTab: becoming current shows its annotations
         title = opened.record.title or Path(opened.record.source).name
         index = self.tabs.addTab(tab, _elide(title))
@@ -825,7 +828,6 @@ class MainWindow(QMainWindow):
         view.setFocus()
         self.refresh_start_page()
         self.document_opened.emit(tab)
-        self.ocr_work.start_if_needed(tab)
         self.ocr_work.show_badge(tab)
         notices = [getattr(opened.document, "notice", "")]
         if not opened.document.kind.paged:  # PDFs draw their own embedded fonts
@@ -839,6 +841,7 @@ class MainWindow(QMainWindow):
     def _ocr_finished(self, tab: DocumentTab, read: list[int], unreadable: list[int]) -> None:
         from reader.ui.ocr_work import page_list
 
+        self.annotations.reload(tab)  # re-anchored on the text OCR read
         if tab is self.current_tab():
             self.ocr_work.show_badge(tab)
         if unreadable:
