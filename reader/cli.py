@@ -132,6 +132,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     library = _library(args)
     try:
         opened = library.open_path(args.file, args.password)
+        library.read_scanned_pages(opened)  # anchors need the pages' text
         library.reanchor(opened)
         start, end = library.find_quote(opened, args.quote, args.occurrence)
         # The annotation and its citation are one change: both are saved, or neither.
@@ -168,6 +169,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     try:
         if args.document:
             opened = library.open_path(args.document, args.password)
+            library.read_scanned_pages(opened)  # anchors need the pages' text
             annotations = library.annotations(opened)
         else:
             annotations = library.all_annotations()
@@ -204,6 +206,7 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
     library = _library(args)
     try:
         opened = library.open_path(args.file, args.password)
+        library.read_scanned_pages(opened)  # anchors need the pages' text
         if Path(args.output).resolve() == Path(opened.record.source).resolve():
             raise DocumentError("The annotated copy must not overwrite the original PDF.")
         written, skipped = library.export_pdf(opened, args.output, args.password)
@@ -282,6 +285,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.document:
             # Opening re-anchors the document's annotations against its current bytes first.
             opened = library.open_path(args.document, args.password)
+            library.read_scanned_pages(opened)  # anchors need the pages' text
             library.reanchor(opened)
             scope = ExportScope("document", opened.document.sha256)
         elif args.set:
@@ -330,6 +334,11 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_extract(args: argparse.Namespace) -> int:
     doc = open_document(args.file, args.password)
+    if doc.kind.paged:
+        scanned = doc.pages_needing_ocr()
+        if scanned:
+            read, _unreadable = doc.read_ocr(scanned)
+            doc.adopt_ocr(read)
     text = doc.text
     if args.json:
         payload = {

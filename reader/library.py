@@ -194,9 +194,39 @@ class Library:
         thread, which touches no database) as open_path / open_snapshot would."""
         return Opened(document, self._record(document, file, source=source))
 
+    # -- OCR of scanned pages -------------------------------------------------------------------
+
+    def _adopt_kept_ocr(self, document: DocumentBackend) -> None:
+        """Text OCR read from this version's scanned pages before: used, not read again."""
+        if document.kind.paged:
+            kept = self.repo.ocr.load(document.sha256)
+            if kept:
+                document.adopt_ocr(kept)
+
+    def read_scanned_pages(self, opened: Opened) -> list[int]:
+        """OCR the open document's scanned pages now (the command line; the window does it on
+        a worker) and keep the text; the pages OCR could not read."""
+        document = opened.document
+        if not document.kind.paged:
+            return []
+        pages = document.pages_needing_ocr()
+        if not pages:
+            return []
+        read, unreadable = document.read_ocr(pages)
+        self.keep_ocr(document, read)
+        return unreadable
+
+    def keep_ocr(self, document: DocumentBackend, pages: dict[int, dict]) -> None:
+        """OCR text read from `document`'s scanned pages (read_ocr, on a worker): stored with
+        the version at once, and used as the pages' text from now on."""
+        if pages:
+            self.repo.ocr.save(document.sha256, pages)
+            document.adopt_ocr(pages)
+
     def _record(
         self, document: DocumentBackend, file: Path, source: str | None = None
     ) -> DocumentRecord:
+        self._adopt_kept_ocr(document)
         try:
             size = file.stat().st_size
         except OSError:
@@ -1396,7 +1426,7 @@ class _Locator:
         # `reader.exchange.location`, inlined: it runs once per exported annotation.
         page = record.annotation.page
         if page >= 0:
-            return f"p. {page + 1}"
+            return f"p. {page + 1} (OCR)" if record.ocr else f"p. {page + 1}"
         document = record.document
         if document.kind.paged:
             return ""

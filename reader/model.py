@@ -249,6 +249,7 @@ class ExportRecord:
     document: DocumentRecord
     citations: tuple[tuple[Citation, Source], ...] = ()
     sets: tuple[str, ...] = ()
+    ocr: bool = False  # the quote is on a page whose text was read by OCR
 
 
 @dataclass(frozen=True)

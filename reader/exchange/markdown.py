@@ -230,7 +230,7 @@ def _location(record: ExportRecord, locate: Callable[[ExportRecord], str] | None
     text is at hand; else the character range."""
     a = record.annotation
     if a.page >= 0:
-        return f"p. {a.page + 1}"
+        return f"p. {a.page + 1} (OCR)" if record.ocr else f"p. {a.page + 1}"
     found = locate(record) if locate is not None else ""
     if found:
         return found

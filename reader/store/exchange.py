@@ -92,6 +92,7 @@ class ExchangeStore:
         current: DocumentRecord | None = None
         documents: dict[str, DocumentRecord] = {}  # `current` as of each version, by sha256
         versions: dict[int, str] = {}  # sha256 by version id
+        ocr_pages: dict[str, frozenset[int]] = {}  # pages read by OCR, by version sha256
         while True:
             rows = self.db.execute(
                 f"{_EXPORT_SELECT} WHERE {where} AND "
@@ -140,6 +141,9 @@ class ExchangeStore:
                     document = current if current.sha256 == sha else replace(current, sha256=sha)
                     documents[sha] = document
                 annotation_id = r[0]
+                scanned = ocr_pages.get(sha)
+                if scanned is None:
+                    scanned = ocr_pages[sha] = self._ocr_pages(sha)
                 annotation = _annotation_from_row(r, tags.get(annotation_id, ()), rects)
                 if annotation_id in details:
                     reviewed, date, claimant_type = details[annotation_id]
@@ -154,9 +158,14 @@ class ExchangeStore:
                     document,
                     tuple(citations.get(annotation_id, ())),
                     tuple(sets.get(annotation_id, ())),
+                    ocr=bool(scanned) and annotation.page in scanned,
                 )
             last = rows[-1]
             after = [last[1], last[12], last[13], last[0]]
+
+    def _ocr_pages(self, sha256: str) -> frozenset[int]:
+        rows = self.db.execute("SELECT page FROM ocr_pages WHERE sha256 = ?", [sha256])
+        return frozenset(int(r[0]) for r in rows.fetchall())
 
     def _version_sha256(self, version_id: int) -> str:
         """The version's sha256; "" when there is no such version."""

@@ -185,3 +185,21 @@ def m_issue14_claim_details(db: Database) -> None:
     db.execute(
         "CREATE TABLE IF NOT EXISTS library_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
     )
+
+
+@migrations()
+def m_issue17_ocr_text(db: Database) -> None:
+    # Text read by OCR from a document version's scanned pages: kept so a reopen does not OCR
+    # again. `chars` is JSON: [[offset, x0, y0, x1, y1], ...], the boxes of the page's text.
+    db.execute(
+        """
+        CREATE TABLE ocr_pages (
+            sha256 TEXT NOT NULL,
+            page INTEGER NOT NULL,
+            language TEXT NOT NULL,
+            text TEXT NOT NULL,
+            chars TEXT NOT NULL,
+            PRIMARY KEY (sha256, page)
+        )
+        """
+    )

@@ -36,12 +36,14 @@ _DOC_COLUMNS = (
 
 class Repository:
     def __init__(self, db: sqlite_utils.Database) -> None:
+        from reader.store.ocr import OcrStore
         from reader.store.sets import SetStore
         from reader.store.sources import SourceStore
 
         self.db = db
         self.sources = SourceStore(db)
         self.sets = SetStore(db)
+        self.ocr = OcrStore(db)
 
     def close(self) -> None:
         self.db.close()

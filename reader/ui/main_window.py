@@ -73,7 +73,19 @@ class DocumentTab(QWidget):
         self.annotations: dict = {}  # id -> Annotation, kept by the AnnotationController
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # What the reader must know about this text (no article found, fonts missing).
+        self.notice = QLabel(self)
+        self.notice.setObjectName("document_notice")
+        self.notice.setWordWrap(True)
+        self.notice.setContentsMargins(8, 4, 8, 4)
+        self.notice.setStyleSheet("QLabel { background: palette(alternate-base); }")
+        self.notice.hide()
+        layout.addWidget(self.notice)
         layout.addWidget(view)
+
+    def set_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
 
     @property
     def paged(self) -> bool:
@@ -495,6 +507,15 @@ class MainWindow(QMainWindow):
         self.opening_indicator.setObjectName("opening_indicator")
         self.opening_indicator.cancel_requested.connect(self.cancel_readings)
         self.statusBar().insertPermanentWidget(0, self.opening_indicator)
+        # OCR of scanned pages: its progress and Cancel, and which pages are OCR text.
+        from reader.ui.ocr_work import OcrWork
+
+        self.ocr_work = OcrWork(self.library, self)
+        self.annotations.text_pending = self.ocr_work.running
+        self.ocr_work.finished.connect(self._ocr_finished)
+        self.ocr_work.failed.connect(lambda _tab, message: self.show_info(message))
+        self.statusBar().insertPermanentWidget(0, self.ocr_work.indicator)
+        self.statusBar().addPermanentWidget(self.ocr_work.badge)
 
     def _wire(self) -> None:
         self.start_page.open_file_requested.connect(self.choose_file)
@@ -538,6 +559,7 @@ class MainWindow(QMainWindow):
         if self.instance_server is not None:  # a later start opens a window of its own
             self.instance_server.close()
         self.annotations.work.stop_all()  # no worker may read a file after this
+        self.ocr_work.stop_all()
         for job in list(self._readings.values()):
             job.cancel()  # its result is dropped; the extraction touches no database
         if self.exchange_job is not None:  # it must stop using the library before it closes
@@ -792,6 +814,8 @@ class MainWindow(QMainWindow):
                 return tab
         view = self._make_view(opened)
         tab = DocumentTab(opened, view, self.tabs)
+        # Scanned pages: OCR starts first, so annotations wait for the text they anchor to.
+        self.ocr_work.start_if_needed(tab)
         self.annotations.attach(tab)  # before addTab: becoming current shows its annotations
         title = opened.record.title or Path(opened.record.source).name
         index = self.tabs.addTab(tab, _elide(title))
@@ -806,7 +830,30 @@ class MainWindow(QMainWindow):
         view.setFocus()
         self.refresh_start_page()
         self.document_opened.emit(tab)
+        self.ocr_work.show_badge(tab)
+        notices = [getattr(opened.document, "notice", "")]
+        if not opened.document.kind.paged:  # PDFs draw their own embedded fonts
+            from reader.ui.fonts import missing_font_message
+
+            notices.append(missing_font_message(opened.document.text))
+        notice = " ".join(n for n in notices if n)
+        tab.set_notice(notice)  # no article found, or a script no installed font shows
         return tab
+
+    def _ocr_finished(self, tab: DocumentTab, read: list[int], unreadable: list[int]) -> None:
+        from reader.ui.ocr_work import page_list
+
+        self.annotations.reload(tab)  # re-anchored on the text OCR read
+        if tab is self.current_tab():
+            self.ocr_work.show_badge(tab)
+        if unreadable:
+            word = "Page" if len(unreadable) == 1 else "Pages"
+            self.show_info(
+                f"{word} {page_list(unreadable)} of {tab.opened.record.title} could not be "
+                "read by OCR; they are shown as images only."
+            )
+        elif read:
+            self.show_info(f"Scanned pages {page_list(read)} were read by OCR.")
 
     def _make_view(self, opened: Opened) -> QWidget:
         if opened.document.kind.paged:
@@ -835,6 +882,7 @@ class MainWindow(QMainWindow):
         self.tabs.removeTab(index)
         if isinstance(tab, DocumentTab):
             self.annotations.work.drop(tab)
+            self.ocr_work.drop(tab)
             doc = tab.opened.document
             if hasattr(doc, "close"):
                 doc.close()
@@ -864,6 +912,7 @@ class MainWindow(QMainWindow):
         self._update_enabled()
         self._show_outline(tab)
         self.annotations.current_changed()
+        self.ocr_work.show_badge(tab)
         if tab is not None:
             self.status_label.setText(tab.status)
             self.setWindowTitle(f"{self.tabs.tabText(self.tabs.currentIndex())} — Claim Reader")
