@@ -1057,6 +1057,11 @@ class Library:
         candidates = [uri]
         if uri.lower().startswith("file:"):
             candidates.append(unquote(urlparse(uri).path))
+        else:
+            # The same page as Hypothesis may have recorded it: without the fragment, with or
+            # without the trailing slash.
+            bare = uri.split("#", 1)[0]
+            candidates += [bare, bare[:-1] if bare.endswith("/") else bare + "/"]
         for candidate in candidates:
             for record in self.repo.documents_at(candidate):
                 try:

@@ -202,7 +202,8 @@ def test_a_hypothesis_export_is_re_anchored_on_the_page_opened_from_its_url(
     at = text.index(" ", len(text) // 2) + 1
     end = text.index(" ", at + 30)
     exact = text[at:end]
-    data = hypothesis_file(url, exact, text[at - 20 : at], text[end : end + 20])
+    # Hypothesis recorded the page with a fragment the library's copy does not have.
+    data = hypothesis_file(url + "#top", exact, text[at - 20 : at], text[end : end + 20])
     path = tmp_path / "hypothesis.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     summary = library.import_file(path)
