@@ -227,7 +227,8 @@ class Repository:
         )
         self._write_tags(a)
         self._write_fts(int(cur.lastrowid), a)
-        self.write_claim_details([a])
+        if a.claim_reviewed or a.claim_date or a.claimant_type:
+            self.write_claim_details([a], new=True)
 
     def update_annotation(self, annotation: Annotation) -> Annotation:
         """Write every field of `annotation` over the stored row with the same id."""
@@ -257,22 +258,23 @@ class Repository:
         if row is not None:
             self._write_fts(row[0], a)
 
-    def write_claim_details(self, annotations: Iterable[Annotation]) -> None:
+    def write_claim_details(self, annotations: Sequence[Annotation], *, new: bool = False) -> None:
         """Store each annotation's claim wording, claim date and claimant type (a row only
-        for annotations that have one of them)."""
+        for annotations that have one of them; `new` ones have no row to remove)."""
         rows = [
             (a.id, a.claim_reviewed, a.claim_date, a.claimant_type)
             for a in annotations
             if a.claim_reviewed or a.claim_date or a.claimant_type
         ]
-        self.db.conn.executemany(
-            "DELETE FROM claim_details WHERE annotation_id = ?",
-            [
-                (a.id,)
-                for a in annotations
-                if not (a.claim_reviewed or a.claim_date or a.claimant_type)
-            ],
-        )
+        if not new:
+            self.db.conn.executemany(
+                "DELETE FROM claim_details WHERE annotation_id = ?",
+                [
+                    (a.id,)
+                    for a in annotations
+                    if not (a.claim_reviewed or a.claim_date or a.claimant_type)
+                ],
+            )
         self.db.conn.executemany(
             "INSERT OR REPLACE INTO claim_details (annotation_id, claim_reviewed, claim_date, "
             "claimant_type) VALUES (?, ?, ?, ?)",
