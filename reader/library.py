@@ -826,10 +826,10 @@ class Library:
 
     def import_hypothesis(self, raw) -> ImportSummary:
         """Merge a Hypothesis JSON export: each annotation is re-anchored on the library's
-        own copy of its page (found by URL, or by the file a file:// URI names). Pages the
+        own copy of its page (found by URL, by the file a file:// URI names, or a PDF by its
+        fingerprint). Pages the
         library does not have are listed in the summary's `missing`; nothing of theirs is
         imported."""
-        from reader.anchoring import reanchor
         from reader.exchange.hypothesis import read_hypothesis
         from reader.exchange.webanno import load_json
 
@@ -839,8 +839,14 @@ class Library:
             by_uri.setdefault(h.uri, []).append(h)
         opened_by_uri: dict[str, Opened] = {}
         missing = []
-        for uri in by_uri:
-            opened = self._local_copy(uri)
+        # Filled once, when a PDF is named by its fingerprint.
+        fingerprints: dict[str, DocumentRecord | None] = {}
+        for uri, group in by_uri.items():
+            opened = None
+            for name in (uri, *group[0].also):
+                opened = self._local_copy(name, fingerprints)
+                if opened is not None:
+                    break
             if opened is None:
                 missing.append(uri)
             else:
@@ -848,7 +854,6 @@ class Library:
         added = updated = unchanged = 0
         with self.transaction():
             for uri, opened in opened_by_uri.items():
-                text = opened.document.text
                 for h in by_uri[uri]:
                     extra = h.extra or {}
                     kind = _enum(
@@ -860,7 +865,7 @@ class Library:
                     now = utc_now()
                     new = self._imported(
                         opened,
-                        reanchor(_hypothesis_anchor(h, extra.get("anchor")), text),
+                        self._hypothesis_place(opened, h, extra.get("anchor")),
                         kind,
                         annotation_id=h.id,
                         color=old.color if old else "",
@@ -909,6 +914,21 @@ class Library:
         if not is_zotero_library(path):
             raise ImportFailed(f"{path.name} is not a Zotero library (--attachment is for one).")
         return self.import_zotero(path, keys)
+
+    def _pdf_by_fingerprint(
+        self, wanted: str, fingerprints: dict[str, DocumentRecord | None]
+    ) -> Opened | None:
+        from reader.documents.pdf import pdf_fingerprint
+
+        if not fingerprints:
+            for record in self.repo.documents_of_kind("pdf"):
+                source = record.source
+                path = self.saved_snapshot(source) if is_url(source) else Path(source)
+                if path is not None and path.is_file():
+                    fingerprints.setdefault(pdf_fingerprint(path), record)
+            fingerprints.setdefault("", None)  # looked once: not again for the next one
+        record = fingerprints.get(wanted) if wanted else None
+        return self._open_record(record) if record is not None else None
 
     def zotero_attachments(self, path: str | Path):
         """The PDF attachments of a Zotero library with their annotations (for choosing)."""
@@ -989,6 +1009,20 @@ class Library:
                     added += 1
         return ImportSummary(added, updated, unchanged, missing=tuple(missing))
 
+    def _hypothesis_place(self, opened: Opened, h, ours: object) -> TextAnchor:
+        """Where a Hypothesis annotation goes on the open document: on its page when it
+        names one (the quote may occur on other pages too), else where the quote and its
+        context are found."""
+        from reader.anchoring import find_quote, make_anchor, reanchor
+
+        doc = opened.document
+        if not isinstance(ours, dict) and doc.kind.paged and 0 <= h.page < doc.page_count:
+            found = find_quote(doc.page_text(h.page), h.exact)  # type: ignore[attr-defined]
+            if found is not None:
+                base = doc.page_text_offset(h.page)  # type: ignore[attr-defined]
+                return make_anchor(doc.text, base + found[0], base + found[1])
+        return reanchor(_hypothesis_anchor(h, ours), doc.text)
+
     def _zotero_anchor(self, opened: Opened, z) -> TextAnchor:
         """Where a Zotero annotation's words are on its page (a note marks none: the page's
         first word). Words the PDF's text does not have there are looked for like a changed
@@ -1049,10 +1083,17 @@ class Library:
             updated_at=updated_at,
         )
 
-    def _local_copy(self, uri: str) -> Opened | None:
+    def _local_copy(
+        self, uri: str, fingerprints: dict[str, DocumentRecord | None]
+    ) -> Opened | None:
         """The library's copy of the page at `uri`, opened (a URL's saved snapshot: no
-        network), or None when the library does not have it."""
+        network), or None when the library does not have it. A PDF named by its fingerprint
+        (``urn:x-pdf:…``) is looked for among the library's PDFs (`fingerprints` caches
+        theirs)."""
         from urllib.parse import unquote, urlparse
+
+        if uri.lower().startswith("urn:x-pdf:"):
+            return self._pdf_by_fingerprint(uri[len("urn:x-pdf:") :].lower(), fingerprints)
 
         candidates = [uri]
         if uri.lower().startswith("file:"):
@@ -1064,16 +1105,23 @@ class Library:
             candidates += [bare, bare[:-1] if bare.endswith("/") else bare + "/"]
         for candidate in candidates:
             for record in self.repo.documents_at(candidate):
-                try:
-                    if is_url(record.source):
-                        snapshot = self.saved_snapshot(record.source)
-                        if snapshot is None:
-                            continue
-                        return self.open_snapshot(record.source, snapshot, None)
-                    return self.open_path(record.source)
-                except DocumentError:
-                    continue
+                opened = self._open_record(record)
+                if opened is not None:
+                    return opened
         return None
+
+    def _open_record(self, record: DocumentRecord) -> Opened | None:
+        """A document of the library opened from where it was (a URL from its saved
+        snapshot: no network); None when that copy is gone or unreadable."""
+        try:
+            if is_url(record.source):
+                snapshot = self.saved_snapshot(record.source)
+                if snapshot is None:
+                    return None
+                return self.open_snapshot(record.source, snapshot, None)
+            return self.open_path(record.source)
+        except DocumentError:
+            return None
 
     # -- annotated PDF -------------------------------------------------------------------------
 
@@ -1344,7 +1392,9 @@ def _export_writer(fmt: str, excel: bool, total: int, texts: _Locator, review: d
     if fmt == "hypothesis":
         from reader.exchange.hypothesis import write_hypothesis
 
-        return lambda records, out: write_hypothesis(records, out, source_span=texts.source_span)
+        return lambda records, out: write_hypothesis(
+            records, out, source_span=texts.source_span, pdf_fingerprint=texts.pdf_fingerprint
+        )
     try:
         if fmt == "md":
             from reader.exchange.markdown import write_markdown
@@ -1425,6 +1475,7 @@ class _Locator:
         self.store = store
         self.texts: dict[str, tuple[list[int], object] | None] = {}
         self.maps: dict[str, object] = {}  # SourceMap (or None) by sha256, text files only
+        self.fingerprints: dict[str, str] = {}  # PDF.js fingerprints by sha256
         self.paragraph_at = paragraph_at
 
     def __call__(self, record: ExportRecord) -> str:
@@ -1468,6 +1519,21 @@ class _Locator:
         if span is None:
             return None
         return SourceSpan(span[0], span[1], source_map.source)  # type: ignore[attr-defined]
+
+    def pdf_fingerprint(self, record: ExportRecord) -> str:
+        """A PDF's PDF.js fingerprint, from the version's file; "" when it is not at hand."""
+        from reader.documents.pdf import pdf_fingerprint
+
+        sha = record.document.sha256
+        if sha not in self.fingerprints:
+            self.fingerprints[sha] = ""
+            if record.document.kind.value == "pdf":
+                for name in self.store.version_files(sha):
+                    path = Path(name)
+                    if path.is_file() and _file_sha256(path) == sha:
+                        self.fingerprints[sha] = pdf_fingerprint(path)
+                        break
+        return self.fingerprints[sha]
 
     def _texts(self, sha: str) -> tuple[list[int], object] | None:
         if sha not in self.texts:

@@ -3,7 +3,9 @@ a file in the client's own export format re-anchored on the library's copies of 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -117,6 +119,12 @@ def test_export_is_what_the_hypothesis_importer_reads(library, tmp_path):
     assert "TextPositionSelector" not in pdf
     assert pdf["PageSelector"] == {"type": "PageSelector", "index": 0, "label": "1"}
     assert pdf["TextQuoteSelector"]["exact"] == "alphabet"
+    # A local PDF is named as Hypothesis names it: by PDF.js's fingerprint, the trailer's
+    # first file identifier (read here straight from the file's bytes).
+    file_id = re.findall(rb"/ID\s*\[\s*<([0-9A-Fa-f]{32})>", PDF.read_bytes())[-1]
+    urn = "urn:x-pdf:" + file_id.decode().lower()
+    assert by_id[ids["pdf"]]["uri"] == urn
+    assert by_id[ids["pdf"]]["document"]["link"] == [{"href": urn}]
     assert len(kept) == 3
 
 
@@ -311,3 +319,32 @@ def test_markdown_round_trip_keeps_the_anchor_where_the_file_has_markup(library,
         assert back is not None and back.anchor == made.anchor
     finally:
         other.close()
+
+
+def test_pdf_fingerprints_follow_pdf_js():
+    from reader.documents.pdf import pdf_fingerprint
+
+    for name in ("cmyk-image.pdf", "imagemagick-images.pdf"):  # no ID; an ID not 16 bytes
+        path = CORPUS / "pdf" / name
+        assert pdf_fingerprint(path) == hashlib.md5(path.read_bytes()[:1024]).hexdigest()
+    assert pdf_fingerprint(CORPUS / "pdf" / "minimal-document.pdf") == (
+        "7196c3e355c17c9f53ba9a0dca70cdd0"
+    )
+
+
+def test_a_hypothesis_pdf_annotation_finds_the_library_pdf_by_fingerprint(library, tmp_path):
+    from reader.documents.pdf import pdf_fingerprint
+
+    opened = library.open_path(PDF)
+    text = opened.document.page_text(1)
+    words = " ".join(text.split()[2:6])
+    data = hypothesis_file(f"urn:x-pdf:{pdf_fingerprint(PDF)}", words, "", "")
+    data["annotations"][0]["target"][0]["selector"] = [
+        {"type": "TextQuoteSelector", "exact": words, "prefix": "", "suffix": ""},
+        {"type": "PageSelector", "index": 1, "label": "2"},
+    ]
+    path = tmp_path / "hypothesis.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert library.import_file(path).added == 1
+    (annotation,) = library.annotations(opened)
+    assert " ".join(annotation.anchor.quote.split()) == words and annotation.page == 1

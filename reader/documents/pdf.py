@@ -186,6 +186,35 @@ def _check_zip_size(path: Path, size: int) -> None:
         )
 
 
+_FILE_ID = re.compile(r"\[\s*<([0-9A-Fa-f\s]*)>")
+_NO_ID = "0" * 32
+
+
+def pdf_fingerprint(path: str | Path) -> str:
+    """The PDF's fingerprint as PDF.js computes it (and Hypothesis names a local PDF by, as
+    ``urn:x-pdf:<fingerprint>``): the first file identifier of the trailer when it is 16
+    bytes, in lowercase hex; else the MD5 of the file's first 1024 bytes. "" if unreadable."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+        doc = pymupdf.open(path)
+    except (OSError, RuntimeError, ValueError):
+        return ""
+    try:
+        kind, value = doc.xref_get_key(-1, "ID")
+    except (RuntimeError, ValueError):
+        kind, value = "null", ""
+    finally:
+        doc.close()
+    found = _FILE_ID.match(value) if kind == "array" else None
+    if found is not None:
+        first = "".join(found.group(1).split()).lower()
+        if len(first) == 32 and first != _NO_ID:
+            return first
+    return hashlib.md5(head).hexdigest()
+
+
 def open_paged(path: str | Path, password: str | None = None) -> PdfDocument:
     """Open a PDF (or EPUB, XPS, FB2, MOBI, CBZ); raise DocumentError with one sentence."""
     return PdfDocument(path, password)
@@ -596,8 +625,9 @@ class PdfDocument:
                 read[page] = {
                     "language": language,
                     "text": text,
-                    "chars": [[c.offset, c.rect.x0, c.rect.y0, c.rect.x1, c.rect.y1]
-                              for c in chars],
+                    "chars": [
+                        [c.offset, c.rect.x0, c.rect.y0, c.rect.x1, c.rect.y1] for c in chars
+                    ],
                 }
             else:
                 failed.append(page)

@@ -175,6 +175,10 @@ class Repository:
             "d.source = ? OR d.url = ?", [location, location], "ORDER BY d.last_opened DESC"
         )
 
+    def documents_of_kind(self, kind: str) -> list[DocumentRecord]:
+        """Every document of one kind ("pdf" …), most recently opened first."""
+        return self._records("d.kind = ?", [kind], "ORDER BY d.last_opened DESC")
+
     def recent_documents(self, limit: int = 20) -> list[DocumentRecord]:
         return self._records("1", [], f"ORDER BY d.last_opened DESC, d.id DESC LIMIT {int(limit)}")
 
