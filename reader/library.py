@@ -987,7 +987,7 @@ class Library:
                     self.repo.add_annotation(
                         self._imported(
                             opened,
-                            self._zotero_anchor(opened, z),
+                            self._on_page(opened, z.text, z.page_index),
                             kind,
                             annotation_id=annotation_id,
                             color=z.color,
@@ -1010,36 +1010,37 @@ class Library:
         return ImportSummary(added, updated, unchanged, missing=tuple(missing))
 
     def _hypothesis_place(self, opened: Opened, h, ours: object) -> TextAnchor:
-        """Where a Hypothesis annotation goes on the open document: on its page when it
-        names one (the quote may occur on other pages too), else where the quote and its
-        context are found."""
-        from reader.anchoring import find_quote, make_anchor, reanchor
+        """Where a Hypothesis annotation goes on the open document: Claim Reader's own anchor
+        when the file came from Claim Reader; on its page when it names one (the quote may
+        occur on other pages too); a page note or reply on the first word; else where the
+        quote and its context are found."""
+        from reader.anchoring import reanchor
 
-        doc = opened.document
-        if not isinstance(ours, dict) and doc.kind.paged and 0 <= h.page < doc.page_count:
-            found = find_quote(doc.page_text(h.page), h.exact)  # type: ignore[attr-defined]
-            if found is not None:
-                base = doc.page_text_offset(h.page)  # type: ignore[attr-defined]
-                return make_anchor(doc.text, base + found[0], base + found[1])
-        return reanchor(_hypothesis_anchor(h, ours), doc.text)
+        if isinstance(ours, dict):
+            return reanchor(_hypothesis_anchor(h, ours), opened.document.text)
+        if h.page >= 0 or not h.exact.strip():
+            return self._on_page(opened, h.exact, h.page, h.prefix, h.suffix)
+        return reanchor(_hypothesis_anchor(h, None), opened.document.text)
 
-    def _zotero_anchor(self, opened: Opened, z) -> TextAnchor:
-        """Where a Zotero annotation's words are on its page (a note marks none: the page's
-        first word). Words the PDF's text does not have there are looked for like a changed
-        document's (fuzzy, else an orphan): kept, never dropped or misplaced."""
+    def _on_page(
+        self, opened: Opened, quote: str, page: int, prefix: str = "", suffix: str = ""
+    ) -> TextAnchor:
+        """An imported annotation's place: its words on its page (0-based; clamped; the text
+        of an unpaged document), else looked for in the whole text like a changed document's
+        (fuzzy, else an orphan: kept, never dropped or misplaced); no words (a note): the
+        page's first word."""
         from reader.anchoring import find_quote, make_anchor, reanchor
 
         doc = opened.document
         pages = doc.page_count if doc.kind.paged else 0
-        page = min(max(z.page_index, 0), pages - 1) if pages else 0
+        page = min(max(page, 0), pages - 1) if pages else 0
         base = doc.page_text_offset(page) if pages else 0  # type: ignore[attr-defined]
         page_text = doc.page_text(page) if pages else doc.text  # type: ignore[attr-defined]
-        if z.text.strip():
-            found = find_quote(page_text, z.text)
+        if quote.strip():
+            found = find_quote(page_text, quote)
             if found is not None:
                 return make_anchor(doc.text, base + found[0], base + found[1])
-            guess = TextAnchor(z.text, "", "", base, base + len(z.text))
-            return reanchor(guess, doc.text)
+            return reanchor(TextAnchor(quote, prefix, suffix, base, base + len(quote)), doc.text)
         word = re.search(r"\S+", page_text)
         if word is None:
             return TextAnchor("", "", "", base, base, AnchorState.ORPHAN)

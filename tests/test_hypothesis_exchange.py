@@ -348,3 +348,21 @@ def test_a_hypothesis_pdf_annotation_finds_the_library_pdf_by_fingerprint(librar
     assert library.import_file(path).added == 1
     (annotation,) = library.annotations(opened)
     assert " ".join(annotation.anchor.quote.split()) == words and annotation.page == 1
+
+
+def test_page_notes_and_replies_come_in_on_the_pages_first_word(library, tmp_path):
+    seed = library.open_path(SEED)
+    uri = SEED.resolve().as_uri()
+    data = hypothesis_file(uri, "79,770 in 2022", "", "")
+    note = dict(data["annotations"][0], id="pagenote01", text="About the whole page.")
+    note["target"] = [{"source": uri}]  # a page note marks no words
+    reply = dict(note, id="reply00001", text="Agreed.", references=["kZ3rJ1P0Ee-mhHMkS2t2Vw"])
+    data["annotations"] += [note, reply]
+    path = tmp_path / "hypothesis.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert library.import_file(path).added == 3
+    first_word = seed.document.text.split()[0]
+    notes = {a.note: a for a in library.annotations(seed)}
+    assert notes["About the whole page."].anchor.quote == first_word
+    assert notes["Agreed."].anchor.quote == first_word
+    assert notes["Check this against the **ONS** figures."].anchor.quote == "79,770 in 2022"

@@ -57,7 +57,7 @@ class HypothesisAnnotation:
     where: str
     id: str  # Claim Reader's id for it: the Hypothesis id mapped to a UUID (stable)
     uri: str
-    exact: str
+    exact: str  # "" for a page note or a reply (no words marked)
     prefix: str = ""
     suffix: str = ""
     start: int = -1  # TextPositionSelector, -1 when absent
@@ -248,8 +248,10 @@ def _read_one(raw: Any, where: str) -> HypothesisAnnotation:
                 start, end = s, e
         elif kind == "PageSelector" and isinstance(selector.get("index"), int):
             page = selector["index"]
-    if quote is None or not isinstance(quote.get("exact"), str) or not quote["exact"].strip():
-        raise ExchangeError(where, "it has no quote (a page note or a reply): nothing to anchor.")
+    if quote is not None and not isinstance(quote.get("exact"), str):
+        raise ExchangeError(where, 'its TextQuoteSelector has no "exact" text.')
+    if quote is None:
+        quote = {"exact": ""}  # a page note or a reply: it marks no words
     tags = raw.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ExchangeError(where, '"tags" is not a list of strings.')
