@@ -63,3 +63,29 @@ def test_new_scan_reanchors_after_ocr(window, qtbot, tmp_path):
     (annotation,) = tab.annotations.values()
     assert str(annotation.anchor.state) in ("exact", "fuzzy")
     assert "1 orphan" not in window.anchor_summary.text()
+
+
+def test_big_document_with_a_scanned_page(window, qtbot, tmp_path):
+    """Over the size read on the spot, the scanned pages are found on the worker."""
+    import pymupdf
+
+    from reader.ui.document_work import BIG_PAGES
+
+    path = tmp_path / "big.pdf"
+    with pymupdf.open(ORIGINAL) as src, pymupdf.open() as pdf:
+        image = src[0].get_pixmap(dpi=150)
+        first = pdf.new_page(width=src[0].rect.width, height=src[0].rect.height)
+        first.insert_image(first.rect, pixmap=image)
+        for n in range(1, BIG_PAGES + 10):
+            page = pdf.new_page()
+            page.insert_text((72, 72), f"Page {n + 1} of the appendix has a text layer.")
+        pdf.save(path)
+    with qtbot.waitSignal(window.ocr_work.finished, timeout=300_000) as done:
+        tab = window.open_document(str(path))
+        assert window.ocr_work.indicator.isVisibleTo(window)
+    _tab, read, unreadable = done.args
+    assert read == [0] and unreadable == []
+    doc = tab.opened.document
+    assert "round pegs" in doc.page_text(0)
+    assert doc.page_text(5).startswith("Page 6 of the appendix")
+    assert window.ocr_work.badge.text() == "OCR text: page 1"

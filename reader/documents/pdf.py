@@ -542,21 +542,21 @@ class PdfDocument:
 
     def pages_needing_ocr(self) -> list[int]:
         """Pages with no text layer but with an image on them: a scan or a photograph."""
-        out = []
-        for page in range(self._page_count):
-            if page in self._ocr or self.has_text_layer(page):
-                continue
-            with _MUPDF_LOCK:
-                pg = self._load_page(page)
-                try:
-                    has_image = pg is not None and bool(pg.get_images(full=False))
-                except Exception:  # noqa: BLE001 - a damaged resource dictionary: no image
-                    has_image = False
-                if pg is not None and not has_image and not self.is_pdf:
-                    has_image = True  # CBZ and other image formats draw without PDF images
-            if has_image:
-                out.append(page)
-        return out
+        return [page for page in range(self._page_count) if self.page_needs_ocr(page)]
+
+    def page_needs_ocr(self, page: int) -> bool:
+        if page in self._ocr or self.has_text_layer(page):
+            return False
+        with _MUPDF_LOCK:
+            pg = self._load_page(page)
+            if pg is None:
+                return False
+            if not self.is_pdf:
+                return True  # CBZ and other image formats draw without PDF image objects
+            try:
+                return bool(pg.get_images(full=False))
+            except Exception:  # noqa: BLE001 - a damaged resource dictionary: no image
+                return False
 
     def read_ocr(
         self, pages: list[int], progress=None, cancel=None, language: str = OCR_LANGUAGE
@@ -656,6 +656,8 @@ class PdfDocument:
             raise ValueError(f"{len(texts)} page texts for {self._page_count} pages")
         if self._text is not None:
             return
+        # A handle cloned before OCR text was adopted read those pages as empty.
+        texts = [self._layers[p].text if p in self._ocr else t for p, t in enumerate(texts)]
         for page, text in enumerate(texts):
             known = self._layers.get(page)
             if known is None:
