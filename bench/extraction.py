@@ -276,6 +276,7 @@ def run() -> list[Result]:
     outputs = evaluate(selected, names)
     groups = {
         "corpus": [p for p in selected if p.group == "corpus"],
+        "  aeb (own truth)": [p for p in selected if p.id.startswith("aeb/")],
         "extraction-pages": [p for p in selected if p.group != "corpus"],
         "  dev half": [p for p in selected if p.group == "dev"],
         "  held half": [p for p in selected if p.group == "held"],
