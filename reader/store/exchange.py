@@ -114,6 +114,14 @@ class ExchangeStore:
                 ids,
             )
             citations = self._citations(ids)
+            details = {
+                d[0]: d[1:]
+                for d in self.db.execute(
+                    "SELECT annotation_id, claim_reviewed, claim_date, claimant_type FROM "
+                    f"claim_details WHERE annotation_id IN {_IDS}",
+                    [ids],
+                )
+            }
             # One JSON parse for the page's rectangles, as `Repository._annotations` does.
             all_rects = json.loads("[" + ",".join(r[16] for r in rows) + "]")
             for r, rects in zip(rows, all_rects, strict=True):
@@ -137,6 +145,14 @@ class ExchangeStore:
                 if scanned is None:
                     scanned = ocr_pages[sha] = self._ocr_pages(sha)
                 annotation = _annotation_from_row(r, tags.get(annotation_id, ()), rects)
+                if annotation_id in details:
+                    reviewed, date, claimant_type = details[annotation_id]
+                    annotation = replace(
+                        annotation,
+                        claim_reviewed=reviewed,
+                        claim_date=date,
+                        claimant_type=claimant_type,
+                    )
                 yield ExportRecord(
                     annotation,
                     document,
@@ -267,13 +283,12 @@ class ExchangeStore:
             f"SELECT {_CITATION_COLUMNS} FROM citations WHERE annotation_id IN {_IDS}", [ids]
         ):
             citations.setdefault(r[1], {})[r[0]] = _citation(r)
+        annotations = self.repo.with_claim_details(
+            [_annotation_from_row(r, tags.get(r[0], ())) for r in rows]
+        )
         return {
-            r[0]: Stored(
-                _annotation_from_row(r, tags.get(r[0], ())),
-                citations.get(r[0], {}),
-                frozenset(sets.get(r[0], ())),
-            )
-            for r in rows
+            a.id: Stored(a, citations.get(a.id, {}), frozenset(sets.get(a.id, ())))
+            for a in annotations
         }
 
     def citations_by_id(self, citation_ids: Sequence[str]) -> dict[str, Citation]:

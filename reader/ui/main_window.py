@@ -127,6 +127,8 @@ class MainWindow(QMainWindow):
         # The export or import running on a worker thread (it alone uses the library then).
         self.exchange_job = None
         self.export_dialog = None
+        self.zotero_dialog = None  # File ▸ Import… of a Zotero library, while it is open
+        self.missing_pages_box = None  # pages a Hypothesis import could not find
         self._busy_widgets: list = []
         self._deferred: list[Callable[[], object]] = []
         self.setObjectName("main_window")
@@ -1394,6 +1396,7 @@ class MainWindow(QMainWindow):
             current_set_id=self.annotations.current_set_id,
             document=document,
             choose_path=lambda title, start, filt: self.choose_save_path(title, start, filt),
+            review_defaults=self.library.review_settings(),
             parent=self,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -1414,6 +1417,7 @@ class MainWindow(QMainWindow):
                 excel=fmt.excel,
                 progress=progress,
                 cancel=cancel,
+                **choice.review,
             )
 
         def done(count: int) -> str:
@@ -1441,12 +1445,23 @@ class MainWindow(QMainWindow):
     def start_import(self, path: Path) -> None:
         library = self.library
         self.editor.flush()
+        if library.is_zotero_library(path):
+            self._choose_zotero_attachments(path)
+            return
+        self._start_import_job(path)
+
+    def _start_import_job(self, path: Path, keys: set[str] | None = None) -> None:
+        library = self.library
 
         def work(progress, cancel):
+            if keys is not None:
+                return library.import_zotero(path, keys)
             return library.import_file(path, progress=progress, cancel=cancel)
 
         def done(summary) -> str:
             message = f"Imported {path.name}: {summary}."
+            if summary.missing:
+                self._offer_missing_pages(summary.missing)
             self.annotations.reload_all()
             self.refresh_sets()
             self.refresh_start_page()
@@ -1458,6 +1473,56 @@ class MainWindow(QMainWindow):
             return message
 
         self._run_job("Import", f"Importing {path.name}…", work, done)
+
+    def _choose_zotero_attachments(self, path: Path) -> None:
+        """Ask which of a Zotero library's PDF attachments to import, then import them."""
+        from reader.ui.zotero_dialog import ZoteroDialog
+
+        try:
+            attachments = self.library.zotero_attachments(path)
+        except DocumentError as exc:
+            self.show_error(str(exc))
+            return
+        if not any(a.annotations for a in attachments):
+            self.show_info(f"{path.name} has no PDF annotations to import.")
+            return
+        dialog = ZoteroDialog(attachments, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda d=dialog: self._start_import_job(path, d.chosen()))
+        dialog.finished.connect(lambda _r: setattr(self, "zotero_dialog", None))
+        self.zotero_dialog = dialog
+        dialog.open()
+
+    def _offer_missing_pages(self, missing: tuple[str, ...]) -> None:
+        """Pages a Hypothesis file annotates that the library lacks: offer to open them (then
+        importing the file again brings their annotations)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        pages = "\n".join(missing[:10]) + ("\n…" if len(missing) > 10 else "")
+        box = QMessageBox(self)
+        box.setObjectName("missing_pages")
+        box.setWindowTitle("Pages not in the library")
+        box.setText(
+            f"{len(missing)} annotated page{'s are' if len(missing) != 1 else ' is'} not in the "
+            "library. Open them, then import the file again to bring their annotations in."
+        )
+        box.setDetailedText(pages)
+        box.setInformativeText(pages)
+        open_button = box.addButton("Open them", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        self.missing_pages_box = box
+        box.finished.connect(lambda _r: setattr(self, "missing_pages_box", None))
+        box.buttonClicked.connect(
+            lambda button: self._open_missing(missing) if button is open_button else None
+        )
+        box.open()
+
+    def _open_missing(self, missing: tuple[str, ...]) -> None:
+        from urllib.parse import unquote, urlparse
+
+        for uri in missing:
+            target = unquote(urlparse(uri).path) if uri.lower().startswith("file:") else uri
+            self.open_document(target, offline_first=True)
 
     def _run_job(self, title: str, label: str, work, on_success) -> None:
         from reader.ui.export_dialog import ExchangeJob, JobProgress
