@@ -45,7 +45,8 @@ def test_scanned_pdf_is_read_then_highlighted(window, qtbot, tmp_path, library_p
     raw = sqlite3.connect(library_path)
     rows = raw.execute("SELECT page, language FROM ocr_pages").fetchall()
     raw.close()
-    assert rows == [(0, "eng")]
+    assert [page for page, _ in rows] == [0]
+    assert rows[0][1].split("+")[0] == "eng"  # English first, then any other installed
 
 
 def test_new_scan_reanchors_after_ocr(window, qtbot, tmp_path):
@@ -89,3 +90,24 @@ def test_big_document_with_a_scanned_page(window, qtbot, tmp_path):
     assert "round pegs" in doc.page_text(0)
     assert doc.page_text(5).startswith("Page 6 of the appendix")
     assert window.ocr_work.badge.text() == "OCR text: page 1"
+
+
+def test_page_ocr_cannot_read_is_said_and_shown(window, qtbot, tmp_path):
+    import pymupdf
+
+    path = tmp_path / "photo.pdf"
+    with pymupdf.open() as pdf:
+        page = pdf.new_page(width=300, height=300)
+        pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 60, 60), False)
+        pix.clear_with(200)
+        page.insert_image(page.rect, pixmap=pix)
+        pdf.save(path)
+    with qtbot.waitSignal(window.ocr_work.finished, timeout=300_000) as done:
+        tab = window.open_document(str(path))
+    _tab, read, unreadable = done.args
+    assert read == [] and unreadable == [0]
+    assert window.statusBar().currentMessage() == (
+        "Page 1 of photo could not be read by OCR; it is shown as an image only."
+    )
+    qtbot.waitUntil(lambda: tab.view.has_painted, timeout=5000)
+    assert not window.ocr_work.badge.isVisibleTo(window)

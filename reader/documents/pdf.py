@@ -24,6 +24,7 @@ the UI thread at once (the calls are serialised; PyMuPDF holds the GIL while it 
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import logging
 import re
@@ -61,10 +62,15 @@ pymupdf.TOOLS.mupdf_display_warnings(False)
 _TEXT_FLAGS = pymupdf.TEXT_MEDIABOX_CLIP
 
 _NO_RECT = Rect(0.0, 0.0, 0.0, 0.0)
-# Tesseract's language for scanned pages (others: install tesseract-ocr-LANG, see README) and
-# the resolution its page image is made at (Tesseract reads best at ~300 dpi).
-OCR_LANGUAGE = "eng"
+# Scanned pages are read in every language whose Tesseract data is installed (English first;
+# others: tesseract-ocr-LANG, see README), at most this many (each one more costs time), from
+# a page image made at the resolution Tesseract reads best at.
+_MAX_OCR_LANGUAGES = 3
 OCR_DPI = 300
+_NO_TESSERACT = (
+    "Text cannot be read from scanned pages: Tesseract OCR is not installed "
+    "(Debian: tesseract-ocr tesseract-ocr-eng)."
+)
 
 # Rendering goes one level below pymupdf's Page.get_pixmap, to MuPDF's own calls (the SWIG
 # bindings pymupdf is built on), to skip a display list and a copy of every page's pixels.
@@ -184,6 +190,26 @@ def _check_zip_size(path: Path, size: int) -> None:
             f"{path.name} cannot be opened: it unpacks to {unpacked // (1024 * 1024):,} MB "
             f"from {max(1, size // 1024):,} KB, which only a damaged or malicious file does."
         )
+
+
+@functools.cache
+def ocr_setup() -> tuple[str, str]:
+    """Tesseract's data folder and the languages to read ("eng+deu"); DocumentError with one
+    sentence when Tesseract or every language's data is missing."""
+    try:
+        tessdata = pymupdf.get_tessdata()
+    except Exception:  # noqa: BLE001 - pymupdf raises RuntimeError when it finds none
+        raise DocumentError(_NO_TESSERACT) from None
+    folder = Path(tessdata) if tessdata else None
+    found = sorted(p.stem for p in folder.glob("*.traineddata")) if folder else []
+    languages = [lang for lang in found if lang != "osd"]
+    if not languages:
+        raise DocumentError(
+            "Text cannot be read from scanned pages: Tesseract has no language data "
+            f"in {tessdata or 'its folder'} (Debian: tesseract-ocr-eng)."
+        )
+    languages.sort(key=lambda lang: lang != "eng")  # English first, the rest by name
+    return str(folder), "+".join(languages[:_MAX_OCR_LANGUAGES])
 
 
 def open_paged(path: str | Path, password: str | None = None) -> PdfDocument:
@@ -559,11 +585,12 @@ class PdfDocument:
                 return False
 
     def read_ocr(
-        self, pages: list[int], progress=None, cancel=None, language: str = OCR_LANGUAGE
+        self, pages: list[int], progress=None, cancel=None
     ) -> tuple[dict[int, dict], list[int]] | None:
-        """OCR of `pages`: ({page: {"text", "chars"}}, pages that could not be read), or None
-        once `cancel` is set. `chars` is [[offset, x0, y0, x1, y1], ...] for page_chars.
-        Raises DocumentError when Tesseract is not installed."""
+        """OCR of `pages`: ({page: {"language", "text", "chars"}}, pages that could not be
+        read), or None once `cancel` is set. `chars` is [[offset, x0, y0, x1, y1], ...] for
+        page_chars. Raises DocumentError when Tesseract or its language data is missing."""
+        tessdata, language = ocr_setup()
         read: dict[int, dict] = {}
         failed: list[int] = []
         for i, page in enumerate(pages):
@@ -576,18 +603,11 @@ class PdfDocument:
                     if pg is None:
                         raise ValueError("page cannot be loaded")
                     textpage = pg.get_textpage_ocr(
-                        flags=_TEXT_FLAGS, language=language, dpi=OCR_DPI, full=True
+                        flags=_TEXT_FLAGS, language=language, dpi=OCR_DPI, full=True,
+                        tessdata=tessdata,
                     )
                     data = pg.get_text("rawdict", flags=_TEXT_FLAGS, textpage=textpage)
                     rot = pg.rotation_matrix
-                except RuntimeError as err:
-                    if "tesseract" in str(err).lower() or "tessdata" in str(err).lower():
-                        raise DocumentError(
-                            "Text cannot be read from scanned pages: Tesseract OCR is not "
-                            "installed (Debian: tesseract-ocr tesseract-ocr-eng)."
-                        ) from None
-                    log.info("OCR of page %d of %s failed: %s", page, self._path.name, err)
-                    data, rot = None, None
                 except Exception as err:  # noqa: BLE001 - a page MuPDF cannot render
                     log.info("OCR of page %d of %s failed: %s", page, self._path.name, err)
                     data, rot = None, None
