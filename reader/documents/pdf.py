@@ -571,14 +571,14 @@ class PdfDocument:
         return [page for page in range(self._page_count) if self.page_needs_ocr(page)]
 
     def page_needs_ocr(self, page: int) -> bool:
-        if page in self._ocr or self.has_text_layer(page):
+        """A PDF page with no text layer and an image: what a scanner or a camera makes.
+        (Comic books and e-books are not scans: their picture pages are left alone.)"""
+        if not self.is_pdf or page in self._ocr or self.has_text_layer(page):
             return False
         with _MUPDF_LOCK:
             pg = self._load_page(page)
             if pg is None:
                 return False
-            if not self.is_pdf:
-                return True  # CBZ and other image formats draw without PDF image objects
             try:
                 return bool(pg.get_images(full=False))
             except Exception:  # noqa: BLE001 - a damaged resource dictionary: no image
