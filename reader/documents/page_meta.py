@@ -44,6 +44,7 @@ _DATE_KEYS = (
 )
 _ISO = re.compile(r"\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 _MAX_BYLINE = 120
+_CDATA = re.compile(r"^(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>$")
 
 
 def read_page_metadata(root: lxml.html.HtmlElement, url: str = "") -> Metadata:
@@ -184,7 +185,8 @@ def _json_ld(root: lxml.html.HtmlElement, page_title: str) -> dict[str, str]:
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
-        raw = (script.text or "").strip()
+        # Some sites wrap the JSON in a CDATA section (kept as text by the HTML parser).
+        raw = _CDATA.sub("", (script.text or "").strip())
         if not raw:
             continue
         try:
