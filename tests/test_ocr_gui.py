@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 
 import pytest
+from PySide6.QtCore import Qt
 from test_highlight_gui import drag_select_pdf
 from test_ocr import ORIGINAL, scan_of
 
@@ -111,3 +112,29 @@ def test_page_ocr_cannot_read_is_said_and_shown(window, qtbot, tmp_path):
     )
     qtbot.waitUntil(lambda: tab.view.has_painted, timeout=5000)
     assert not window.ocr_work.badge.isVisibleTo(window)
+
+
+def test_cancel_stops_ocr_and_keeps_nothing(window, qtbot, tmp_path, library_path):
+    import pymupdf
+
+    path = tmp_path / "three.pdf"
+    with pymupdf.open(ORIGINAL) as src, pymupdf.open() as pdf:
+        image = src[0].get_pixmap(dpi=150)
+        for _ in range(3):
+            page = pdf.new_page(width=src[0].rect.width, height=src[0].rect.height)
+            page.insert_image(page.rect, pixmap=image)
+        pdf.save(path)
+    finished: list = []
+    window.ocr_work.finished.connect(lambda *args: finished.append(args))
+    tab = window.open_document(str(path))
+    indicator = window.ocr_work.indicator
+    assert indicator.isVisibleTo(window)
+    qtbot.mouseClick(indicator.cancel_button, Qt.MouseButton.LeftButton)
+    # The page being read is finished, then the worker stops.
+    qtbot.waitUntil(lambda: not window.ocr_work.running(tab), timeout=300_000)
+    assert not indicator.isVisibleTo(window)
+    assert finished == []
+    assert tab.opened.document.ocr_pages == []
+    raw = sqlite3.connect(library_path)
+    assert raw.execute("SELECT count(*) FROM ocr_pages").fetchone() == (0,)
+    raw.close()
