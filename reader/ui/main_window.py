@@ -847,10 +847,12 @@ class MainWindow(QMainWindow):
         if tab is self.current_tab():
             self.ocr_work.show_badge(tab)
         if unreadable:
-            word = "Page" if len(unreadable) == 1 else "Pages"
+            one = len(unreadable) == 1
             self.show_info(
-                f"{word} {page_list(unreadable)} of {tab.opened.record.title} could not be "
-                "read by OCR; they are shown as images only."
+                f"{'Page' if one else 'Pages'} {page_list(unreadable)} of "
+                f"{tab.opened.record.title} could not be read by OCR; "
+                f"{'it is' if one else 'they are'} shown as {'an image' if one else 'images'} "
+                "only."
             )
         elif read:
             self.show_info(f"Scanned pages {page_list(read)} were read by OCR.")
