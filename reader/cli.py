@@ -10,7 +10,18 @@ from collections.abc import Sequence
 from reader.documents import DocumentError, PasswordRequired, open_document
 from reader.model import AnnotationKind, ClaimStatus, Stance
 
-COMMANDS = ("extract", "annotate", "list", "sets", "export", "import", "export-pdf")
+COMMANDS = (
+    "extract",
+    "annotate",
+    "list",
+    "sets",
+    "export",
+    "import",
+    "export-pdf",
+    "update",
+    "history",
+    "serve",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -67,8 +78,26 @@ def build_parser() -> argparse.ArgumentParser:
     export_pdf.add_argument("file")
     export_pdf.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
     export_pdf.add_argument("--password", help="password of an encrypted PDF")
-    importing = sub.add_parser("import", help="merge a CSV or JSON export into the library")
+    importing = sub.add_parser(
+        "import", help="merge a CSV or JSON export, or another library file, into the library"
+    )
     importing.add_argument("file")
+    update = sub.add_parser("update", help="change an annotation (one transaction)")
+    update.add_argument("id")
+    update.add_argument("--status", choices=[s.value for s in ClaimStatus])
+    update.add_argument("--note")
+    update.add_argument("--claimant")
+    update.add_argument("--kind", choices=[k.value for k in AnnotationKind])
+    update.add_argument(
+        "--tag", action="append", metavar="T", help="the annotation's tags (replace its own)"
+    )
+    history = sub.add_parser("history", help="who changed an annotation, what and when")
+    history.add_argument("id")
+    history.add_argument("--json", action="store_true")
+    serve = sub.add_parser("serve", help="the library read-only in the browser (Datasette)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_port, default=8001)
+    serve.add_argument("--password", help="required to see any page (needed off loopback)")
     return parser
 
 
@@ -79,6 +108,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("a port is 0 to 65535")
     return value
 
 
@@ -292,6 +331,55 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_update(args: argparse.Namespace) -> int:
+    changes: dict[str, object] = {}
+    if args.status is not None:
+        changes["status"] = ClaimStatus(args.status)
+    if args.note is not None:
+        changes["note"] = args.note
+    if args.claimant is not None:
+        changes["claimant"] = args.claimant
+    if args.kind is not None:
+        changes["kind"] = AnnotationKind(args.kind)
+    if args.tag is not None:
+        changes["tags"] = tuple(args.tag)
+    library = _library(args)
+    try:
+        updated = library.update_by_id(args.id, **changes)
+    finally:
+        library.close()
+    print(updated.id)
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    library = _library(args)
+    try:
+        entries = library.history(args.id)
+    finally:
+        library.close()
+    rows = [
+        {"time": e.time, "author": e.author, "field": e.field, "old": e.old, "new": e.new}
+        for e in entries
+    ]
+    if args.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    for row in rows:
+        change = " → ".join(
+            " ".join(str(v).split()) if v is not None else "∅" for v in (row["old"], row["new"])
+        )
+        print(f"{row['time']}  {row['author'] or '?'}  {row['field']}: {change}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from reader.paths import library_path
+    from reader.serving import serve
+
+    return serve(library_path(args.db), host=args.host, port=args.port, password=args.password)
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     doc = open_document(args.file, args.password)
     text = doc.text
@@ -321,6 +409,9 @@ def run(argv: Sequence[str]) -> int:
         "export": cmd_export,
         "import": cmd_import,
         "export-pdf": cmd_export_pdf,
+        "update": cmd_update,
+        "history": cmd_history,
+        "serve": cmd_serve,
     }
     try:
         return handlers[args.command](args)

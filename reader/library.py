@@ -25,7 +25,10 @@ from reader.model import (
     DocumentRecord,
     ExportRecord,
     ExportScope,
+    HistoryEntry,
     ImportSummary,
+    MergeConflict,
+    MergeSummary,
     PageRect,
     Source,
     Stance,
@@ -64,6 +67,26 @@ def default_author() -> str:
         return ""
 
 
+def preferred_author(db_path: Path | None) -> str:
+    """The Preferences name (the window's settings.ini beside the library), else the system
+    user's name: so the command line records changes under the same name as the window."""
+    if db_path is not None:
+        import configparser
+
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(db_path.parent / "settings.ini", encoding="utf-8")
+            value = parser.get("preferences", "author", fallback="").strip()
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            value = ""
+        # QSettings quotes a value with commas or leading spaces.
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        if value.strip():
+            return " ".join(value.split())
+    return default_author()
+
+
 def utc_now() -> str:
     from reader.store.repo import utc_now as now
 
@@ -97,8 +120,18 @@ class Library:
         self.fetch_timeout = fetch_timeout
         self.db_path = Path(db_path) if str(db_path) != ":memory:" else None
         self.repo = Repository(open_database(db_path))
+        self.repo.author = preferred_author(self.db_path)
         base = self.db_path.parent if self.db_path else Path.cwd()
         self.snapshot_dir = base / "snapshots"
+
+    @property
+    def author(self) -> str:
+        """Who is working: new annotations and every change are recorded under this name."""
+        return self.repo.author
+
+    @author.setter
+    def author(self, name: str) -> None:
+        self.repo.author = " ".join(name.split()) or default_author()
 
     def close(self) -> None:
         self.repo.close()
@@ -324,7 +357,7 @@ class Library:
             claimant=claimant,
             note=note,
             tags=_clean_tags(tags),
-            author=default_author() if author is None else author,
+            author=self.author if author is None else author,
             page=page,
             rects=rects,
             created_at=now,
@@ -356,6 +389,31 @@ class Library:
             changes["tags"] = _clean_tags(changes["tags"])  # type: ignore[arg-type]
         changed = replace(annotation, **changes, updated_at=utc_now())  # type: ignore[arg-type]
         return self.repo.update_annotation(changed)
+
+    def update_by_id(self, annotation_id: str, **changes: object) -> Annotation:
+        """Change the stored annotation with this id (status, note, claimant, kind, tags …)
+        in one transaction; DocumentError when there is none."""
+        with self.transaction():
+            found = self.repo.annotation(annotation_id.strip())
+            if found is None:
+                raise DocumentError(f'There is no annotation with the id "{annotation_id}".')
+            if "kind" in changes and "color" not in changes and found.color == DEFAULT_COLORS[
+                found.kind
+            ]:
+                # A kind's default colour follows the kind; a colour the user chose stays.
+                changes["color"] = DEFAULT_COLORS[AnnotationKind(changes["kind"])]
+            return self.update(found, **changes)
+
+    def history(self, annotation_id: str) -> list[HistoryEntry]:
+        """Who changed what and when, creation first; DocumentError for an unknown id."""
+        entries = self.repo.history.entries(annotation_id.strip())
+        if not entries:
+            raise DocumentError(f'There is no annotation with the id "{annotation_id}".')
+        return entries
+
+    def authors(self) -> list[str]:
+        """Everyone who made or changed an annotation in this library."""
+        return self.repo.history.authors()
 
     def put_back(self, annotation: Annotation) -> Annotation:
         """Store an annotation exactly as given (undo of a delete, redo of a create)."""
@@ -701,6 +759,8 @@ class Library:
         from reader.exchange import ExchangeError
 
         path = Path(path)
+        if _is_sqlite_file(path):
+            return self._import_sqlite(path, progress)
         try:
             raw = path.open("rb")
             size = path.stat().st_size
@@ -727,6 +787,109 @@ class Library:
         if progress is not None:
             progress(size, size)
         return summary
+
+    def _import_sqlite(
+        self, path: Path, progress: Callable[[int, int], None] | None
+    ) -> ImportSummary:
+        """The import dispatch for SQLite files: which kind of library is it?"""
+        from reader.store.merge import is_library_file
+
+        if is_library_file(path):
+            summary = self.merge_library(path)
+            if progress is not None:
+                progress(1, 1)
+            return summary
+        raise ImportFailed(f"{path.name} is an SQLite file but not a Claim Reader library.")
+
+    def merge_library(self, path: str | Path) -> MergeSummary:
+        """Merge another Claim Reader library file into this one, in one transaction; the
+        other file is opened read-only and never modified (see reader.store.merge)."""
+        from reader.store.merge import (
+            MergeRefused,
+            attach_read_only,
+            detach,
+            merge_library,
+            set_snapshot,
+        )
+
+        path = Path(path)
+        if not path.is_file():
+            raise DocumentError(f"{path} cannot be read: there is no such file.")
+        if self.db_path is not None and path.resolve() == self.db_path.resolve():
+            raise DocumentError(f"{path.name} is this library: there is nothing to merge.")
+        db = self.repo.db
+        try:
+            attach_read_only(db, path)
+        except MergeRefused as exc:
+            raise ImportFailed(str(exc)) from None
+        try:
+            with self._exchange_store().roomy_cache(), self.transaction():
+                result = merge_library(db, path.name, self.author, utc_now())
+                for sha, their_file in result.snapshots:
+                    copied = self._copy_snapshot(path, their_file)
+                    if copied:
+                        set_snapshot(db, sha, copied)
+        except MergeRefused as exc:
+            raise ImportFailed(str(exc)) from None
+        finally:
+            detach(db)
+        return MergeSummary(result.added, result.updated, result.unchanged, result.conflicts)
+
+    def _copy_snapshot(self, other_library: Path, their_file: str) -> str:
+        """Copy a URL document's saved page from the other library's folder into ours; the
+        path it now has, or "" when the other library's copy is not there to be copied."""
+        import shutil
+
+        name = Path(their_file).name
+        candidates = [Path(their_file), other_library.parent / "snapshots" / name]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None:
+            return ""
+        target = self.snapshot_dir / name
+        try:
+            self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                shutil.copyfile(found, target)
+        except OSError as exc:
+            raise DocumentError(
+                f"The saved page {name} cannot be copied into {self.snapshot_dir}: "
+                f"{exc.strerror or exc}; nothing was merged."
+            ) from None
+        return str(target)
+
+    def open_conflicts(self) -> list[MergeConflict]:
+        """Fields a merge found changed on both sides, not yet resolved, newest first."""
+        return self.repo.history.open_conflicts()
+
+    def resolve_conflict(self, conflict_id: int, keep: str) -> Annotation | None:
+        """Keep "mine" or "theirs" for one conflict: the field is set to that value (an
+        ordinary change, on the record and undoable) and the conflict is closed."""
+        if keep not in ("mine", "theirs"):
+            raise ValueError(f"keep is mine or theirs, not {keep!r}")
+        with self.transaction():
+            conflict = self.repo.history.conflict(conflict_id)
+            if conflict is None:
+                return None
+            value = conflict.mine if keep == "mine" else conflict.theirs
+            annotation = self.repo.annotation(conflict.annotation_id)
+            if annotation is not None:
+                annotation = self._set_field(annotation, conflict.field, value or "")
+            self.repo.history.close_conflict(conflict_id)
+        return annotation
+
+    def _set_field(self, annotation: Annotation, name: str, value: str) -> Annotation:
+        from reader.store.history import field_values
+
+        if field_values(annotation).get(name) == value:
+            return annotation
+        converted: object = value
+        if name == "kind":
+            converted = AnnotationKind(value)
+        elif name == "status":
+            converted = ClaimStatus(value)
+        elif name == "tags":
+            converted = tuple(t for t in value.split("; ") if t)
+        return self.update(annotation, **{name: converted})
 
     # -- annotated PDF -------------------------------------------------------------------------
 
@@ -835,6 +998,14 @@ class Library:
                 spans.add((start, end, str(kind)))
                 added += 1
         return ImportSummary(added=added, unchanged=unchanged)
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as raw:
+            return raw.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def _clean_tags(tags: object) -> tuple[str, ...]:

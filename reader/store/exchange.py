@@ -374,6 +374,8 @@ class ExchangeStore:
                 ],
             )
         if changed:
+            # An import's changes are on the record like the user's own.
+            before = self.repo.history.tracked([a.id for a in changed])
             assignments = ", ".join(f"{c.strip()} = ?" for c in _COLUMNS.split(","))
             conn.executemany(
                 f"UPDATE annotations SET {assignments} WHERE id = ?",
@@ -401,7 +403,12 @@ class ExchangeStore:
                     for a in changed
                 ],
             )
+            self.repo.history.record_changes(before, changed)
         if citations_added:
+            history = self.repo.history
+            for c in citations_added:
+                label = history.citation_label(c.source_id, str(c.stance))
+                history.record(c.annotation_id, "citation", None, label, ref=c.id)
             conn.executemany(
                 f"INSERT INTO citations ({_CITATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [_citation_values(c) for c in citations_added],

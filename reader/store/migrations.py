@@ -166,3 +166,45 @@ def m004_sets(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX set_members_annotation ON set_members(annotation_id)")
+
+
+@migrations()
+def m_issue16_history(db: Database) -> None:
+    # Who changed what and when, one row per changed field. Ids are UUIDs so two libraries
+    # that merge recognise the entries they share. No foreign key: the record of an
+    # annotation outlives its deletion (and an undo brings it back with its past).
+    db.execute(
+        """
+        CREATE TABLE history (
+            id TEXT PRIMARY KEY,
+            annotation_id TEXT NOT NULL,
+            time TEXT NOT NULL,
+            author TEXT NOT NULL DEFAULT '',
+            field TEXT NOT NULL,
+            old TEXT,
+            new TEXT,
+            ref TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute("CREATE INDEX history_annotation ON history(annotation_id, time)")
+    db.execute("CREATE INDEX history_time ON history(time)")
+    # What a merge decided when both sides had changed the same field since they last met:
+    # the newer value is stored, the other is kept here (and in the history) until the user
+    # keeps one of them.
+    db.execute(
+        """
+        CREATE TABLE merge_conflicts (
+            id INTEGER PRIMARY KEY,
+            annotation_id TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            mine TEXT,
+            theirs TEXT,
+            kept TEXT NOT NULL,
+            other_library TEXT NOT NULL DEFAULT '',
+            time TEXT NOT NULL,
+            resolved INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    db.execute("CREATE INDEX merge_conflicts_open ON merge_conflicts(resolved, annotation_id)")

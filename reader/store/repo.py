@@ -35,12 +35,23 @@ _DOC_COLUMNS = (
 
 class Repository:
     def __init__(self, db: sqlite_utils.Database) -> None:
+        from reader.store.history import HistoryStore
         from reader.store.sets import SetStore
         from reader.store.sources import SourceStore
 
         self.db = db
-        self.sources = SourceStore(db)
+        self.history = HistoryStore(db)
+        self.sources = SourceStore(db, self.history)
         self.sets = SetStore(db)
+
+    @property
+    def author(self) -> str:
+        """The name every change from now on is recorded under."""
+        return self.history.author
+
+    @author.setter
+    def author(self, name: str) -> None:
+        self.history.author = name
 
     def close(self) -> None:
         self.db.close()
@@ -209,6 +220,8 @@ class Repository:
                 self._insert_annotation(annotation)
 
     def _insert_annotation(self, a: Annotation) -> None:
+        if self.history.has_past(a.id):  # an undone delete: the record says it came back
+            self.history.record(a.id, "restored", None, a.anchor.quote)
         cur = self.db.execute(
             "INSERT INTO annotations (id, document_id, version_id, kind, color, status, "
             'claimant, note, author, quote, prefix, suffix, start, "end", anchor_state, page, '
@@ -233,6 +246,7 @@ class Repository:
     def _update_rows(self, a: Annotation) -> None:
         # An UPDATE, never delete + insert: rows that point at the annotation (citations, set
         # memberships) must not be cascaded away by an edit.
+        before = self.history.tracked([a.id])
         self.db.execute(
             "UPDATE annotations SET document_id = ?, version_id = ?, kind = ?, color = ?, "
             "status = ?, claimant = ?, note = ?, author = ?, quote = ?, prefix = ?, suffix = ?, "
@@ -245,6 +259,7 @@ class Repository:
         row = self.db.execute("SELECT rowid FROM annotations WHERE id = ?", [a.id]).fetchone()
         if row is not None:
             self._write_fts(row[0], a)
+        self.history.record_changes(before, [a])
 
     def _write_tags(self, a: Annotation) -> None:
         self.db.conn.executemany(
@@ -269,6 +284,7 @@ class Repository:
                 ).fetchone()
                 self.db.execute("DELETE FROM annotations_fts WHERE rowid = ?", [row[0]])
                 self.db.execute("DELETE FROM annotations WHERE id = ?", [annotation_id])
+                self.history.record(annotation_id, "deleted", found.anchor.quote, None)
         return found
 
     def annotation(self, annotation_id: str) -> Annotation | None:

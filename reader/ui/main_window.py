@@ -156,6 +156,8 @@ class MainWindow(QMainWindow):
         from reader.ui.preferences import Preferences
 
         self.prefs = Preferences(self.settings)
+        # Every change made in this window is on the record under the Preferences name.
+        self.library.author = self.prefs.author
         self.undo_stack = QUndoStack(self)
         self.sidebar = AnnotationsPanel(self)
         self.sidebar.setObjectName("annotations_panel")
@@ -1091,6 +1093,7 @@ class MainWindow(QMainWindow):
 
         dialog = PreferencesDialog(self.prefs, self)
         if dialog.exec():
+            self.library.author = self.prefs.author
             self._paint_kind_icons()
 
     # -- sets ----------------------------------------------------------------------------------
