@@ -70,6 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--all", action="store_true", help="every annotation (the default)")
     export.add_argument("--format", choices=["csv", "json", "md", "claimreview"], default="csv")
     export.add_argument("--excel", action="store_true", help="CSV with a BOM, for Excel")
+    export.add_argument("--author", metavar="NAME", help="only what NAME made or changed")
     export.add_argument("-o", "--output", metavar="OUT", help="file to write (default: stdout)")
     export.add_argument("--password", help="password of an encrypted PDF (--document)")
     export_pdf = sub.add_parser(
@@ -293,6 +294,7 @@ def _listing(a, record, citations, sets) -> dict[str, object]:
 
 def cmd_export(args: argparse.Namespace) -> int:
     import io
+    from dataclasses import replace
 
     from reader.model import ExportScope
 
@@ -307,6 +309,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             scope = ExportScope("set", args.set)
         else:
             scope = ExportScope("all")
+        if args.author:
+            scope = replace(scope, author=" ".join(args.author.split()))
         if args.output:
             library.export(args.output, args.format, scope, excel=args.excel)
         else:

@@ -705,7 +705,7 @@ class Library:
         A record's ``document.sha256`` is that of the version the anchor refers to.
         """
         kind, key = self._export_scope(scope)
-        return self._exchange_store().records(kind, key)
+        return self._exchange_store().records(kind, key, author=scope.author)
 
     def export(
         self,
@@ -731,9 +731,9 @@ class Library:
             )
         kind, key = self._export_scope(scope)
         store = self._exchange_store()
-        total = store.count(kind, key)
+        total = store.count(kind, key, scope.author)
         write = _export_writer(fmt, excel, total, _Locator(store))
-        records = _watched(store.records(kind, key), total, progress, cancel)
+        records = _watched(store.records(kind, key, author=scope.author), total, progress, cancel)
         if isinstance(target, str | Path):
             return _write_atomically(Path(target), lambda out: write(records, out))
         return write(records, target)
@@ -1256,6 +1256,7 @@ class _Importer:
         citations_added: list[Citation] = []
         citations_changed: list[Citation] = []
         members: list[tuple[int, str]] = []
+        history = [(i.annotation.id, h) for i in items for h in i.history]
         for item in items:
             a = item.annotation
             old = stored.get(a.id)
@@ -1289,7 +1290,7 @@ class _Importer:
                 self.updated += 1
             else:
                 self.unchanged += 1
-        self.store.write(added, changed, citations_added, citations_changed, members)
+        self.store.write(added, changed, citations_added, citations_changed, members, history)
 
     def _check_once(self, items, present: dict[str, int]) -> None:
         """An annotation comes once (a CSV's rows of one annotation are next to each other):

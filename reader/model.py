@@ -243,6 +243,7 @@ class ExportRecord:
     document: DocumentRecord
     citations: tuple[tuple[Citation, Source], ...] = ()
     sets: tuple[str, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()  # stored changes, oldest first ("created" implied)
 
 
 @dataclass(frozen=True)
@@ -251,6 +252,7 @@ class ExportScope:
 
     kind: str = "all"  # "set" | "document" | "all"
     value: str = ""
+    author: str = ""  # only annotations this person made or changed ("" : everyone's)
 
 
 @dataclass(frozen=True)

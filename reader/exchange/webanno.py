@@ -25,6 +25,7 @@ One ``AnnotationCollection`` whose ``items`` are the annotations, written one at
             {"type": "claimreader:Claim", "purpose": "assessing",
              "claimreader:claim": {"kind", "status", "claimant", "color", "anchorState",
                                    "sets": [names],
+                                   "history": [{"time", "author", "field", "old", "new"}],
                                    "citations": [{"id", "stance", "locator", "evidenceQuote",
                                                   "evidenceAnnotation": "urn:uuid:…",
                                                   "created", "source": {CSL-JSON item}}]}}
@@ -80,6 +81,7 @@ from reader.model import (
     ClaimStatus,
     DocumentKind,
     ExportRecord,
+    HistoryEntry,
     Source,
     Stance,
     TextAnchor,
@@ -180,6 +182,9 @@ def item_for(record: ExportRecord) -> dict[str, Any]:
         "sets": list(record.sets),
         "citations": citations,
     }
+    if record.history:
+        # Who changed what and when (the creation is `created` and `creator` above).
+        claim["history"] = [_history_entry(h) for h in record.history]
     body.append({"type": CLAIM_BODY, "purpose": "assessing", CLAIM_KEY: claim})
     selectors: list[dict[str, Any]] = [
         {
@@ -214,6 +219,46 @@ def item_for(record: ExportRecord) -> dict[str, Any]:
         "selector": selectors,
     }
     return item
+
+
+def _history_entry(h: HistoryEntry) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": f"urn:uuid:{h.id}",
+        "time": h.time,  # as stored (to the microsecond): it orders the entries
+        "author": h.author,
+        "field": h.field,
+        "old": h.old,
+        "new": h.new,
+    }
+    if h.ref:
+        entry["ref"] = h.ref
+    return entry
+
+
+def _read_history(claim: _Item, where: str) -> tuple[HistoryEntry, ...]:
+    entries = []
+    for entry in claim.objects("history"):
+        values = []
+        for key in ("old", "new"):
+            value = entry.data.get(key)
+            if value is not None and not isinstance(value, str):
+                raise ExchangeError(where, f'"{entry.path}.{key}" is not a string or null.')
+            values.append(value)
+        time = entry.text("time", None)
+        if parse_time(time) is None:
+            raise ExchangeError(where, f'"{entry.path}.time" {time!r} is not an ISO 8601 time.')
+        entries.append(
+            HistoryEntry(
+                time=time,
+                author=entry.text("author"),
+                field=entry.text("field", None),
+                old=values[0],
+                new=values[1],
+                id=_urn_uuid(entry.text("id", None), where, f"{entry.path}.id"),
+                ref=entry.text("ref"),
+            )
+        )
+    return tuple(entries)
 
 
 def write_webanno(records: Iterable[ExportRecord], out: TextIO, *, total: int | None = None) -> int:
@@ -483,6 +528,7 @@ def _incoming(data: Any, where: str) -> Incoming:
         citations=tuple(citations),
         sets=claim.strings("sets"),
         full=True,
+        history=_read_history(claim, where),
     )
 
 

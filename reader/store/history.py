@@ -120,6 +120,11 @@ class HistoryStore:
         name = next((v for v in (row or ()) if v), f"source {source_id}")
         return f"{name} ({stance})"
 
+    def mentions(self, ref: str) -> bool:
+        """Whether any entry is about the citation with this id."""
+        row = self.db.execute("SELECT EXISTS (SELECT 1 FROM history WHERE ref = ?)", [ref])
+        return bool(row.fetchone()[0])
+
     def has_past(self, annotation_id: str) -> bool:
         row = self.db.execute(
             "SELECT EXISTS (SELECT 1 FROM history WHERE annotation_id = ?)", [annotation_id]

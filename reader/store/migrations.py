@@ -189,6 +189,7 @@ def m_issue16_history(db: Database) -> None:
     )
     db.execute("CREATE INDEX history_annotation ON history(annotation_id, time)")
     db.execute("CREATE INDEX history_time ON history(time)")
+    db.execute("CREATE INDEX history_ref ON history(ref) WHERE ref != ''")
     # What a merge decided when both sides had changed the same field since they last met:
     # the newer value is stored, the other is kept here (and in the history) until the user
     # keeps one of them.
