@@ -57,6 +57,12 @@ LOCAL_TABLES = (
     "annotations_fts_content",
     "annotations_fts_docsize",
     "annotations_fts_config",
+    # Kept in step with `sources` by triggers as merged sources are inserted.
+    "sources_fts",
+    "sources_fts_data",
+    "sources_fts_idx",
+    "sources_fts_docsize",
+    "sources_fts_config",
 )
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"

@@ -209,3 +209,34 @@ def m_issue16_history(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX merge_conflicts_open ON merge_conflicts(resolved, annotation_id)")
+
+
+@migrations()
+def m_issue16_sources_fts(db: Database) -> None:
+    # Full-text search over sources for the team view (Datasette reads it as the sources'
+    # search index). External content: the words are indexed, the text stays in `sources`;
+    # triggers keep it in step inside whatever transaction changes a source.
+    db.execute(
+        "CREATE VIRTUAL TABLE sources_fts USING fts5(title, authors, container_title, "
+        "publisher, note, url, doi, content = 'sources', content_rowid = 'id', "
+        "tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    columns = "title, authors, container_title, publisher, note, url, doi"
+    new = ", ".join(f"new.{c}" for c in columns.split(", "))
+    old = ", ".join(f"old.{c}" for c in columns.split(", "))
+    db.execute(
+        f"CREATE TRIGGER sources_fts_insert AFTER INSERT ON sources BEGIN "
+        f"INSERT INTO sources_fts (rowid, {columns}) VALUES (new.id, {new}); END"
+    )
+    db.execute(
+        f"CREATE TRIGGER sources_fts_delete AFTER DELETE ON sources BEGIN "
+        f"INSERT INTO sources_fts (sources_fts, rowid, {columns}) "
+        f"VALUES ('delete', old.id, {old}); END"
+    )
+    db.execute(
+        f"CREATE TRIGGER sources_fts_update AFTER UPDATE ON sources BEGIN "
+        f"INSERT INTO sources_fts (sources_fts, rowid, {columns}) "
+        f"VALUES ('delete', old.id, {old}); "
+        f"INSERT INTO sources_fts (rowid, {columns}) VALUES (new.id, {new}); END"
+    )
+    db.execute("INSERT INTO sources_fts (sources_fts) VALUES ('rebuild')")
