@@ -82,10 +82,10 @@ def serve(library: Path, *, host: str, port: int, password: str | None) -> int:
         raise DocumentError(f"There is no library at {library}.")
     import uvicorn
 
-    from reader.library import Library
+    from reader.store import open_database
     from reader.store.team_view import DATABASE_NAME, snapshot_copy
 
-    Library(library).close()  # brought up to the current schema before it is copied
+    open_database(library).close()  # brought up to the current schema before it is copied
     with tempfile.TemporaryDirectory(prefix="claim-reader-serve-") as folder:
         copy = Path(folder) / f"{DATABASE_NAME}.sqlite"
         snapshot_copy(library, copy)
