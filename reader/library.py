@@ -861,35 +861,43 @@ class Library:
         """Fields a merge found changed on both sides, not yet resolved, newest first."""
         return self.repo.history.open_conflicts()
 
-    def resolve_conflict(self, conflict_id: int, keep: str) -> Annotation | None:
-        """Keep "mine" or "theirs" for one conflict: the field is set to that value (an
-        ordinary change, on the record and undoable) and the conflict is closed."""
-        if keep not in ("mine", "theirs"):
-            raise ValueError(f"keep is mine or theirs, not {keep!r}")
-        with self.transaction():
-            conflict = self.repo.history.conflict(conflict_id)
-            if conflict is None:
-                return None
-            value = conflict.mine if keep == "mine" else conflict.theirs
-            annotation = self.repo.annotation(conflict.annotation_id)
-            if annotation is not None:
-                annotation = self._set_field(annotation, conflict.field, value or "")
-            self.repo.history.close_conflict(conflict_id)
-        return annotation
-
-    def _set_field(self, annotation: Annotation, name: str, value: str) -> Annotation:
+    def conflict_changes(self, conflict_id: int, keep: str) -> tuple[str, dict[str, object]]:
+        """(annotation id, the `update` changes that keep "mine" or "theirs" for this
+        conflict); no changes when the annotation has that value already or is gone."""
         from reader.store.history import field_values
 
-        if field_values(annotation).get(name) == value:
-            return annotation
+        if keep not in ("mine", "theirs"):
+            raise ValueError(f"keep is mine or theirs, not {keep!r}")
+        conflict = self.repo.history.conflict(conflict_id)
+        if conflict is None:
+            return "", {}
+        value = (conflict.mine if keep == "mine" else conflict.theirs) or ""
+        annotation = self.repo.annotation(conflict.annotation_id)
+        if annotation is None or field_values(annotation).get(conflict.field) == value:
+            return conflict.annotation_id, {}
         converted: object = value
-        if name == "kind":
+        if conflict.field == "kind":
             converted = AnnotationKind(value)
-        elif name == "status":
+        elif conflict.field == "status":
             converted = ClaimStatus(value)
-        elif name == "tags":
+        elif conflict.field == "tags":
             converted = tuple(t for t in value.split("; ") if t)
-        return self.update(annotation, **{name: converted})
+        return conflict.annotation_id, {conflict.field: converted}
+
+    def close_conflict(self, conflict_id: int) -> None:
+        with self.transaction():
+            self.repo.history.close_conflict(conflict_id)
+
+    def resolve_conflict(self, conflict_id: int, keep: str) -> Annotation | None:
+        """Keep "mine" or "theirs" for one conflict, in one transaction: the field is set to
+        that value (an ordinary change, on the record) and the conflict is closed."""
+        with self.transaction():
+            annotation_id, changes = self.conflict_changes(conflict_id, keep)
+            annotation = self.repo.annotation(annotation_id) if annotation_id else None
+            if annotation is not None and changes:
+                annotation = self.update(annotation, **changes)
+            self.repo.history.close_conflict(conflict_id)
+        return annotation
 
     # -- annotated PDF -------------------------------------------------------------------------
 

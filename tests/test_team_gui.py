@@ -1,0 +1,93 @@
+"""The team features in the real window: File ▸ Merge Library…, the "Merged with conflicts"
+window (keep mine / theirs, undoable), and the editor's History."""
+
+from __future__ import annotations
+
+from conftest import SEED
+
+from reader.library import Library
+from reader.model import ClaimStatus
+
+
+def merged_by_menu(window, qtbot, path) -> str:
+    window.choose_open_path = lambda title, start, name_filter: str(path)
+    with qtbot.waitSignal(window.exchange_finished, timeout=60000) as blocker:
+        window.action_merge_library.trigger()
+    ok, message = blocker.args
+    assert ok, message
+    return message
+
+
+def test_merge_library_from_the_file_menu_and_resolve_a_conflict(window, library, qtbot, tmp_path):
+    assert window.action_merge_library in window.menuBar().actions()[0].menu().actions()
+    tab = window.open_document(str(SEED))
+    text = tab.opened.document.text
+    start = text.index("79,770")
+    tab.view.select_range(start, start + len("79,770"))
+    window.highlight_actions["claim"].trigger()
+    [shared] = tab.annotations.values()
+    # A colleague takes a copy, and both of us change the note before we meet again.
+    colleague = Library(tmp_path / "colleague" / "library.sqlite")
+    try:
+        colleague.author = "Tom"
+        colleague.merge_library(library.db_path)
+        window.annotations.edit(shared.id, {"note": "my reading"})
+        theirs = colleague.annotation(shared.id)
+        colleague.update(theirs, note="their later reading")
+        opened = colleague.open_path(SEED)
+        colleague.highlight(opened, *colleague.find_quote(opened, "surged"))
+    finally:
+        colleague.close()
+
+    message = merged_by_menu(window, qtbot, colleague.db_path)
+    assert message == "Merged library.sqlite: added 1, updated 1, unchanged 0, conflicts 1."
+    # The new annotation is in the open document at once; the conflict window opened itself.
+    assert {a.anchor.quote for a in tab.annotations.values()} == {"79,770", "surged"}
+    dialog = window.conflicts_dialog
+    assert dialog is not None and dialog.isVisible()
+    panel = dialog.panel
+    assert panel.tree.topLevelItemCount() == 1
+    row = panel.tree.topLevelItem(0)
+    assert [row.text(i) for i in range(5)] == [
+        "79,770",
+        "note",
+        "my reading",
+        "their later reading",
+        "theirs",
+    ]
+    assert library.annotation(shared.id).note == "their later reading"
+    panel.keep_mine_button.click()
+    assert library.annotation(shared.id).note == "my reading"
+    assert panel.tree.topLevelItemCount() == 0
+    assert "No merge left anything to decide" in panel.summary.text()
+    # Keeping mine was an ordinary edit: undo brings the merged value back.
+    window.undo_stack.undo()
+    assert library.annotation(shared.id).note == "their later reading"
+    # A second merge of the same file adds nothing.
+    again = merged_by_menu(window, qtbot, colleague.db_path)
+    assert again.endswith("added 0, updated 0, unchanged 2, conflicts 0.")
+
+
+def test_the_editor_shows_who_changed_what(window, library, qtbot):
+    # What OK in Preferences does: new highlights and every change carry the name.
+    window.prefs.set_author("Ana Checker")
+    window.library.author = window.prefs.author
+    tab = window.open_document(str(SEED))
+    text = tab.opened.document.text
+    start = text.index("79,770")
+    tab.view.select_range(start, start + len("79,770"))
+    window.highlight_actions["claim"].trigger()
+    [claim] = tab.annotations.values()
+    window.annotations.select(claim.id)
+    editor = window.editor
+    assert editor.history_group.isVisibleTo(window)
+    assert editor.history_list.count() == 1
+    assert "Ana Checker" in editor.history_list.item(0).text()
+    assert "created" in editor.history_list.item(0).text()
+    # A change typed in the editor is on the record once it is saved.
+    editor.status_combo.setCurrentIndex(editor.status_combo.findData("refuted"))
+    editor.flush()
+    assert library.annotation(claim.id).status == ClaimStatus.REFUTED
+    qtbot.waitUntil(lambda: editor.history_list.count() == 2, timeout=5000)
+    last = editor.history_list.item(1).text()
+    assert "Ana Checker" in last and "status: unverified → refuted" in last
