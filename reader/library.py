@@ -397,9 +397,11 @@ class Library:
             found = self.repo.annotation(annotation_id.strip())
             if found is None:
                 raise DocumentError(f'There is no annotation with the id "{annotation_id}".')
-            if "kind" in changes and "color" not in changes and found.color == DEFAULT_COLORS[
-                found.kind
-            ]:
+            if (
+                "kind" in changes
+                and "color" not in changes
+                and found.color == DEFAULT_COLORS[found.kind]
+            ):
                 # A kind's default colour follows the kind; a colour the user chose stays.
                 changes["color"] = DEFAULT_COLORS[AnnotationKind(changes["kind"])]
             return self.update(found, **changes)
@@ -414,6 +416,10 @@ class Library:
     def authors(self) -> list[str]:
         """Everyone who made or changed an annotation in this library."""
         return self.repo.history.authors()
+
+    def annotation_ids_by(self, author: str) -> list[str]:
+        """The annotations this person made or changed."""
+        return self.repo.history.annotation_ids_by(author)
 
     def put_back(self, annotation: Annotation) -> Annotation:
         """Store an annotation exactly as given (undo of a delete, redo of a create)."""

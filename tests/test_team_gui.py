@@ -91,3 +91,59 @@ def test_the_editor_shows_who_changed_what(window, library, qtbot):
     qtbot.waitUntil(lambda: editor.history_list.count() == 2, timeout=5000)
     last = editor.history_list.item(1).text()
     assert "Ana Checker" in last and "status: unverified → refuted" in last
+
+
+def test_filter_by_who_in_the_sidebar_all_annotations_and_export(window, library, qtbot, tmp_path):
+    import json
+
+    tab = window.open_document(str(SEED))
+    text = tab.opened.document.text
+    for name, quote in (("Ana", "79,770"), ("Ben", "surged")):
+        window.prefs.set_author(name)
+        window.library.author = window.prefs.author
+        start = text.index(quote)
+        tab.view.select_range(start, start + len(quote))
+        window.highlight_actions["claim"].trigger()
+    by_quote = {a.anchor.quote: a for a in tab.annotations.values()}
+    # Ana marks Ben's claim refuted: it is hers too now (she changed it).
+    window.prefs.set_author("Ana")
+    window.library.author = window.prefs.author
+    window.annotations.edit(by_quote["surged"].id, {"status": ClaimStatus.REFUTED})
+    window.prefs.set_author("Cy")
+    window.library.author = window.prefs.author
+    window.refresh_sets()
+    filters = window.sidebar.filters
+    assert filters.authors() == ["Ana", "Ben"]
+    assert filters.author_combo.isVisibleTo(window)
+    filters.select_author("Ben")
+    assert window.sidebar.visible_ids() == [by_quote["surged"].id]
+    filters.select_author("Ana")
+    assert set(window.sidebar.visible_ids()) == {by_quote["79,770"].id, by_quote["surged"].id}
+    filters.select_author(None)
+    # All Annotations offers the same choice.
+    window.action_all_annotations.trigger()
+    browser = window.browser_dialog.browser
+    assert browser.filters.authors() == ["Ana", "Ben"]
+    browser.filters.select_author("Ben")
+    assert browser.proxy.rowCount() == 1
+    # Export: only what Ben made or changed, with authors and the history's authors kept.
+    from reader.ui.export_dialog import ExportDialog
+
+    dialog = ExportDialog(
+        window.settings,
+        library.sets(),
+        choose_path=lambda *_: None,
+        authors=library.authors(),
+        parent=window,
+    )
+    dialog.scope_all.setChecked(True)
+    dialog.author_combo.setCurrentIndex(dialog.author_combo.findData("Ben"))
+    scope, label = dialog.scope()
+    assert scope.author == "Ben" and label.endswith("by Ben")
+    out = tmp_path / "ben.json"
+    library.export(out, "json", scope)
+    [item] = json.loads(out.read_text())["items"]
+    assert item["creator"]["name"] == "Ben"
+    claim = next(b for b in item["body"] if b["type"] == "claimreader:Claim")
+    assert [h["author"] for h in claim["claimreader:claim"]["history"]] == ["Ana"]
+    dialog.close()

@@ -159,6 +159,17 @@ class HistoryStore:
             )
         ]
 
+    def annotation_ids_by(self, author: str) -> list[str]:
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM annotations WHERE author = ? UNION "
+                "SELECT annotation_id FROM history WHERE author = ? "
+                "AND annotation_id IN (SELECT id FROM annotations)",
+                [author, author],
+            )
+        ]
+
     def for_annotations(self, annotation_ids: Sequence[str]) -> dict[str, list[HistoryEntry]]:
         """Stored entries (not the derived "created") of each of these ids, oldest first."""
         grouped: dict[str, list[HistoryEntry]] = {}

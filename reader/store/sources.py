@@ -202,9 +202,7 @@ class SourceStore:
         with self.db.atomic():
             for c in citations:
                 # Back where it was (an undo): on the record only if it had been removed.
-                gone = self.db.execute(
-                    "DELETE FROM citations WHERE id = ?", [c.id]
-                ).rowcount == 0
+                gone = self.db.execute("DELETE FROM citations WHERE id = ?", [c.id]).rowcount == 0
                 self._insert_citation(c, record=gone)
 
     def citation(self, citation_id: str) -> Citation | None:

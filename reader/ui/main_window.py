@@ -187,6 +187,7 @@ class MainWindow(QMainWindow):
             self,
         )
         self.sidebar.set_members_provider = self.library.set_members
+        self.sidebar.filters.author_ids_provider = self.library.annotation_ids_by
         self.browser_dialog: QDialog | None = None
         self.sources_dialog: QDialog | None = None
         self.sets_dialog: QDialog | None = None
@@ -1111,6 +1112,7 @@ class MainWindow(QMainWindow):
         dialog = PreferencesDialog(self.prefs, self)
         if dialog.exec():
             self.library.author = self.prefs.author
+            self.sidebar.filters.set_authors(self.library.authors())
             self._paint_kind_icons()
 
     # -- sets ----------------------------------------------------------------------------------
@@ -1173,6 +1175,7 @@ class MainWindow(QMainWindow):
             self.annotations.current_set_id = None
             self.settings.setValue("sets/current", 0)
         self.sidebar.set_sets(sets)
+        self.sidebar.filters.set_authors(self.library.authors())
         if self.browser_dialog is not None:
             self.browser_dialog.browser.refresh_sets()
         if self.sets_dialog is not None:
@@ -1365,6 +1368,7 @@ class MainWindow(QMainWindow):
             current_set_id=self.annotations.current_set_id,
             document=document,
             choose_path=lambda title, start, filt: self.choose_save_path(title, start, filt),
+            authors=self.library.authors(),
             parent=self,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
