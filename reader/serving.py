@@ -68,6 +68,9 @@ def build_datasette(copy: Path, password: str | None, title: str):
             # Facet suggestions run a query per column on every table page.
             "suggest_facets": False,
             "sql_time_limit_ms": 5000,
+            # ?_trace=1 shows the SQL behind an answer (read-only statements): how the team
+            # view's search is measured against raw FTS5 (bench/team.py).
+            "trace_debug": True,
         },
     )
 
