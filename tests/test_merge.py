@@ -281,3 +281,18 @@ def test_every_table_of_the_schema_is_merged_or_declared_local(library):
     }
     assert tables - set(HANDLED_TABLES) - set(LOCAL_TABLES) == set()
     assert set(HANDLED_TABLES) <= tables
+
+
+def test_a_deletion_travels_and_an_older_copy_does_not_bring_it_back(mine, theirs):
+    kept = annotate(mine, SEED, "79,770")
+    doomed = annotate(mine, SEED, "surged")
+    theirs.merge_library(mine.db_path)
+    theirs.delete(doomed.id)
+    # Merging their library into mine: the deletion is newer than my copy, so it goes here too.
+    summary = mine.merge_library(theirs.db_path)
+    assert summary.added == 0
+    assert [a.id for a in mine.all_annotations()] == [kept.id]
+    assert [e.field for e in mine.history(doomed.id)][-1] == "deleted"
+    # And their older copy of mine does not resurrect it.
+    theirs.merge_library(mine.db_path)
+    assert annotation_view(mine) == annotation_view(theirs)

@@ -454,6 +454,31 @@ class _Merger:
             [rowid, quote, note, " ".join(tags), claimant],
         )
 
+    def deletions(self) -> set[str]:
+        """Annotations they deleted after our last change to them: deleted here too (the
+        history says so), so both libraries end with the same annotations."""
+        if not self.has("history"):
+            return set()
+        db = self.db
+        gone = [
+            r[0]
+            for r in db.execute(
+                f"SELECT m.id, m.rowid FROM main.annotations m JOIN {_ALIAS}.history h "
+                "ON h.annotation_id = m.id AND h.field = 'deleted' AND h.time > m.updated_at "
+                "WHERE NOT EXISTS (SELECT 1 FROM main.history mh WHERE mh.id = h.id) "
+                f"AND h.time = (SELECT max(time) FROM {_ALIAS}.history h2 "
+                "WHERE h2.annotation_id = m.id)"
+            ).fetchall()
+        ]
+        for annotation_id in gone:
+            db.execute(
+                "DELETE FROM main.annotations_fts WHERE rowid = "
+                "(SELECT rowid FROM main.annotations WHERE id = ?)",
+                [annotation_id],
+            )
+            db.execute("DELETE FROM main.annotations WHERE id = ?", [annotation_id])
+        return set(gone)
+
     # -- history, citations, sets --------------------------------------------------------------
 
     def history(self) -> None:
@@ -540,6 +565,7 @@ def merge_library(db: sqlite_utils.Database, name: str, author: str, now: str) -
         merger.annotations()
         common = merger.common_count()
         changed = merger.reconcile()
+        changed |= merger.deletions()
         merger.history()
         changed |= merger.citations()
         merger.sets()
