@@ -58,6 +58,11 @@ class ConflictsPanel(QWidget):
         self.tree.itemDoubleClicked.connect(
             lambda item, _c: self.open_annotation.emit(item.data(1, _ID))
         )
+        # The selected conflict's two values in full (the columns cut long notes short).
+        self.detail = QLabel()
+        self.detail.setObjectName("conflicts_detail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.PlainText)
         self.keep_mine_button = QPushButton("Keep &Mine")
         self.keep_mine_button.setObjectName("conflicts_keep_mine")
         self.keep_mine_button.setToolTip("Set the field back to the value this library had")
@@ -73,6 +78,7 @@ class ConflictsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.summary)
         layout.addWidget(self.tree, 1)
+        layout.addWidget(self.detail)
         layout.addLayout(buttons)
         self.refresh()
 
@@ -82,9 +88,10 @@ class ConflictsPanel(QWidget):
         for c in conflicts:
             self.tree.addTopLevelItem(self._item(c))
         if conflicts:
+            fields = "1 field was" if len(conflicts) == 1 else f"{len(conflicts)} fields were"
             self.summary.setText(
-                f"{len(conflicts)} fields were changed in both libraries before they were "
-                "merged. The newer edit was kept; keep the other one where it is right."
+                f"{fields} changed in both libraries before they were merged. The newer edit "
+                "was kept; keep the other one where it is right."
             )
             self.tree.setCurrentItem(self.tree.topLevelItem(0))
         else:
@@ -111,6 +118,10 @@ class ConflictsPanel(QWidget):
             self.keep_requested.emit(conflict_id, which)
 
     def _update_buttons(self) -> None:
-        chosen = self.tree.currentItem() is not None
+        item = self.tree.currentItem()
+        chosen = item is not None
+        self.detail.setText(
+            f"Mine: {item.toolTip(2) or '∅'}\nTheirs: {item.toolTip(3) or '∅'}" if item else ""
+        )
         self.keep_mine_button.setEnabled(chosen)
         self.keep_theirs_button.setEnabled(chosen)

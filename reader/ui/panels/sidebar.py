@@ -203,7 +203,7 @@ class FilterBar(QWidget):
         self.author_combo = self._combo(
             "annotation_filter_author", "Filter by who made or changed it"
         )
-        self.author_combo.addItem("Everyone", _ALL)
+        self.author_combo.addItem("By anyone", _ALL)
         self.author_ids_provider: Callable[[str], Iterable[str]] | None = None
 
         row = 1 if with_text else 0
@@ -265,7 +265,7 @@ class FilterBar(QWidget):
                 while self.author_combo.count() > 1:
                     self.author_combo.removeItem(1)
                 for name in wanted:
-                    self.author_combo.addItem(name, name)
+                    self.author_combo.addItem(f"By {name}", name)
                 self.author_combo.setCurrentIndex(max(0, self.author_combo.findData(current)))
             finally:
                 self.author_combo.blockSignals(False)
