@@ -751,7 +751,8 @@ class Library:
         progress: Callable[[int, int], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> ImportSummary:
-        """Merge a CSV or W3C JSON export (sniffed) into the library, in one transaction.
+        """Merge a CSV or W3C JSON export (sniffed) into the library, in one transaction; an
+        SQLite file goes to `_import_sqlite` (another Claim Reader library: `merge_library`).
 
         Annotations are merged by id: new ones are added, stored ones whose fields, citations
         or set memberships differ are updated to what the file says, the rest are unchanged
@@ -810,6 +811,9 @@ class Library:
     def merge_library(self, path: str | Path) -> MergeSummary:
         """Merge another Claim Reader library file into this one, in one transaction; the
         other file is opened read-only and never modified (see reader.store.merge)."""
+        import sqlite3
+
+        from reader.store.db import LibraryError
         from reader.store.merge import (
             MergeRefused,
             attach_read_only,
@@ -837,6 +841,13 @@ class Library:
                         set_snapshot(db, sha, copied)
         except MergeRefused as exc:
             raise ImportFailed(str(exc)) from None
+        except sqlite3.DatabaseError as exc:  # their file is damaged or holds what ours cannot
+            if isinstance(exc, LibraryError):
+                raise
+            raise ImportFailed(
+                f"{path.name} cannot be merged ({' '.join(str(exc).split())}); nothing was "
+                "merged."
+            ) from None
         finally:
             detach(db)
         return MergeSummary(result.added, result.updated, result.unchanged, result.conflicts)

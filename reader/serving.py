@@ -32,6 +32,26 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _check_port(host: str, port: int) -> None:
+    """One sentence now, rather than the server's log lines later, when nothing can listen
+    there (the port is taken, or the address is not this computer's)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        raise DocumentError(f"{host} is not an address of this computer.") from None
+    family, kind, proto, _name, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise DocumentError(
+                f"The team view cannot listen on {host}:{port} ({exc.strerror or exc})."
+            ) from None
+
+
 def build_datasette(copy: Path, password: str | None, title: str):
     """The Datasette app over `copy` (immutable), with our metadata and, given a password,
     every request behind HTTP Basic auth."""
@@ -83,6 +103,7 @@ def serve(library: Path, *, host: str, port: int, password: str | None) -> int:
         )
     if not library.exists():
         raise DocumentError(f"There is no library at {library}.")
+    _check_port(host, port)
     import uvicorn
 
     from reader.store import open_database

@@ -220,3 +220,21 @@ def test_beyond_loopback_without_a_password_is_refused(desk):
     assert result.returncode == 1
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("error: ")
     assert "--password" in result.stderr
+
+
+def test_a_port_in_use_is_one_error_line(desk):
+    db, _ = desk
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, str(ROOT / "main.py"), "--db", str(db), "serve", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
+        )
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: The team view cannot listen on 127.0.0.1:{port}")
