@@ -63,6 +63,11 @@ def test_merge_library_from_the_file_menu_and_resolve_a_conflict(window, library
     # Keeping mine was an ordinary edit: undo brings the merged value back.
     window.undo_stack.undo()
     assert library.annotation(shared.id).note == "their later reading"
+    # The library as it was before the merge is a backup (the way back from a merge).
+    from reader.store.backup import annotation_count, list_backups
+
+    [before] = list_backups(library.db_path)
+    assert annotation_count(before.path) == 1
     # A second merge of the same file adds nothing.
     again = merged_by_menu(window, qtbot, colleague.db_path)
     assert again.endswith("added 0, updated 0, unchanged 2, conflicts 0.")

@@ -1451,10 +1451,21 @@ class MainWindow(QMainWindow):
         library = self.library
 
         def work(_progress, _cancel):
+            if library.db_path is not None:
+                # A merge is many changes at once: the way back is this backup.
+                from reader.store.backup import BackupError, make_backup
+
+                try:
+                    make_backup(library.db_path)
+                except BackupError as exc:
+                    raise DocumentError(f"{exc} Nothing was merged.") from None
             return library.merge_library(path)
 
         def done(summary) -> str:
             message = f"Merged {path.name}: {summary}."
+            self.last_merge_note = (
+                "The library as it was before is kept as a backup (File ▸ Restore from Backup…)."
+            )
             self.annotations.reload_all()
             self.refresh_sets()
             self.refresh_start_page()
@@ -1464,7 +1475,7 @@ class MainWindow(QMainWindow):
             if summary.conflicts:
                 self.show_conflicts()
             else:
-                self._show_summary("Merge finished", message)
+                self._show_summary("Merge finished", f"{message} {self.last_merge_note}")
             return message
 
         self._run_job("Merge", f"Merging {path.name}…", work, done)
