@@ -148,3 +148,7 @@ def test_json_export_keeps_authors_and_history_and_filters_by_author(db, tmp_pat
     result = run("--db", str(db), "export", "--format", "json", "--author", "Ana")
     ids = {i["id"] for i in json.loads(result.stdout)["items"]}
     assert ids == {f"urn:uuid:{mine.id}", f"urn:uuid:{theirs.id}"}
+    # Markdown names who made each claim and who changed it since.
+    markdown = run("--db", str(db), "export", "--format", "md").stdout
+    assert "- **By:** Ben; changed by Ana" in markdown
+    assert "- **By:** Ana\n" in markdown or "- **By:** Ana\r\n" in markdown
