@@ -109,6 +109,7 @@ def bench_merge(words: list[str]) -> list[Result]:
     _library(theirs, 2, words)
     print(f"  two libraries of {ANNOTATIONS} annotations built in {time.perf_counter() - t0:.0f} s")
     merged, raw, summary = [], [], ""
+    again, again_summary = 0.0, ""
     for i in range(REPEATS):
         for kind in ("merge", "raw"):
             target = folder / f"{kind}-{i}" / "library.sqlite"
@@ -117,6 +118,8 @@ def bench_merge(words: list[str]) -> list[Result]:
             if kind == "merge":
                 seconds, summary = _merge(target, theirs)
                 merged.append(seconds)
+                if i == 0:  # the same file again: every annotation compared, none added
+                    again, again_summary = _merge(target, theirs)
             else:
                 raw.append(_raw_copy(target, theirs))
             shutil.rmtree(target.parent)
@@ -125,7 +128,14 @@ def bench_merge(words: list[str]) -> list[Result]:
         f"  merge {m:.2f} s ({summary}) vs raw SQL copy of the rows {r:.2f} s → {m / r:.2f}× "
         f"(goal ≤ {MERGE_GOAL}×)"
     )
+    print(f"  merging the same file again: {again:.2f} s ({again_summary})")
     return [
+        Result(
+            f"team.merge_again_{ANNOTATIONS // 1000}k",
+            again,
+            "s",
+            note=f"info: {again_summary}",
+        ),
         Result(
             f"team.merge_{ANNOTATIONS // 1000}k",
             m,
@@ -133,7 +143,7 @@ def bench_merge(words: list[str]) -> list[Result]:
             limit=r,
             goal_ratio=MERGE_GOAL,
             note=f"{summary}; limit: INSERT … SELECT of the annotation, tag and FTS rows",
-        )
+        ),
     ]
 
 
