@@ -134,19 +134,21 @@ def test_json_export_keeps_authors_and_history_and_filters_by_author(db, tmp_pat
         lib.close()
     out = tmp_path / "all.json"
     assert run("--db", str(db), "export", "--format", "json", "-o", str(out)).returncode == 0
-    items = {i["id"]: i for i in json.loads(out.read_text())["items"]}
+    items = {i["id"]: i for i in json.loads(out.read_text())["first"]["items"]}
     ben = items[f"urn:uuid:{theirs.id}"]
     assert ben["creator"]["name"] == "Ben"
-    claim = next(b for b in ben["body"] if b["type"] == "claimreader:Claim")
-    [entry] = claim["claimreader:claim"]["history"]
+    claim = next(b for b in ben["body"] if b["type"] == "ClaimAssessment")
+    [entry] = claim["history"]
     assert (entry["author"], entry["field"], entry["new"]) == ("Ana", "status", "misleading")
     # Only what Ben made or changed: his claim, not Ana's.
     result = run("--db", str(db), "export", "--format", "json", "--author", "Ben")
     assert result.returncode == 0, result.stderr
-    assert [i["id"] for i in json.loads(result.stdout)["items"]] == [f"urn:uuid:{theirs.id}"]
+    assert [i["id"] for i in json.loads(result.stdout)["first"]["items"]] == [
+        f"urn:uuid:{theirs.id}"
+    ]
     # Ana made one and changed the other: both.
     result = run("--db", str(db), "export", "--format", "json", "--author", "Ana")
-    ids = {i["id"] for i in json.loads(result.stdout)["items"]}
+    ids = {i["id"] for i in json.loads(result.stdout)["first"]["items"]}
     assert ids == {f"urn:uuid:{mine.id}", f"urn:uuid:{theirs.id}"}
     # Markdown names who made each claim and who changed it since.
     markdown = run("--db", str(db), "export", "--format", "md").stdout

@@ -265,7 +265,8 @@ def test_an_sqlite_file_that_is_not_a_library_is_refused(tmp_path, mine):
     result = run("--db", str(mine.db_path), "import", str(other))
     assert result.returncode == 1
     assert (
-        result.stderr == "error: notes.sqlite is an SQLite file but not a Claim Reader library.\n"
+        result.stderr == "error: notes.sqlite is a SQLite database, but not a library Claim "
+        "Reader can import (neither a Claim Reader library nor a Zotero library).\n"
     )
 
 

@@ -147,8 +147,8 @@ def test_filter_by_who_in_the_sidebar_all_annotations_and_export(window, library
     assert scope.author == "Ben" and label.endswith("by Ben")
     out = tmp_path / "ben.json"
     library.export(out, "json", scope)
-    [item] = json.loads(out.read_text())["items"]
+    [item] = json.loads(out.read_text())["first"]["items"]
     assert item["creator"]["name"] == "Ben"
-    claim = next(b for b in item["body"] if b["type"] == "claimreader:Claim")
-    assert [h["author"] for h in claim["claimreader:claim"]["history"]] == ["Ana"]
+    claim = next(b for b in item["body"] if b["type"] == "ClaimAssessment")
+    assert [h["author"] for h in claim["history"]] == ["Ana"]
     dialog.close()

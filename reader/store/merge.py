@@ -46,12 +46,16 @@ HANDLED_TABLES = (
     "sets",
     "set_members",
     "history",
+    "claim_details",
+    "ocr_pages",
 )
 # This library's own: the migrations record, the merge's own findings, and FTS5's shadow
 # tables (rebuilt from the rows above, never copied).
 LOCAL_TABLES = (
     "_sqlite_migrations",
     "merge_conflicts",
+    # The user's own library-wide choices (the reviewing organisation of ClaimReview).
+    "library_settings",
     "annotations_fts_data",
     "annotations_fts_idx",
     "annotations_fts_content",
@@ -550,6 +554,27 @@ class _Merger:
                 "WHERE om.annotation_id IN (SELECT id FROM main.annotations)"
             )
 
+    def claim_details(self) -> None:
+        """A claim's review details (what was reviewed, when claimed, who claims): theirs
+        where we have none (ours are kept: they are not on the record field by field)."""
+        if not self.has("claim_details"):
+            return
+        names = ", ".join(self.shared_columns("claim_details"))
+        self.db.execute(
+            f"INSERT OR IGNORE INTO main.claim_details ({names}) SELECT {names} "
+            f"FROM {_ALIAS}.claim_details WHERE annotation_id IN (SELECT id FROM main.annotations)"
+        )
+
+    def ocr_pages(self) -> None:
+        """Text they read by OCR from scanned pages of versions we have: not read again."""
+        if not self.has("ocr_pages"):
+            return
+        names = ", ".join(self.shared_columns("ocr_pages"))
+        self.db.execute(
+            f"INSERT OR IGNORE INTO main.ocr_pages ({names}) SELECT {names} "
+            f"FROM {_ALIAS}.ocr_pages WHERE sha256 IN (SELECT sha256 FROM main.versions)"
+        )
+
     def drop_temp(self) -> None:
         for table in ("m_doc", "m_ver", "m_src", "m_new"):
             self.db.execute(f"DROP TABLE IF EXISTS temp.{table}")
@@ -569,6 +594,8 @@ def merge_library(db: sqlite_utils.Database, name: str, author: str, now: str) -
         merger.history()
         changed |= merger.citations()
         merger.sets()
+        merger.claim_details()
+        merger.ocr_pages()
         merger.result.updated = len(changed)
         merger.result.unchanged = common - len(changed)
         return merger.result
