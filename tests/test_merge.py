@@ -297,3 +297,10 @@ def test_a_deletion_travels_and_an_older_copy_does_not_bring_it_back(mine, their
     # And their older copy of mine does not resurrect it.
     theirs.merge_library(mine.db_path)
     assert annotation_view(mine) == annotation_view(theirs)
+
+
+def test_claim_details_come_along(mine, theirs):
+    claim = annotate(theirs, SEED, "surged")
+    theirs.update(claim, claim_reviewed="Opioid deaths surged to 79,770 in 2022")
+    mine.merge_library(theirs.db_path)
+    assert mine.annotation(claim.id).claim_reviewed == "Opioid deaths surged to 79,770 in 2022"
