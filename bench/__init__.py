@@ -14,6 +14,7 @@ temporary folder; the table is also written to bench/out/results.txt (git-ignore
   exchange       CSV export / import of 100,000 annotations vs raw sqlite3 + csv (and memory)
   extraction     article F1 / metadata of ours vs readability-lxml, trafilatura, Readability.js
                  alone on 137 pages with expected output; `extract` processes vs readability
+  team           merging a 100,000-annotation library vs raw SQL copy; the served search vs FTS5
 """
 
 BENCHMARKS = (
@@ -26,5 +27,6 @@ BENCHMARKS = (
     "reanchor",
     "exchange",
     "extraction",
+    "team",
 )
 QT_BENCHMARKS = frozenset({"scroll_render", "article_open"})  # need a QApplication in-process

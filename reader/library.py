@@ -26,7 +26,10 @@ from reader.model import (
     DocumentRecord,
     ExportRecord,
     ExportScope,
+    HistoryEntry,
     ImportSummary,
+    MergeConflict,
+    MergeSummary,
     PageRect,
     Source,
     Stance,
@@ -65,6 +68,26 @@ def default_author() -> str:
         return ""
 
 
+def preferred_author(db_path: Path | None) -> str:
+    """The Preferences name (the window's settings.ini beside the library), else the system
+    user's name: so the command line records changes under the same name as the window."""
+    if db_path is not None:
+        import configparser
+
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(db_path.parent / "settings.ini", encoding="utf-8")
+            value = parser.get("preferences", "author", fallback="").strip()
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            value = ""
+        # QSettings quotes a value with commas or leading spaces.
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        if value.strip():
+            return " ".join(value.split())
+    return default_author()
+
+
 def utc_now() -> str:
     from reader.store.repo import utc_now as now
 
@@ -98,8 +121,18 @@ class Library:
         self.fetch_timeout = fetch_timeout
         self.db_path = Path(db_path) if str(db_path) != ":memory:" else None
         self.repo = Repository(open_database(db_path))
+        self.repo.author = preferred_author(self.db_path)
         base = self.db_path.parent if self.db_path else Path.cwd()
         self.snapshot_dir = base / "snapshots"
+
+    @property
+    def author(self) -> str:
+        """Who is working: new annotations and every change are recorded under this name."""
+        return self.repo.author
+
+    @author.setter
+    def author(self, name: str) -> None:
+        self.repo.author = " ".join(name.split()) or default_author()
 
     def close(self) -> None:
         self.repo.close()
@@ -355,7 +388,7 @@ class Library:
             claimant=claimant,
             note=note,
             tags=_clean_tags(tags),
-            author=default_author() if author is None else author,
+            author=self.author if author is None else author,
             page=page,
             rects=rects,
             created_at=now,
@@ -387,6 +420,37 @@ class Library:
             changes["tags"] = _clean_tags(changes["tags"])  # type: ignore[arg-type]
         changed = replace(annotation, **changes, updated_at=utc_now())  # type: ignore[arg-type]
         return self.repo.update_annotation(changed)
+
+    def update_by_id(self, annotation_id: str, **changes: object) -> Annotation:
+        """Change the stored annotation with this id (status, note, claimant, kind, tags …)
+        in one transaction; DocumentError when there is none."""
+        with self.transaction():
+            found = self.repo.annotation(annotation_id.strip())
+            if found is None:
+                raise DocumentError(f'There is no annotation with the id "{annotation_id}".')
+            if (
+                "kind" in changes
+                and "color" not in changes
+                and found.color == DEFAULT_COLORS[found.kind]
+            ):
+                # A kind's default colour follows the kind; a colour the user chose stays.
+                changes["color"] = DEFAULT_COLORS[AnnotationKind(changes["kind"])]
+            return self.update(found, **changes)
+
+    def history(self, annotation_id: str) -> list[HistoryEntry]:
+        """Who changed what and when, creation first; DocumentError for an unknown id."""
+        entries = self.repo.history.entries(annotation_id.strip())
+        if not entries:
+            raise DocumentError(f'There is no annotation with the id "{annotation_id}".')
+        return entries
+
+    def authors(self) -> list[str]:
+        """Everyone who made or changed an annotation in this library."""
+        return self.repo.history.authors()
+
+    def annotation_ids_by(self, author: str) -> list[str]:
+        """The annotations this person made or changed."""
+        return self.repo.history.annotation_ids_by(author)
 
     def put_back(self, annotation: Annotation) -> Annotation:
         """Store an annotation exactly as given (undo of a delete, redo of a create)."""
@@ -678,7 +742,7 @@ class Library:
         A record's ``document.sha256`` is that of the version the anchor refers to.
         """
         kind, key = self._export_scope(scope)
-        return self._exchange_store().records(kind, key)
+        return self._exchange_store().records(kind, key, author=scope.author)
 
     def export(
         self,
@@ -711,12 +775,12 @@ class Library:
             )
         kind, key = self._export_scope(scope)
         store = self._exchange_store()
-        total = store.count(kind, key)
+        total = store.count(kind, key, scope.author)
         review = {"review_url": review_url, "org": org, "org_url": org_url}
         if fmt == "claimreview":
             review = self._review_settings(review)
         write = _export_writer(fmt, excel, total, _Locator(store), review)
-        records = _watched(store.records(kind, key), total, progress, cancel)
+        records = _watched(store.records(kind, key, author=scope.author), total, progress, cancel)
         if isinstance(target, str | Path):
             return _write_atomically(Path(target), lambda out: write(records, out))
         return write(records, target)
@@ -761,7 +825,8 @@ class Library:
         progress: Callable[[int, int], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> ImportSummary:
-        """Merge a CSV or W3C JSON export (sniffed) into the library, in one transaction.
+        """Merge a CSV or W3C JSON export (sniffed) into the library, in one transaction; an
+        SQLite file goes to `_import_sqlite` (another Claim Reader library: `merge_library`).
 
         Annotations are merged by id: new ones are added, stored ones whose fields, citations
         or set memberships differ are updated to what the file says, the rest are unchanged
@@ -810,20 +875,139 @@ class Library:
         return summary
 
     def _import_sqlite(
-        self, path: Path, progress: Callable[[int, int], None] | None
+        self, path: Path, progress: Callable[[int, int], None] | None = None
     ) -> ImportSummary:
-        """The import dispatch for SQLite files: each kind it may be has one small check."""
+        """A SQLite file: each kind of library it may be is recognised by one small check."""
+        from reader.store.merge import is_library_file
         from reader.store.zotero import is_zotero_library
 
+        if is_library_file(path):
+            summary = self.merge_library(path)
+            if progress is not None:
+                progress(1, 1)
+            return summary
         if is_zotero_library(path):
             summary = self.import_zotero(path)
             if progress is not None:
                 progress(1, 1)
             return summary
         raise ImportFailed(
-            f"{path.name} is a SQLite database, but not a Zotero library Claim Reader can import."
+            f"{path.name} is a SQLite database, but not a library Claim Reader can import "
+            "(neither a Claim Reader library nor a Zotero library)."
         )
 
+    def merge_library(self, path: str | Path) -> MergeSummary:
+        """Merge another Claim Reader library file into this one, in one transaction; the
+        other file is opened read-only and never modified (see reader.store.merge)."""
+        import sqlite3
+
+        from reader.store.db import LibraryError
+        from reader.store.merge import (
+            MergeRefused,
+            attach_read_only,
+            detach,
+            merge_library,
+            set_snapshot,
+        )
+
+        path = Path(path)
+        if not path.is_file():
+            raise DocumentError(f"{path} cannot be read: there is no such file.")
+        if self.db_path is not None and path.resolve() == self.db_path.resolve():
+            raise DocumentError(f"{path.name} is this library: there is nothing to merge.")
+        db = self.repo.db
+        try:
+            attach_read_only(db, path)
+        except MergeRefused as exc:
+            raise ImportFailed(str(exc)) from None
+        try:
+            with self._exchange_store().roomy_cache(), self.transaction():
+                result = merge_library(db, path.name, self.author, utc_now())
+                for sha, their_file in result.snapshots:
+                    copied = self._copy_snapshot(path, their_file)
+                    if copied:
+                        set_snapshot(db, sha, copied)
+        except MergeRefused as exc:
+            raise ImportFailed(str(exc)) from None
+        except sqlite3.DatabaseError as exc:  # their file is damaged or holds what ours cannot
+            if isinstance(exc, LibraryError):
+                raise
+            raise ImportFailed(
+                f"{path.name} cannot be merged ({' '.join(str(exc).split())}); nothing was "
+                "merged."
+            ) from None
+        finally:
+            detach(db)
+        return MergeSummary(
+            added=result.added,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            conflicts=result.conflicts,
+        )
+
+    def _copy_snapshot(self, other_library: Path, their_file: str) -> str:
+        """Copy a URL document's saved page from the other library's folder into ours; the
+        path it now has, or "" when the other library's copy is not there to be copied."""
+        import shutil
+
+        name = Path(their_file).name
+        candidates = [Path(their_file), other_library.parent / "snapshots" / name]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None:
+            return ""
+        target = self.snapshot_dir / name
+        try:
+            self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                shutil.copyfile(found, target)
+        except OSError as exc:
+            raise DocumentError(
+                f"The saved page {name} cannot be copied into {self.snapshot_dir}: "
+                f"{exc.strerror or exc}; nothing was merged."
+            ) from None
+        return str(target)
+
+    def open_conflicts(self) -> list[MergeConflict]:
+        """Fields a merge found changed on both sides, not yet resolved, newest first."""
+        return self.repo.history.open_conflicts()
+
+    def conflict_changes(self, conflict_id: int, keep: str) -> tuple[str, dict[str, object]]:
+        """(annotation id, the `update` changes that keep "mine" or "theirs" for this
+        conflict); no changes when the annotation has that value already or is gone."""
+        from reader.store.history import field_values
+
+        if keep not in ("mine", "theirs"):
+            raise ValueError(f"keep is mine or theirs, not {keep!r}")
+        conflict = self.repo.history.conflict(conflict_id)
+        if conflict is None:
+            return "", {}
+        value = (conflict.mine if keep == "mine" else conflict.theirs) or ""
+        annotation = self.repo.annotation(conflict.annotation_id)
+        if annotation is None or field_values(annotation).get(conflict.field) == value:
+            return conflict.annotation_id, {}
+        converted: object = value
+        if conflict.field == "kind":
+            converted = AnnotationKind(value)
+        elif conflict.field == "status":
+            converted = ClaimStatus(value)
+        elif conflict.field == "tags":
+            converted = tuple(t for t in value.split("; ") if t)
+        return conflict.annotation_id, {conflict.field: converted}
+
+    def close_conflict(self, conflict_id: int) -> None:
+        with self.transaction():
+            self.repo.history.close_conflict(conflict_id)
+
+    def resolve_conflict(self, conflict_id: int, keep: str) -> Annotation | None:
+        """Keep "mine" or "theirs" for one conflict, in one transaction: the field is set to
+        that value (an ordinary change, on the record) and the conflict is closed."""
+        with self.transaction():
+            annotation_id, changes = self.conflict_changes(conflict_id, keep)
+            annotation = self.repo.annotation(annotation_id) if annotation_id else None
+            if annotation is not None and changes:
+                annotation = self.update(annotation, **changes)
+            self.repo.history.close_conflict(conflict_id)
+        return annotation
     def import_hypothesis(self, raw) -> ImportSummary:
         """Merge a Hypothesis JSON export: each annotation is re-anchored on the library's
         own copy of its page (found by URL, by the file a file:// URI names, or a PDF by its
@@ -1643,6 +1827,7 @@ class _Importer:
         citations_added: list[Citation] = []
         citations_changed: list[Citation] = []
         members: list[tuple[int, str]] = []
+        history = [(i.annotation.id, h) for i in items for h in i.history]
         for item in items:
             a = item.annotation
             old = stored.get(a.id)
@@ -1676,7 +1861,7 @@ class _Importer:
                 self.updated += 1
             else:
                 self.unchanged += 1
-        self.store.write(added, changed, citations_added, citations_changed, members)
+        self.store.write(added, changed, citations_added, citations_changed, members, history)
         if items and items[0].full:  # a CSV has no claim details: the stored ones stay
             self.repo.write_claim_details([i.annotation for i in items])
 

@@ -15,7 +15,9 @@ term, so JSON-LD processors keep the claim data. Each annotation::
         "kind", "status", "claimant", "claimantType", "claimReviewed", "claimDate", "color",
         "anchorState", "sets": [names], "textAnchor": {…} (text files, see below),
         "citations": [{"id": "urn:uuid:…", "stance", "locator", "evidenceQuote",
-                       "evidenceAnnotation": "urn:uuid:…", "created", "source": {CSL-JSON}}]}],
+                       "evidenceAnnotation": "urn:uuid:…", "created", "source": {CSL-JSON}}],
+        "history": [{"id": "urn:uuid:…", "time", "author", "field", "old", "new", "ref"}]
+                   (the annotation's recorded changes, when it has any)}],
      "target": {"source": "urn:sha256:…", "document": {"title", "file", "kind"},
                 "selector": [...]}}
 
@@ -70,6 +72,7 @@ from reader.model import (
     ClaimStatus,
     DocumentKind,
     ExportRecord,
+    HistoryEntry,
     Source,
     Stance,
     TextAnchor,
@@ -267,6 +270,9 @@ def item_for(record: ExportRecord, span: SourceSpan | None = None) -> dict[str, 
             "end": a.anchor.end,
         }
     claim["citations"] = citations
+    if record.history:
+        # Who changed what and when (the creation is `created` and `creator` below).
+        claim["history"] = [_history_entry(h) for h in record.history]
     body.append(claim)
     item: dict[str, Any] = {
         "id": f"urn:uuid:{a.id}",
@@ -284,6 +290,46 @@ def item_for(record: ExportRecord, span: SourceSpan | None = None) -> dict[str, 
         "selector": _selectors(record, span),
     }
     return item
+
+
+def _history_entry(h: HistoryEntry) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": f"urn:uuid:{h.id}",
+        "time": h.time,  # as stored (to the microsecond): it orders the entries
+        "author": h.author,
+        "field": h.field,
+        "old": h.old,
+        "new": h.new,
+    }
+    if h.ref:
+        entry["ref"] = h.ref
+    return entry
+
+
+def _read_history(claim: _Item, where: str) -> tuple[HistoryEntry, ...]:
+    entries = []
+    for entry in claim.objects("history"):
+        values = []
+        for key in ("old", "new"):
+            value = entry.data.get(key)
+            if value is not None and not isinstance(value, str):
+                raise ExchangeError(where, f'"{entry.path}.{key}" is not a string or null.')
+            values.append(value)
+        time = entry.text("time", None)
+        if parse_time(time) is None:
+            raise ExchangeError(where, f'"{entry.path}.time" {time!r} is not an ISO 8601 time.')
+        entries.append(
+            HistoryEntry(
+                time=time,
+                author=entry.text("author"),
+                field=entry.text("field", None),
+                old=values[0],
+                new=values[1],
+                id=_urn_uuid(entry.text("id", None), where, f"{entry.path}.id"),
+                ref=entry.text("ref"),
+            )
+        )
+    return tuple(entries)
 
 
 def write_webanno(
@@ -595,6 +641,7 @@ def _incoming(data: Any, where: str) -> Incoming:
         citations=tuple(citations),
         sets=claim.strings("sets"),
         full=True,
+        history=_read_history(claim, where),
     )
 
 

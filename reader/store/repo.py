@@ -36,14 +36,25 @@ _DOC_COLUMNS = (
 
 class Repository:
     def __init__(self, db: sqlite_utils.Database) -> None:
+        from reader.store.history import HistoryStore
         from reader.store.ocr import OcrStore
         from reader.store.sets import SetStore
         from reader.store.sources import SourceStore
 
         self.db = db
-        self.sources = SourceStore(db)
+        self.history = HistoryStore(db)
+        self.sources = SourceStore(db, self.history)
         self.sets = SetStore(db)
         self.ocr = OcrStore(db)
+
+    @property
+    def author(self) -> str:
+        """The name every change from now on is recorded under."""
+        return self.history.author
+
+    @author.setter
+    def author(self, name: str) -> None:
+        self.history.author = name
 
     def close(self) -> None:
         self.db.close()
@@ -222,6 +233,8 @@ class Repository:
                 self._insert_annotation(annotation)
 
     def _insert_annotation(self, a: Annotation) -> None:
+        if self.history.has_past(a.id):  # an undone delete: the record says it came back
+            self.history.record(a.id, "restored", None, a.anchor.quote)
         cur = self.db.execute(
             "INSERT INTO annotations (id, document_id, version_id, kind, color, status, "
             'claimant, note, author, quote, prefix, suffix, start, "end", anchor_state, page, '
@@ -248,6 +261,7 @@ class Repository:
     def _update_rows(self, a: Annotation) -> None:
         # An UPDATE, never delete + insert: rows that point at the annotation (citations, set
         # memberships) must not be cascaded away by an edit.
+        before = self.history.tracked([a.id])
         self.db.execute(
             "UPDATE annotations SET document_id = ?, version_id = ?, kind = ?, color = ?, "
             "status = ?, claimant = ?, note = ?, author = ?, quote = ?, prefix = ?, suffix = ?, "
@@ -261,6 +275,7 @@ class Repository:
         row = self.db.execute("SELECT rowid FROM annotations WHERE id = ?", [a.id]).fetchone()
         if row is not None:
             self._write_fts(row[0], a)
+        self.history.record_changes(before, [a])
 
     def write_claim_details(self, annotations: Sequence[Annotation], *, new: bool = False) -> None:
         """Store each annotation's claim wording, claim date and claimant type (a row only
@@ -339,6 +354,7 @@ class Repository:
                 ).fetchone()
                 self.db.execute("DELETE FROM annotations_fts WHERE rowid = ?", [row[0]])
                 self.db.execute("DELETE FROM annotations WHERE id = ?", [annotation_id])
+                self.history.record(annotation_id, "deleted", found.anchor.quote, None)
         return found
 
     def annotation(self, annotation_id: str) -> Annotation | None:
