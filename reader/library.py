@@ -507,6 +507,42 @@ class Library:
         keys = set(duplicate_keys(merged)) | set(duplicate_keys(drop))
         return self.repo.sources.merge(merged, drop_id, sorted(keys))
 
+    def merge_snapshot(self, keep_id: int, drop_id: int) -> tuple[Source, Source, list[str]]:
+        """What `unmerge_sources` needs to take a merge back: both sources as they are and the
+        citations that cite `drop` now."""
+        keep, drop = self.repo.sources.get(keep_id), self.repo.sources.get(drop_id)
+        if keep is None or drop is None:
+            raise ValueError("Choose two different sources to merge.")
+        return keep, drop, self.repo.sources.citation_ids_citing(drop_id)
+
+    def unmerge_sources(self, keep: Source, drop: Source, citation_ids: list[str]) -> None:
+        """Undo of a merge: `drop` comes back under its id with its citations, `keep` is as
+        it was before. One transaction."""
+        from reader.citations import duplicate_keys
+
+        with self.transaction():
+            self.repo.sources.put_back(drop, duplicate_keys(drop))
+            self.repo.sources.move_citations(citation_ids, drop.id)
+            self.repo.sources.put_back(keep, duplicate_keys(keep))
+
+    def put_back_source(self, source: Source) -> Source:
+        """Store a source exactly as given under its id (undo of an edit, redo of an add)."""
+        from reader.citations import duplicate_keys
+
+        return self.repo.sources.put_back(source, duplicate_keys(source))
+
+    def remove_source(self, source_id: int) -> bool:
+        """Delete a source nothing cites (undo of adding it); False if something cites it."""
+        if self.repo.sources.citation_count(source_id):
+            return False
+        self.repo.sources.delete(source_id)
+        return True
+
+    def put_back_citation(self, citation: Citation) -> Citation:
+        """Store a citation exactly as given (undo of a remove, redo of an add)."""
+        self.repo.sources.put_back_citations([citation])
+        return citation
+
     def annotations_citing(self, source_id: int) -> list[Annotation]:
         ids = self.repo.sources.annotation_ids_citing(source_id)
         found = [self.repo.annotation(i) for i in ids]
@@ -551,11 +587,33 @@ class Library:
         """(supports, refutes, context) per annotation, for one document or the library."""
         return self.repo.sources.stance_counts(document_id)
 
+    def document_source(self, opened: Opened) -> Source | None:
+        """The source that is this open document, if there is one yet."""
+        existing = self.repo.sources.for_document(opened.record.id)
+        if existing is not None:
+            return existing
+        from reader.citations import duplicate_keys
+
+        source = self._document_as_source(opened)
+        return self.repo.sources.by_keys(duplicate_keys(source)) if source.url else None
+
     def source_for_document(self, opened: Opened) -> Source:
         """The source that is this open document, made from its metadata the first time."""
         existing = self.repo.sources.for_document(opened.record.id)
         if existing is not None:
             return existing
+        source = self._document_as_source(opened)
+        from reader.citations import duplicate_keys
+
+        existing = self.repo.sources.by_keys(duplicate_keys(source)) if source.url else None
+        if existing is not None:
+            return existing
+        now = utc_now()
+        return self.repo.sources.add(
+            replace(source, created_at=now, updated_at=now), duplicate_keys(source)
+        )
+
+    def _document_as_source(self, opened: Opened) -> Source:
         meta = opened.document.metadata
         kind = opened.document.kind
         url = meta.url or (opened.record.source if is_url(opened.record.source) else "")
@@ -569,15 +627,7 @@ class Library:
             accessed=utc_now()[:10] if url else "",
             document_id=opened.record.id,
         )
-        from reader.citations import duplicate_keys
-
-        existing = self.repo.sources.by_keys(duplicate_keys(source)) if url else None
-        if existing is not None:
-            return existing
-        now = utc_now()
-        return self.repo.sources.add(
-            replace(source, created_at=now, updated_at=now), duplicate_keys(source)
-        )
+        return source
 
     def use_as_evidence(
         self,

@@ -122,6 +122,40 @@ class SourceStore:
         with self.db.atomic():
             self.db.execute("DELETE FROM sources WHERE id = ?", [source_id])
 
+    def put_back(self, source: Source, keys: Iterable[str]) -> Source:
+        """Store a source under its own id, as it was (undo of a delete or a merge)."""
+        with self.db.atomic():
+            if self.get(source.id) is None:
+                self.db.execute(
+                    "INSERT INTO sources (id, type, title, authors, container_title, publisher, "
+                    "issued, url, doi, isbn, accessed, archived_url, note, document_id, "
+                    "created_at, updated_at) "
+                    f"VALUES ({', '.join('?' * 16)})",
+                    [source.id, *_source_values(source)],
+                )
+                self._write_keys(source.id, keys)
+            else:
+                self.update_in_transaction(source, keys)
+        found = self.get(source.id)
+        assert found is not None
+        return found
+
+    def citation_ids_citing(self, source_id: int) -> list[str]:
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM citations WHERE source_id = ? ORDER BY id", [source_id]
+            )
+        ]
+
+    def move_citations(self, citation_ids: Sequence[str], source_id: int) -> None:
+        """Point these citations at another source (undo of a merge)."""
+        with self.db.atomic():
+            for citation_id in citation_ids:
+                self.db.execute(
+                    "UPDATE citations SET source_id = ? WHERE id = ?", [source_id, citation_id]
+                )
+
     def citation_count(self, source_id: int) -> int:
         row = self.db.execute(
             "SELECT count(*) FROM citations WHERE source_id = ?", [source_id]

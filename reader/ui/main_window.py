@@ -190,6 +190,9 @@ class MainWindow(QMainWindow):
         self.sets_dialog: QDialog | None = None
         if hasattr(self.editor, "open_evidence"):
             self.editor.open_evidence.connect(self.open_annotation_by_id)
+        if self.editor.citations is not None:
+            self.editor.citations.record = self.annotations.record
+        self.annotations.library_changed.connect(self._library_windows_refresh)
 
         self._build_actions()
         self._build_menus_and_toolbar()
@@ -1052,8 +1055,10 @@ class MainWindow(QMainWindow):
         claim = self.choose_claim(claims)
         if claim is None:
             return
+        had_source = self.library.document_source(tab.opened) is not None
         citation = self.library.use_as_evidence(tab.opened, *selection, claim.id, Stance.SUPPORTS)
         passage = self.library.annotation(citation.evidence_annotation_id)
+        source = self.library.source(citation.source_id)
         tab.view.clear_selection()
         if passage is not None:
             self.annotations.changed(passage, passage.id)
@@ -1061,7 +1066,39 @@ class MainWindow(QMainWindow):
         current = self.editor.annotation()
         if current is not None and current.id == claim.id:
             self.editor.set_annotation(self.library.annotation(claim.id))
+        if passage is not None and source is not None:
+            self._record_evidence(citation, passage, None if had_source else source)
         self.show_info("The passage is now cited as evidence for the claim.")
+
+    def _record_evidence(self, citation, passage, new_source) -> None:
+        """Use as Evidence is one undo step: the citation, the evidence highlight and (when
+        it was made for it) the document's source go and come back together."""
+        library, annotations = self.library, self.annotations
+
+        def undo() -> None:
+            with library.transaction():
+                library.delete_citation(citation.id)
+                library.delete(passage.id)
+                if new_source is not None:
+                    library.remove_source(new_source.id)
+            annotations.changed(None, passage.id)
+
+        def redo() -> None:
+            with library.transaction():
+                if new_source is not None:
+                    library.put_back_source(new_source)
+                stored = library.put_back(passage)
+                library.put_back_citation(citation)
+            annotations.changed(stored, passage.id)
+
+        annotations.record("Use as evidence", undo, redo)
+
+    def _library_windows_refresh(self) -> None:
+        """An undo or redo changed sources or citations: the library windows show it."""
+        if self.sources_dialog is not None and self.sources_dialog.isVisible():
+            self.sources_dialog.browser.refresh()
+        if self.browser_dialog is not None and self.browser_dialog.isVisible():
+            self.browser_dialog.browser.refresh()
 
     def open_annotation_by_id(self, annotation_id: str) -> None:
         annotation = self.library.annotation(annotation_id)
@@ -1084,6 +1121,7 @@ class MainWindow(QMainWindow):
                 lambda dialog: SourcesBrowser(self.library, dialog),
             )
             self.sources_dialog.browser.open_annotation.connect(self.open_at_annotation)
+            self.sources_dialog.browser.record = self.annotations.record
         self._present(self.sources_dialog, self.sources_dialog.browser)
 
     def show_preferences(self) -> None:
@@ -1519,6 +1557,7 @@ class MainWindow(QMainWindow):
         if tab is None or tab.opened.document.kind.value != "pdf":
             self.show_info("Open a PDF to import its annotations.")
             return
+        before = {a.id for a in self.library.annotations(tab.opened)}
         try:
             summary = self.library.import_pdf_markup(
                 tab.opened, getattr(tab.opened.document, "password", None)
@@ -1526,8 +1565,35 @@ class MainWindow(QMainWindow):
         except DocumentError as exc:
             self.show_error(str(exc))
             return
+        added = [a for a in self.library.annotations(tab.opened) if a.id not in before]
         self.annotations.reload_all()
+        if added:
+            self._record_import(added)
         self.show_info(f"Imported the PDF's annotations: {summary}.")
+
+    def _record_import(self, added: list) -> None:
+        """An import into the open document is one undo step: what it added goes and comes
+        back (with what was attached to it since, as a delete's undo would)."""
+        library, annotations = self.library, self.annotations
+        kept: dict[str, tuple] = {}
+
+        def undo() -> None:
+            with library.transaction():
+                for a in added:
+                    snapshot = library.snapshot(a.id)
+                    if snapshot is not None:
+                        kept[a.id] = snapshot
+                        library.delete(a.id)
+            annotations.reload_all()
+
+        def redo() -> None:
+            with library.transaction():
+                for a in added:
+                    annotation, citations, sets = kept.get(a.id, (a, [], []))
+                    library.restore(annotation, citations, sets)
+            annotations.reload_all()
+
+        annotations.record(f"Import {len(added)} annotations from PDF", undo, redo)
 
     def _save_path_dialog(self, title: str, start: str, name_filter: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(self, title, start, name_filter)

@@ -253,6 +253,9 @@ class CitationsPanel(QWidget):
         self._editing: Citation | None = None  # the citation the detail fields show
         self._dirty: set[str] = set()
         self._loading = 0
+        # Puts a change already made on the window's undo stack: (text, undo, redo, merge_key).
+        # Without one (the panel on its own) changes are simply made.
+        self.record: Callable[..., None] | None = None
 
         self.save_timer = QTimer(self)
         self.save_timer.setSingleShot(True)
@@ -427,6 +430,17 @@ class CitationsPanel(QWidget):
         stored = self.library.update_citation(citation, **changes)
         self._replace(stored)
         self.changed.emit(stored.annotation_id)
+        names = sorted(n.replace("_", " ") for n in changes)
+        self._record(
+            f"Edit citation {', '.join(names)}",
+            lambda: self.library.update_citation(citation),
+            lambda: self.library.update_citation(stored),
+            merge_key=("citation", stored.id, tuple(names)),
+        )
+
+    def _record(self, text: str, undo, redo, merge_key: object = None) -> None:
+        if self.record is not None:
+            self.record(text, undo, redo, merge_key)
 
     def discard(self) -> None:
         """Forget pending edits without saving them (e.g. the annotation is gone)."""
@@ -446,11 +460,13 @@ class CitationsPanel(QWidget):
         except refs.ReferenceError as exc:
             self._show_error(str(exc))
             return None
+        created = self.library.find_duplicate(parsed) is None
         source = self.library.add_source(parsed)
-        return self.cite(source.id)
+        return self.cite(source.id, new_source=source if created else None)
 
-    def cite(self, source_id: int) -> Citation | None:
-        """Cite a stored source with the stance chosen beside the input box."""
+    def cite(self, source_id: int, new_source: Source | None = None) -> Citation | None:
+        """Cite a stored source with the stance chosen beside the input box (`new_source`:
+        it was stored for this citation, so undo takes it away too)."""
         annotation = self._annotation
         if annotation is None:
             return None
@@ -467,6 +483,18 @@ class CitationsPanel(QWidget):
         self.completer.popup().hide()
         self._show_citations(citation.id)
         self.changed.emit(annotation.id)
+
+        def undo() -> None:
+            self.library.delete_citation(citation.id)
+            if new_source is not None:
+                self.library.remove_source(new_source.id)
+
+        def redo() -> None:
+            if new_source is not None:
+                self.library.put_back_source(new_source)
+            self.library.put_back_citation(citation)
+
+        self._record("Add citation", undo, redo)
         return citation
 
     def remove_current(self) -> None:
@@ -482,6 +510,12 @@ class CitationsPanel(QWidget):
         following = self._citations[min(row, len(self._citations) - 1)] if self._citations else None
         self._show_citations(following.id if following else None)
         self.changed.emit(citation.annotation_id)
+        # No confirmation: Edit ▸ Undo brings it back.
+        self._record(
+            "Remove citation",
+            lambda: self.library.put_back_citation(citation),
+            lambda: self.library.delete_citation(citation.id),
+        )
 
     def edit_source(self) -> SourceDialog | None:
         """Open the source of the selected citation in a (window-modal) dialog."""
@@ -657,8 +691,15 @@ class CitationsPanel(QWidget):
             self.source_dialog = None
         if result != QDialog.DialogCode.Accepted:
             return
-        self.library.update_source(dialog.source())
+        before = self.library.source(dialog.source().id)
+        after = self.library.update_source(dialog.source())
         self.refresh()
+        if before is not None:
+            self._record(
+                "Edit source",
+                lambda: self.library.put_back_source(before),
+                lambda: self.library.put_back_source(after),
+            )
         if self._annotation is not None:
             self.changed.emit(self._annotation.id)
 
