@@ -305,9 +305,13 @@ class Library:
         claimant: str = "",
         author: str | None = None,
     ) -> Annotation:
-        """Anchor text[start:end] and store it as a new annotation, committed at once."""
+        """Anchor text[start:end] and store it as a new annotation, committed at once.
+
+        Whitespace at either end of the span is left out: a quote never starts or ends with it.
+        """
         from reader.anchoring import make_anchor
 
+        start, end = _words_only(opened.document.text, start, end)
         anchor = make_anchor(opened.document.text, start, end)
         version = self.repo.version_id(opened.document.sha256)
         assert version is not None, "the document is recorded when it is opened"
@@ -343,9 +347,11 @@ class Library:
         return found
 
     def reattach(self, annotation: Annotation, opened: Opened, start: int, end: int) -> Annotation:
-        """Put an (orphaned) annotation on newly selected text of the open version."""
+        """Put an (orphaned) annotation on newly selected text of the open version (also how
+        a highlight's extent is adjusted)."""
         from reader.anchoring import make_anchor
 
+        start, end = _words_only(opened.document.text, start, end)
         anchor = make_anchor(opened.document.text, start, end)
         version = self.repo.version_id(opened.document.sha256) or annotation.version_id
         page, rects = self._placement(opened, anchor)
@@ -885,6 +891,22 @@ class Library:
                 spans.add((start, end, str(kind)))
                 added += 1
         return ImportSummary(added=added, unchanged=unchanged)
+
+
+class EmptySelection(DocumentError):
+    """The span to highlight holds nothing but whitespace."""
+
+
+__all__ += ["EmptySelection"]
+
+
+def _words_only(text: str, start: int, end: int) -> tuple[int, int]:
+    from reader.text_units import trim
+
+    trimmed = trim(text, start, end)
+    if trimmed[1] <= trimmed[0]:
+        raise EmptySelection("The selection holds no words to highlight.")
+    return trimmed
 
 
 def _clean_tags(tags: object) -> tuple[str, ...]:

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from reader.library import Library
+from reader.library import EmptySelection, Library
 from reader.model import AnchorState, Annotation, AnnotationKind
 from reader.ui.commands import CreateAnnotation, DeleteAnnotation, EditAnnotation, LibraryChange
 from reader.ui.document_work import BIG_REANCHOR, DocumentWork, text_is_slow
@@ -296,14 +296,18 @@ class AnnotationController(QObject):
             self.message.emit("Select the words to highlight first.")
             return None
         start, end = selection
-        annotation = self.library.highlight(
-            tab.opened,
-            start,
-            end,
-            kind,
-            color=self.prefs.color(kind),
-            author=self.prefs.author,
-        )
+        try:
+            annotation = self.library.highlight(
+                tab.opened,
+                start,
+                end,
+                kind,
+                color=self.prefs.color(kind),
+                author=self.prefs.author,
+            )
+        except EmptySelection as exc:
+            self.message.emit(str(exc))
+            return None
         set_id = self.current_set_id
         if set_id is not None and not any(s.id == set_id for s in self.library.sets()):
             set_id = self.current_set_id = None  # deleted meanwhile
@@ -369,7 +373,11 @@ class AnnotationController(QObject):
         if selection is None:
             self.message.emit("Select the words this annotation belongs to, then re-attach it.")
             return
-        after = self.library.reattach(annotation, tab.opened, *selection)
+        try:
+            after = self.library.reattach(annotation, tab.opened, *selection)
+        except EmptySelection as exc:
+            self.message.emit(str(exc))
+            return
         self.undo_stack.push(
             EditAnnotation(self.library, self.changed, annotation, after, ["anchor"])
         )
@@ -377,6 +385,39 @@ class AnnotationController(QObject):
         tab.view.clear_selection()
         if tab is self.current_tab():
             self.select(annotation_id)
+
+    def adjust_extent(self, which: str, direction: int, tab=None) -> Annotation | None:
+        """Move the start or end ("start" / "end") of the selected highlight one word left
+        (-1) or right (+1): saved at once, one undo step."""
+        tab = tab or self.current_tab()
+        current = self.editor.annotation()
+        if tab is None or current is None or current.id not in tab.annotations:
+            self.message.emit("Select a highlight to adjust first.")
+            return None
+        if current.anchor.state is AnchorState.ORPHAN:
+            self.message.emit("This annotation has no place in the text: re-attach it first.")
+            return None
+        if not self.work.when_text_ready(tab, lambda: self.adjust_extent(which, direction, tab)):
+            return None
+        before = self.library.annotation(current.id)
+        if before is None:
+            return None
+        from reader.text_units import step_end
+
+        text = tab.opened.document.text
+        start, end = step_end(text, before.anchor.start, before.anchor.end, which, direction)
+        if (start, end) == (before.anchor.start, before.anchor.end):
+            return before
+        after = self.library.reattach(before, tab.opened, start, end)
+        self.undo_stack.push(
+            EditAnnotation(
+                self.library, self.changed, before, after, ["anchor"], text="Adjust highlight"
+            )
+        )
+        self.changed(after, after.id)
+        if tab is self.current_tab():
+            tab.view.select_annotation(after.id)
+        return after
 
     def selected_ids(self) -> list[str]:
         ids = list(self.sidebar.selected_ids())

@@ -263,6 +263,23 @@ class MainWindow(QMainWindow):
             self._delete_annotations,
             [sk.Delete],
         )
+        self.extent_actions = [
+            a(
+                self,
+                f"highlight_{which}_{'right' if step > 0 else 'left'}",
+                text,
+                lambda w=which, d=step: self.annotations.adjust_extent(w, d),
+                [keys],
+                tip=f"Move the {which} of the selected highlight one word "
+                f"{'right' if step > 0 else 'left'}",
+            )
+            for which, step, text, keys in (
+                ("end", 1, "Extend End by a Word", "Shift+Right"),
+                ("end", -1, "Shorten End by a Word", "Shift+Left"),
+                ("start", -1, "Extend Start by a Word", "Ctrl+Shift+Left"),
+                ("start", 1, "Shorten Start by a Word", "Ctrl+Shift+Right"),
+            )
+        ]
         self.action_undo = self.undo_stack.createUndoAction(self, "&Undo")
         self.action_undo.setObjectName("action_undo")
         self.action_undo.setShortcuts([QKeySequence("Ctrl+Z")])
@@ -360,6 +377,7 @@ class MainWindow(QMainWindow):
         ]
         self.document_actions += list(self.highlight_actions.values())
         self.document_actions.append(self.action_use_as_evidence)
+        self.document_actions += self.extent_actions
         self.document_actions.append(self.action_add_document_to_set)
         self.paged_actions = [
             self.action_fit_width,
@@ -402,6 +420,10 @@ class MainWindow(QMainWindow):
         for act in self.highlight_actions.values():
             notes.addAction(act)
         notes.addAction(self.action_use_as_evidence)
+        adjust = notes.addMenu("Ad&just Highlight")
+        adjust.setObjectName("menu_adjust_highlight")
+        for act in self.extent_actions:
+            adjust.addAction(act)
         notes.addSeparator()
         notes.addAction(self.action_delete_annotation)
         notes.addSeparator()
@@ -1056,7 +1078,13 @@ class MainWindow(QMainWindow):
         if claim is None:
             return
         had_source = self.library.document_source(tab.opened) is not None
-        citation = self.library.use_as_evidence(tab.opened, *selection, claim.id, Stance.SUPPORTS)
+        try:
+            citation = self.library.use_as_evidence(
+                tab.opened, *selection, claim.id, Stance.SUPPORTS
+            )
+        except DocumentError as exc:
+            self.show_info(str(exc))
+            return
         passage = self.library.annotation(citation.evidence_annotation_id)
         source = self.library.source(citation.source_id)
         tab.view.clear_selection()
