@@ -867,6 +867,18 @@ def _link(source: Source) -> str:
     return source.url.strip()
 
 
+def isbn_text(isbn: str) -> str:
+    """An ISBN as printed on books, with its hyphens (978-0-306-40615-7); as stored if it is
+    not a valid one."""
+    from stdnum import isbn as stdnum_isbn
+    from stdnum.exceptions import ValidationError
+
+    try:
+        return stdnum_isbn.format(isbn)
+    except ValidationError:
+        return isbn
+
+
 def format_reference(source: Source) -> str:
     """One line naming the work: authors (year). "Title." Container. Publisher. Link. Accessed.
 
@@ -887,7 +899,7 @@ def format_reference(source: Source) -> str:
         parts += [_sentence(authors), dated, title]
     elif title:
         parts += [title, dated]
-    else:
+    elif year or not source.isbn:
         parts += [dated]
     container = " ".join(source.container_title.split())
     publisher = " ".join(source.publisher.split())
@@ -895,6 +907,8 @@ def format_reference(source: Source) -> str:
         parts.append(_sentence(container))
     if publisher and publisher not in (container, *source.authors):
         parts.append(_sentence(publisher))
+    if source.isbn:
+        parts.append(f"ISBN {isbn_text(source.isbn)}.")
     link = _link(source)
     if link:
         parts.append(link + ".")

@@ -442,8 +442,21 @@ class Library:
     def all_annotations(self) -> list[Annotation]:
         return self.repo.all_annotations()
 
-    def search(self, query: str) -> list[Annotation]:
-        return self.repo.search_annotations(query)
+    def search(self, query: str, limit: int = 500) -> list[Annotation]:
+        """Annotations matching `query`: by their own words (quote, note, tags, claimant;
+        best first), then those citing a source whose title, authors or publisher, or with an
+        evidence quote, that holds every word."""
+        found = self.repo.search_annotations(query, limit)
+        seen = {a.id for a in found}
+        for annotation_id in self.repo.sources.annotations_citing_text(query, limit):
+            if len(found) >= limit:
+                break
+            if annotation_id not in seen:
+                annotation = self.repo.annotation(annotation_id)
+                if annotation is not None:
+                    found.append(annotation)
+                    seen.add(annotation_id)
+        return found
 
     def tags(self) -> list[str]:
         return self.repo.all_tags()

@@ -140,6 +140,27 @@ class SourceStore:
         assert found is not None
         return found
 
+    def annotations_citing_text(self, text: str, limit: int = 500) -> list[str]:
+        """Ids of annotations citing a source whose title, authors, container or publisher, or
+        a citation whose evidence quote or locator, holds every word of `text` (any case)."""
+        words = text.split()
+        if not words:
+            return []
+        fields = (
+            "s.title", "s.authors", "s.container_title", "s.publisher",
+            "c.evidence_quote", "c.locator",
+        )  # fmt: skip
+        haystack = " || ' ' || ".join(fields)
+        where = " AND ".join(f"({haystack}) LIKE ? ESCAPE '\\'" for _ in words)
+        params = [f"%{_like_escaped(w)}%" for w in words]
+        rows = self.db.execute(
+            "SELECT c.annotation_id FROM citations c JOIN sources s ON s.id = c.source_id "
+            f"WHERE {where} GROUP BY c.annotation_id ORDER BY max(c.created_at) DESC "
+            f"LIMIT {int(limit)}",
+            params,
+        )
+        return [r[0] for r in rows]
+
     def citation_ids_citing(self, source_id: int) -> list[str]:
         return [
             r[0]
@@ -253,6 +274,10 @@ class SourceStore:
         for annotation_id, stance, n in self.db.execute(sql, params):
             counts.setdefault(annotation_id, [0, 0, 0])[order.get(stance, 2)] += n
         return {k: (v[0], v[1], v[2]) for k, v in counts.items()}
+
+
+def _like_escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _source_values(s: Source) -> list[object]:

@@ -1008,6 +1008,7 @@ class MainWindow(QMainWindow):
                 lambda dialog: AnnotationBrowser(self.library, dialog),
             )
             browser = self.browser_dialog.browser
+            browser.citation_counts_for = lambda _found: self.library.citation_counts()
             browser.open_requested.connect(self.open_at_annotation)
             browser.context_menu_requested.connect(self._browser_context_menu)
         self._present(self.browser_dialog, self.browser_dialog.browser)

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.citations import format_reference, short_reference
+from reader.citations import format_reference, isbn_text, short_reference
 from reader.library import Library
 from reader.model import Annotation, Source
 from reader.ui.annotation_model import excerpt
@@ -108,7 +108,7 @@ HEADERS = {
     SourceColumn.TITLE: "Title",
     SourceColumn.TYPE: "Type",
     SourceColumn.YEAR: "Year",
-    SourceColumn.LINK: "DOI / URL",
+    SourceColumn.LINK: "DOI / ISBN / URL",
     SourceColumn.CLAIMS: "Claims",
 }
 
@@ -141,8 +141,13 @@ def source_link(source: Source) -> QUrl | None:
 
 
 def _link_text(source: Source) -> str:
+    """Every identifier the source has: its DOI, ISBN and URL."""
     doi = _bare_doi(source.doi)
-    return f"doi:{doi}" if doi else source.url.strip()
+    parts = [f"doi:{doi}" if doi else "", f"ISBN {isbn_text(source.isbn)}" if source.isbn else ""]
+    url = source.url.strip()
+    if url and not (doi and _bare_doi(url) == doi):
+        parts.append(url)  # a DOI's own doi.org link is said once, by the DOI
+    return " · ".join(p for p in parts if p)
 
 
 class SourceTableModel(QAbstractTableModel):
