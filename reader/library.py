@@ -30,6 +30,7 @@ from reader.model import (
     Source,
     Stance,
     TextAnchor,
+    ViewPlace,
 )
 from reader.store import LibraryDamaged, Repository, open_database
 
@@ -217,6 +218,13 @@ class Library:
 
     def document(self, sha256: str) -> DocumentRecord | None:
         return self.repo.document_by_sha(sha256)
+
+    def view_place(self, document_id: int) -> ViewPlace | None:
+        """Where the document was left in the view (zoom, scroll), if it was ever shown."""
+        return self.repo.places.get(document_id)
+
+    def save_view_place(self, document_id: int, place: ViewPlace) -> None:
+        self.repo.places.put(document_id, place, utc_now())
 
     # -- annotations ---------------------------------------------------------------------------
 

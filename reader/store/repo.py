@@ -35,12 +35,14 @@ _DOC_COLUMNS = (
 
 class Repository:
     def __init__(self, db: sqlite_utils.Database) -> None:
+        from reader.store.places import PlaceStore
         from reader.store.sets import SetStore
         from reader.store.sources import SourceStore
 
         self.db = db
         self.sources = SourceStore(db)
         self.sets = SetStore(db)
+        self.places = PlaceStore(db)
 
     def close(self) -> None:
         self.db.close()

@@ -7,6 +7,7 @@ so a position on screen maps exactly to an offset in the document's normalized t
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,7 +35,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QApplication, QTextBrowser, QTextEdit, QWidget
 
 from reader import text_units
-from reader.model import Annotation, Block
+from reader.model import Annotation, Block, ViewPlace
 from reader.ui.pdf_view import (
     MarkerScrollBar,
     OverlayFlash,
@@ -76,6 +77,7 @@ class ArticleView(QTextBrowser):
         self._selecting = False
         self._double_clicked = QElapsedTimer()
         self._double_click_pos = QPoint()
+        self._pending_top: int | None = None  # a restored place, scrolled to once laid out
         self._flash = OverlayFlash(self.viewport(), self)
         self._marker_bar = MarkerScrollBar(self)
         self.setVerticalScrollBar(self._marker_bar)
@@ -271,6 +273,8 @@ class ArticleView(QTextBrowser):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._apply_measure()
+        if self._pending_top is not None:  # a restored place, until the view is shown
+            self._scroll_to_offset(self._pending_top)
 
     def _apply_measure(self) -> None:
         # Centre a column of about MEASURE_CHARS characters by widening the root frame's
@@ -524,6 +528,7 @@ class ArticleView(QTextBrowser):
         return out
 
     def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        self._pending_top = None  # shown: the reader's own scrolling wins from now on
         super().paintEvent(event)
         selected = self._selected_annotation
         flash_id = self._flash.annotation_id
@@ -658,17 +663,35 @@ class ArticleView(QTextBrowser):
     def zoom(self) -> float:
         return 1.1**self._font_step
 
-    def _rebuild_keep_place(self) -> None:
-        top = self.offset_at(self.cursorForPosition(self.viewport().rect().topLeft()).position())
+    def _rebuild_keep_place(self, top: int | None = None) -> None:
+        if top is None:
+            cursor = self.cursorForPosition(self.viewport().rect().topLeft())
+            top = self.offset_at(cursor.position())
         needle = self._find_text
         self._build()
         if needle:
             self.find(needle)
+        self._scroll_to_offset(top)
+        self._emit_status()
+
+    def _scroll_to_offset(self, offset: int) -> None:
         cursor = QTextCursor(self.document())
-        cursor.setPosition(self.position_of(top))
+        cursor.setPosition(self.position_of(offset))
         rect = self.cursorRect(cursor)
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() + rect.top())
-        self._emit_status()
+
+    def place(self) -> ViewPlace:
+        """The text size and the normalized-text offset at the top of the view."""
+        top = self.offset_at(self.cursorForPosition(self.viewport().rect().topLeft()).position())
+        return ViewPlace(self.zoom, "", float(top))
+
+    def restore_place(self, place: ViewPlace) -> None:
+        """Text size and place from `place()`: kept until the view has its size (the text
+        reflows with the width), then scrolled to."""
+        step = round(math.log(max(place.zoom, 0.1)) / math.log(1.1))
+        self._font_step = max(-6, min(12, step))
+        self._pending_top = int(place.position)
+        self._rebuild_keep_place(top=self._pending_top)
 
     def zoom_in(self) -> None:
         if self._font_step < 12:

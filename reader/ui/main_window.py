@@ -128,6 +128,13 @@ class MainWindow(QMainWindow):
         self.tabs.setMovable(True)
         self.tabs.setDocumentMode(True)
         self.tabs.tabCloseRequested.connect(self.close_tab)
+        # Many documents: titles are shortened, the bar scrolls, and a list names them all.
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
+        self.tabs.setUsesScrollButtons(True)
+        from reader.ui.tab_list import TabListButton
+
+        self.tab_list_button = TabListButton(self.tabs)
+        self.tabs.setCornerWidget(self.tab_list_button, Qt.Corner.TopRightCorner)
         self.tabs.currentChanged.connect(self._current_changed)
         self.find_bar = FindBar(self)
         self.find_bar.hide()
@@ -185,6 +192,10 @@ class MainWindow(QMainWindow):
             self,
         )
         self.sidebar.set_members_provider = self.library.set_members
+        from reader.ui.side_panels import SidePanels
+
+        self.left_panels = SidePanels(self, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.right_panels = SidePanels(self, Qt.DockWidgetArea.RightDockWidgetArea)
         self.browser_dialog: QDialog | None = None
         self.sources_dialog: QDialog | None = None
         self.sets_dialog: QDialog | None = None
@@ -192,6 +203,7 @@ class MainWindow(QMainWindow):
             self.editor.open_evidence.connect(self.open_annotation_by_id)
         if self.editor.citations is not None:
             self.editor.citations.record = self.annotations.record
+        self.editor.done_editing.connect(self.focus_document)
         self.annotations.library_changed.connect(self._library_windows_refresh)
 
         self._build_actions()
@@ -242,6 +254,52 @@ class MainWindow(QMainWindow):
         )
         self.action_go_to_page = a(self, "go_to_page", "&Go to Page…", self.focus_page, ["Ctrl+G"])
         self.action_about = a(self, "about", "&About Claim Reader", self.about)
+        self.action_shortcuts = a(
+            self,
+            "shortcuts",
+            "&Keyboard Shortcuts",
+            self.show_shortcuts,
+            [QKeySequence.StandardKey.HelpContents, "Ctrl+/"],
+            tip="Every action and its keys",
+        )
+        self.action_toggle_left = a(
+            self,
+            "toggle_left_panels",
+            "Hide or Show &Left Panels",
+            self.left_panels.toggle,
+            ["F9"],
+            tip="The outline and annotations list go away and come back",
+        )
+        self.action_toggle_right = a(
+            self,
+            "toggle_right_panels",
+            "Hide or Show &Right Panel",
+            self.right_panels.toggle,
+            ["Shift+F9"],
+            tip="The annotation editor goes away and comes back",
+        )
+        self.action_next_tab = a(
+            self,
+            "next_tab",
+            "&Next Document",
+            lambda: self._step_tab(1),
+            ["Ctrl+Tab", "Ctrl+PgDown"],
+        )
+        self.action_previous_tab = a(
+            self,
+            "previous_tab",
+            "P&revious Document",
+            lambda: self._step_tab(-1),
+            ["Ctrl+Shift+Tab", "Ctrl+PgUp"],
+        )
+        self.action_edit_status = a(
+            self,
+            "edit_status",
+            "Edit &Status of Selected",
+            self.focus_editor_status,
+            ["F2"],
+            tip="Put the keyboard on the selected annotation's status (Escape goes back)",
+        )
         self.highlight_actions = {}
         for number, kind in enumerate(AnnotationKind, start=1):
             keys = [str(number)] + (["Ctrl+H"] if kind is AnnotationKind.CLAIM else [])
@@ -420,6 +478,7 @@ class MainWindow(QMainWindow):
         for act in self.highlight_actions.values():
             notes.addAction(act)
         notes.addAction(self.action_use_as_evidence)
+        notes.addAction(self.action_edit_status)
         adjust = notes.addMenu("Ad&just Highlight")
         adjust.setObjectName("menu_adjust_highlight")
         for act in self.extent_actions:
@@ -450,7 +509,14 @@ class MainWindow(QMainWindow):
         view.addAction(self.outline_dock.toggleViewAction())
         view.addAction(self.annotations_dock.toggleViewAction())
         view.addAction(self.editor_dock.toggleViewAction())
+        view.addAction(self.action_toggle_left)
+        view.addAction(self.action_toggle_right)
+        view.addSeparator()
+        view.addAction(self.action_next_tab)
+        view.addAction(self.action_previous_tab)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.action_shortcuts)
+        help_menu.addSeparator()
         help_menu.addAction(self.action_about)
 
         tb = self.addToolBar("Main")
@@ -503,6 +569,14 @@ class MainWindow(QMainWindow):
         self.status_label.setObjectName("status_view")
         self.anchor_summary = QLabel("", self)
         self.anchor_summary.setObjectName("status_anchors")
+        # Which set new highlights go into, always in sight while there is one.
+        self.current_set_label = QLabel("", self)
+        self.current_set_label.setObjectName("status_current_set")
+        self.current_set_label.setToolTip(
+            "New highlights go into this set (change it in the toolbar's Set box)"
+        )
+        self.current_set_label.hide()
+        self.statusBar().addPermanentWidget(self.current_set_label)
         self.statusBar().addPermanentWidget(self.anchor_summary)
         self.statusBar().addPermanentWidget(self.status_label)
         self.fetch_cancel = QPushButton("Cancel download", self)
@@ -550,9 +624,10 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         else:
-            # First start: room for the editor's fields and sources beside the text.
+            # First start: narrow side panels, so the document has most of a 1280 px window
+            # (the editor's fields reflow, and F9 / Shift+F9 hide either side).
             self.resizeDocks(
-                [self.annotations_dock, self.editor_dock], [270, 360], Qt.Orientation.Horizontal
+                [self.annotations_dock, self.editor_dock], [210, 290], Qt.Orientation.Horizontal
             )
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -568,6 +643,15 @@ class MainWindow(QMainWindow):
             self.exchange_job.wait(30)
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        from reader.ui.session import save_session
+
+        tabs = self.open_tabs()
+        current = self.current_tab()
+        save_session(
+            self.settings,
+            [t.opened.record.source for t in tabs],
+            tabs.index(current) if current in tabs else 0,
+        )
         self.settings.sync()
         while self.tabs.count():
             self.close_tab(0)
@@ -814,6 +898,11 @@ class MainWindow(QMainWindow):
                 opened.document.close() if hasattr(opened.document, "close") else None
                 return tab
         view = self._make_view(opened)
+        place = self.library.view_place(opened.record.id)
+        if place is not None:
+            view.restore_place(place)
+        elif opened.document.kind.paged:
+            view.fit_width()  # the whole width of the page is readable from the start
         tab = DocumentTab(opened, view, self.tabs)
         self.annotations.attach(tab)  # before addTab: becoming current shows its annotations
         title = opened.record.title or Path(opened.record.source).name
@@ -855,6 +944,8 @@ class MainWindow(QMainWindow):
 
     def close_tab(self, index: int) -> None:
         tab = self.tabs.widget(index)
+        if isinstance(tab, DocumentTab):
+            self._save_place(tab)
         self.tabs.removeTab(index)
         if isinstance(tab, DocumentTab):
             self.annotations.work.drop(tab)
@@ -866,6 +957,69 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.start_page)
             self.find_bar.hide()
             self.refresh_start_page()
+
+    def restore_session(self) -> int:
+        """Open the tabs that were open at the last quit, each at its place, and make the one
+        that was current current again; how many came back. Documents opened meanwhile (from
+        the command line) stay, and the current one stays current."""
+        from reader.ui.session import saved_session
+
+        sources, current = saved_session(self.settings)
+        if not sources:
+            return 0
+        keep = self.current_tab()
+        restored: dict[int, DocumentTab] = {}
+        for i, source in enumerate(sources):
+            if not is_url(source) and not Path(source).exists():
+                continue  # moved or deleted since: it is still under Open Recent
+            tab = self.open_document(source, offline_first=True)
+            if tab is not None:
+                restored[i] = tab
+        target = keep or restored.get(current)
+        if target is not None:
+            self.tabs.setCurrentWidget(target)
+            target.view.setFocus()
+        if restored:
+            self.statusBar().showMessage(
+                f"Reopened {len(restored)} document{'s' if len(restored) != 1 else ''} "
+                "from the last session.",
+                6000,
+            )
+        return len(restored)
+
+    def _step_tab(self, step: int) -> None:
+        count = self.tabs.count()
+        if count > 1:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % count)
+            view = self.current_view()
+            if view is not None:
+                view.setFocus()
+
+    def focus_editor_status(self) -> None:
+        """F2: the keyboard goes to the selected annotation's status (Escape comes back)."""
+        if self.editor.annotation() is None:
+            self.show_info("Select an annotation first (click it, or pick it in the list).")
+            return
+        if not self.editor_dock.isVisible():
+            self.editor_dock.show()
+        self.editor_dock.raise_()
+        self.editor.focus_status()
+
+    def focus_document(self) -> None:
+        view = self.current_view()
+        if view is not None:
+            view.setFocus()
+
+    def show_shortcuts(self) -> None:
+        from reader.ui.shortcuts_dialog import ShortcutsDialog
+
+        self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_dialog.show()
+
+    def _save_place(self, tab: DocumentTab) -> None:
+        """Remember the zoom and scroll position, so the document opens there next time."""
+        self.library.save_view_place(tab.opened.record.id, tab.view.place())
 
     # -- current view ----------------------------------------------------------------------
 
@@ -1176,6 +1330,15 @@ class MainWindow(QMainWindow):
         self._current_set_index = index
         self.annotations.current_set_id = set_id or None
         self.settings.setValue("sets/current", set_id or 0)
+        self._show_current_set()
+
+    def _show_current_set(self) -> None:
+        set_id = self.annotations.current_set_id
+        if set_id is None:
+            self.current_set_label.hide()
+            return
+        self.current_set_label.setText(f"New highlights go into “{self._set_name(set_id)}”")
+        self.current_set_label.show()
 
     def _restore_current_set(self) -> None:
         self.refresh_sets()
@@ -1219,6 +1382,7 @@ class MainWindow(QMainWindow):
         if current and index < 0:  # the current set was deleted
             self.annotations.current_set_id = None
             self.settings.setValue("sets/current", 0)
+        self._show_current_set()
         self.sidebar.set_sets(sets)
         if self.browser_dialog is not None:
             self.browser_dialog.browser.refresh_sets()

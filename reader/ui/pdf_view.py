@@ -65,7 +65,14 @@ from PySide6.QtWidgets import (
 from reader import text_units
 from reader.documents.base import Char, Link, PagedBackend, Rect
 from reader.documents.geometry import range_rects
-from reader.model import DEFAULT_COLORS, AnchorState, Annotation, OutlineItem, PageRect
+from reader.model import (
+    DEFAULT_COLORS,
+    AnchorState,
+    Annotation,
+    OutlineItem,
+    PageRect,
+    ViewPlace,
+)
 
 NO_TEXT_LAYER_MESSAGE = "This page has no text layer, so its text cannot be selected."
 
@@ -501,6 +508,31 @@ class PdfView(QAbstractScrollArea):
     def set_zoom(self, value: float, anchor: QPointF | None = None) -> None:
         self._fit_mode = None
         self._apply_zoom(value, anchor)
+
+    def place(self) -> ViewPlace:
+        """Where the reader is: the zoom (or fit mode) and the page and fraction of it at the
+        top of the view."""
+        if not self._count:
+            return ViewPlace(self._zoom, self._fit_mode or "", 0.0)
+        # The page whose top (less the gap above it, as go_to_page puts it) is at or above
+        # the view's top edge.
+        top = self.verticalScrollBar().value() + GAP
+        page = max(0, bisect_right(self._tops, top) - 1)
+        height = self._sizes[page][1] or 1.0
+        y = (top - self._tops[page]) / self._ppx()
+        fraction = max(0.0, min(0.999, y / height))
+        return ViewPlace(self._zoom, self._fit_mode or "", page + fraction)
+
+    def restore_place(self, place: ViewPlace) -> None:
+        """Go back to a place from `place()`: the zoom (or fit mode), then the page."""
+        if place.fit in ("width", "page"):
+            self._fit_mode = place.fit
+            self._apply_zoom(self._fit_zoom(place.fit))
+        else:
+            self.set_zoom(place.zoom)
+        page = max(0, min(int(place.position), self._count - 1)) if self._count else 0
+        if self._count:
+            self.go_to_page(page, (place.position - int(place.position)) * self._sizes[page][1])
 
     def zoom_in(self) -> None:
         bigger = [z for z in ZOOM_STEPS if z > self._zoom + 1e-6]

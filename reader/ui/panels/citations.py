@@ -62,6 +62,7 @@ from reader import citations as refs
 from reader.model import Annotation, Citation, Source, Stance
 from reader.ui.panels.source_dialog import SourceDialog
 from reader.ui.preferences import swatch_icon
+from reader.ui.wrapping_row import WrappingRow
 
 SAVE_DELAY_MS = 400
 COMPLETE_DELAY_MS = 150
@@ -123,6 +124,9 @@ def stance_combo(object_name: str) -> QComboBox:
     for stance in Stance:
         combo.addItem(swatch_icon(STANCE_COLORS[stance], 12), STANCE_LABELS[stance], stance.value)
     combo.setToolTip("How the source bears on the claim")
+    # As narrow as its longest label needs, so a narrow panel still shows it whole.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(5)
     return combo
 
 
@@ -312,12 +316,10 @@ class CitationsPanel(QWidget):
         details.addRow("Stance", self.stance_combo)
         details.addRow("Locator", self.locator_edit)
         details.addRow("Evidence", self.evidence_edit)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.edit_source_button)
-        buttons.addWidget(self.go_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.remove_button)
-        details.addRow(buttons)
+        self.detail_buttons = WrappingRow(
+            [self.edit_source_button, self.go_button, self.remove_button]
+        )
+        details.addRow(self.detail_buttons)
 
         self.stance_combo.currentIndexChanged.connect(self._stance_changed)
         self.locator_edit.textChanged.connect(lambda _t: self._changed("locator"))
@@ -337,6 +339,7 @@ class CitationsPanel(QWidget):
         self.add_button = QPushButton("Add")
         self.add_button.setObjectName("citations_add")
         self.add_button.setToolTip("Cite this source (Ctrl+Enter)")
+        self.add_button.setMinimumWidth(self.fontMetrics().horizontalAdvance("Add") + 24)
         self.add_button.clicked.connect(self.add_from_input)
 
         self.error_label = QLabel()
