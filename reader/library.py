@@ -610,6 +610,15 @@ class Library:
     def citations(self, annotation_id: str) -> list[Citation]:
         return self.repo.sources.citations_for(annotation_id)
 
+    def claims_borne_on(self, passage_id: str) -> list[tuple[Citation, Annotation]]:
+        """The claims an evidence passage is cited for, each with the citation (its stance)."""
+        found = []
+        for citation in self.repo.sources.citations_with_evidence(passage_id):
+            claim = self.repo.annotation(citation.annotation_id)
+            if claim is not None:
+                found.append((citation, claim))
+        return found
+
     def citation_counts(self, document_id: int | None = None) -> dict[str, tuple[int, int, int]]:
         """(supports, refutes, context) per annotation, for one document or the library."""
         return self.repo.sources.stance_counts(document_id)
@@ -646,7 +655,7 @@ class Library:
         url = meta.url or (opened.record.source if is_url(opened.record.source) else "")
         source = Source(
             type="webpage" if not kind.paged else ("book" if kind.value == "epub" else "report"),
-            title=meta.title or opened.record.title,
+            title=_source_title(opened),
             authors=(meta.author,) if meta.author else (),
             container_title=meta.site,
             issued=meta.published[:10],
@@ -912,6 +921,21 @@ class Library:
                 spans.add((start, end, str(kind)))
                 added += 1
         return ImportSummary(added=added, unchanged=unchanged)
+
+
+def _source_title(opened: Opened) -> str:
+    """A document's title as a source: its metadata title, unless that is only the file's
+    name (what a backend falls back to), then its first line when that reads as a title."""
+    meta_title = " ".join(opened.document.metadata.title.split())
+    names = {Path(opened.record.source).stem, Path(opened.record.source).name}
+    if meta_title and meta_title not in names:
+        return meta_title
+    doc = opened.document
+    head = doc.page_text(0) if doc.kind.paged and doc.page_count else doc.text[:2000]
+    first = next((" ".join(line.split()) for line in head.splitlines() if line.strip()), "")
+    if first and len(first) <= 150 and not first.endswith((".", ",", ";", ":")):
+        return first
+    return meta_title or opened.record.title
 
 
 class EmptySelection(DocumentError):

@@ -150,12 +150,13 @@ def test_merge_sources_is_undone_with_every_citation(window, qtbot):
 
 def test_use_as_evidence_is_one_step(window, qtbot):
     tab, claim = claim_in_seed(window)
-    window.choose_claim = lambda claims: next(c for c in claims if c.id == claim.id)
     quote = "leading cause of U.S. overdose deaths"
     text = tab.opened.document.text
     start = text.index(quote)
     tab.view.select_range(start, start + len(quote))
     window.action_use_as_evidence.trigger()
+    window.evidence_dialog.choose(claim.id, Stance.SUPPORTS)
+    click(qtbot, window.evidence_dialog.ok_button)
     (citation,) = window.library.citations(claim.id)
     passage_id = citation.evidence_annotation_id
     assert passage_id in tab.annotations

@@ -250,6 +250,15 @@ class SourceStore:
         ).fetchone()
         return _citation(row) if row else None
 
+    def citations_with_evidence(self, annotation_id: str) -> list[Citation]:
+        """The citations whose evidence is this passage (the claims it bears on)."""
+        rows = self.db.execute(
+            f"SELECT {_CITATION_COLUMNS} FROM citations WHERE evidence_annotation_id = ? "
+            "ORDER BY created_at, id",
+            [annotation_id],
+        ).fetchall()
+        return [_citation(r) for r in rows]
+
     def citations_for(self, annotation_id: str) -> list[Citation]:
         rows = self.db.execute(
             f"SELECT {_CITATION_COLUMNS} FROM citations WHERE annotation_id = ? "

@@ -199,6 +199,7 @@ class MainWindow(QMainWindow):
         self.browser_dialog: QDialog | None = None
         self.sources_dialog: QDialog | None = None
         self.sets_dialog: QDialog | None = None
+        self.evidence_dialog: QDialog | None = None  # Use as Evidence's question, while open
         if hasattr(self.editor, "open_evidence"):
             self.editor.open_evidence.connect(self.open_annotation_by_id)
         if self.editor.citations is not None:
@@ -292,6 +293,16 @@ class MainWindow(QMainWindow):
             lambda: self._step_tab(-1),
             ["Ctrl+Shift+Tab", "Ctrl+PgUp"],
         )
+        self._back_stack: list[tuple] = []  # (tab, place, selected annotation id) to go back to
+        self.action_back = a(
+            self,
+            "back",
+            "&Back",
+            self.go_back,
+            ["Alt+Left"],  # not StandardKey.Back: it holds Backspace, which deletes elsewhere
+            tip="Back to where you were before Go to passage",
+        )
+        self.action_back.setEnabled(False)
         self.action_edit_status = a(
             self,
             "edit_status",
@@ -512,6 +523,7 @@ class MainWindow(QMainWindow):
         view.addAction(self.action_toggle_left)
         view.addAction(self.action_toggle_right)
         view.addSeparator()
+        view.addAction(self.action_back)
         view.addAction(self.action_next_tab)
         view.addAction(self.action_previous_tab)
         help_menu = bar.addMenu("&Help")
@@ -1198,22 +1210,9 @@ class MainWindow(QMainWindow):
             return
         self.annotations.show_annotation(annotation_id)
 
-    def choose_claim(self, claims: list) -> object | None:
-        """Which claim a passage is evidence for (tests replace this with a plain function)."""
-        labels = []
-        for claim in claims:
-            record = self.library.repo.document_by_id(claim.document_id)
-            where = record.title if record else ""
-            quote = " ".join(claim.anchor.quote.split())
-            labels.append(f"{quote[:80]}{'…' if len(quote) > 80 else ''} — {where[:40]}")
-        label, ok = QInputDialog.getItem(
-            self, "Use as evidence for…", "The claim this passage bears on:", labels, 0, False
-        )
-        return claims[labels.index(label)] if ok and label in labels else None
-
     def use_selection_as_evidence(self) -> None:
-        from reader.model import Stance
-
+        """Use as Evidence for…: asks which claim and with which stance (window-modal
+        `evidence_dialog`), then cites the passage."""
         tab = self.current_tab()
         if tab is None:
             return
@@ -1229,15 +1228,31 @@ class MainWindow(QMainWindow):
         if not claims:
             self.show_info("There are no claims yet: highlight a claim first.")
             return
-        claim = self.choose_claim(claims)
-        if claim is None:
+        from reader.ui.evidence_dialog import EvidenceDialog
+
+        where = {}
+        for claim in claims:
+            if claim.document_id not in where:
+                record = self.library.repo.document_by_id(claim.document_id)
+                where[claim.document_id] = record.title if record else ""
+        passage = tab.opened.document.text[selection[0] : selection[1]]
+        dialog = EvidenceDialog(claims, where, passage, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: self._cite_evidence(tab, selection, dialog.claim(), dialog.stance())
+        )
+        dialog.finished.connect(lambda _r: setattr(self, "evidence_dialog", None))
+        self.evidence_dialog = dialog
+        dialog.open()
+
+    def _cite_evidence(self, tab, selection, claim, stance) -> None:
+        if claim is None or stance is None or tab not in self.open_tabs():
             return
         had_source = self.library.document_source(tab.opened) is not None
         try:
-            citation = self.library.use_as_evidence(
-                tab.opened, *selection, claim.id, Stance.SUPPORTS
-            )
-        except DocumentError as exc:
+            citation = self.library.use_as_evidence(tab.opened, *selection, claim.id, stance)
+        except (DocumentError, ValueError) as exc:
             self.show_info(str(exc))
             return
         passage = self.library.annotation(citation.evidence_annotation_id)
@@ -1251,7 +1266,7 @@ class MainWindow(QMainWindow):
             self.editor.set_annotation(self.library.annotation(claim.id))
         if passage is not None and source is not None:
             self._record_evidence(citation, passage, None if had_source else source)
-        self.show_info("The passage is now cited as evidence for the claim.")
+        self.show_info(f"The passage is now cited as evidence ({stance.value}) for the claim.")
 
     def _record_evidence(self, citation, passage, new_source) -> None:
         """Use as Evidence is one undo step: the citation, the evidence highlight and (when
@@ -1284,14 +1299,37 @@ class MainWindow(QMainWindow):
             self.browser_dialog.browser.refresh()
 
     def open_annotation_by_id(self, annotation_id: str) -> None:
+        """Go to an annotation (Go to passage, a claim an evidence passage bears on); Back
+        (Alt+Left) returns to where the reader was."""
         annotation = self.library.annotation(annotation_id)
         if annotation is None:
             self.show_error("That passage has been deleted.")
             return
+        here = self.current_tab()
+        if here is not None:
+            selected = self.editor.annotation()
+            self._back_stack.append(
+                (here, here.view.place(), selected.id if selected is not None else None)
+            )
+            del self._back_stack[:-50]
+            self.action_back.setEnabled(True)
         record = self.library.repo.document_by_id(annotation.document_id)
         if record is None:
             return
         self.open_at_annotation(record.source, annotation_id)
+
+    def go_back(self) -> None:
+        """Back to where Go to passage (or a claim's link) was followed from."""
+        while self._back_stack:
+            tab, place, annotation_id = self._back_stack.pop()
+            if tab in self.open_tabs():
+                self.tabs.setCurrentWidget(tab)
+                tab.view.restore_place(place)
+                if annotation_id is not None:
+                    self.annotations.select(annotation_id)
+                tab.view.setFocus()
+                break
+        self.action_back.setEnabled(bool(self._back_stack))
 
     def show_sources(self) -> None:
         from reader.ui.panels.sources import SourcesBrowser

@@ -237,7 +237,8 @@ class CitationsPanel(QWidget):
     """Lists and edits the citations of one annotation, and adds new ones from pasted text."""
 
     changed = Signal(str)  # annotation id, after any citation or source change
-    open_evidence = Signal(str)  # evidence annotation id
+    # An annotation to show: an evidence passage, or a claim an evidence passage bears on.
+    open_evidence = Signal(str)
 
     def __init__(
         self,
@@ -265,6 +266,14 @@ class CitationsPanel(QWidget):
         self.save_timer.setSingleShot(True)
         self.save_timer.setInterval(SAVE_DELAY_MS)
         self.save_timer.timeout.connect(self.flush)
+
+        # An evidence passage: the claims it bears on, each a link back to it.
+        self.bears_on_label = QLabel()
+        self.bears_on_label.setObjectName("citations_bears_on")
+        self.bears_on_label.setWordWrap(True)
+        self.bears_on_label.setTextFormat(Qt.TextFormat.RichText)
+        self.bears_on_label.linkActivated.connect(self.open_evidence)
+        self.bears_on_label.hide()
 
         # The list ---------------------------------------------------------------------------
         self.empty_label = QLabel("No sources cited yet.")
@@ -368,6 +377,7 @@ class CitationsPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.bears_on_label)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.citation_list)
         layout.addWidget(self.details)
@@ -590,10 +600,24 @@ class CitationsPanel(QWidget):
         if row >= 0:
             self.citation_list.setCurrentRow(row)
         self._current_changed(self.citation_list.currentItem(), None)
+        self._show_bears_on(annotation)
         has_any = bool(self._citations)
         self.citation_list.setVisible(has_any)
         self.empty_label.setVisible(annotation is not None and not has_any)
         self._fit_list()
+
+    def _show_bears_on(self, annotation: Annotation | None) -> None:
+        found = self.library.claims_borne_on(annotation.id) if annotation is not None else []
+        if not found:
+            self.bears_on_label.hide()
+            return
+        lines = []
+        for citation, claim in found:
+            stance = STANCE_LABELS[Stance(citation.stance)]
+            quote = html.escape(elide(claim.anchor.quote, 90))
+            lines.append(f'{stance}: <a href="{html.escape(claim.id)}">“{quote}”</a>')
+        self.bears_on_label.setText("<b>Evidence for</b><br>" + "<br>".join(lines))
+        self.bears_on_label.show()
 
     def _decorate(self, item: QListWidgetItem, citation: Citation) -> None:
         source = self._source(citation.source_id)
