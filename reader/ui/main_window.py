@@ -981,23 +981,26 @@ class MainWindow(QMainWindow):
             return 0
         keep = self.current_tab()
         restored: dict[int, DocumentTab] = {}
+        reading = 0  # big pages read on a worker: their tabs come when they are read
         for i, source in enumerate(sources):
             if not is_url(source) and not Path(source).exists():
                 continue  # moved or deleted since: it is still under Open Recent
             tab = self.open_document(source, offline_first=True)
             if tab is not None:
                 restored[i] = tab
+            elif self.is_reading():
+                reading += 1
         target = keep or restored.get(current)
         if target is not None:
             self.tabs.setCurrentWidget(target)
             target.view.setFocus()
-        if restored:
+        count = len(restored) + reading
+        if count:
             self.statusBar().showMessage(
-                f"Reopened {len(restored)} document{'s' if len(restored) != 1 else ''} "
-                "from the last session.",
+                f"Reopened {count} document{'s' if count != 1 else ''} from the last session.",
                 6000,
             )
-        return len(restored)
+        return count
 
     def _step_tab(self, step: int) -> None:
         count = self.tabs.count()

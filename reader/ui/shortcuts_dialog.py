@@ -3,6 +3,7 @@ it is in — read from the same actions the menus show, so the list cannot go st
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -49,9 +50,17 @@ def _text(action: QAction) -> str:
     return action.text().replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip("…")
 
 
+# Qt's codes from here on are multimedia and browser keys ("Open", "Zoom In" …) that platform
+# key bindings add; few keyboards have them, so the list names the keys people type.
+_FIRST_MEDIA_KEY = Qt.Key.Key_Back.value
+
+
 def _keys(action: QAction) -> str:
     native = QKeySequence.SequenceFormat.NativeText
-    return ", ".join(k.toString(native) for k in action.shortcuts() if not k.isEmpty())
+    typed = [
+        k for k in action.shortcuts() if not k.isEmpty() and k[0].key().value < _FIRST_MEDIA_KEY
+    ]
+    return ", ".join(k.toString(native) for k in typed)
 
 
 class ShortcutsDialog(QDialog):

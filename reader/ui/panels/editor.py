@@ -253,6 +253,8 @@ class AnnotationEditor(QWidget):
         self.note_edit.setPlaceholderText("Note")
         self.note_edit.setTabChangesFocus(True)
         self.note_edit.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
+        # It scrolls past this, so the Sources box below stays in sight.
+        self.note_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 8 + 12)
 
         self.tags_edit = QLineEdit()
         self.tags_edit.setObjectName("editor_tags")
