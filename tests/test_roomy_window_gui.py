@@ -126,13 +126,13 @@ def test_the_editor_scrolls_as_one_and_reflows_when_narrow(qtbot, library_path):
     assert sources.mapTo(editor.form, sources.rect().topRight()).x() <= viewport.width()
     # The Sources box comes right after the note, before the claimant (the order of work).
     assert sources.y() < editor.claimant_edit.y()
-    # A short window: the panel scrolls as one, and the Sources box is reached by scrolling.
-    win.resize(1280, 520)
+    # A short window: the panel scrolls as one (fields, Sources, the rest), nothing squashed.
+    win.resize(1280, 480)
     bar = editor.form_scroll.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0)
-    editor.form_scroll.ensureWidgetVisible(editor.citations.add_button)
+    editor.form_scroll.ensureWidgetVisible(editor.delete_button)
     assert bar.value() > 0
-    button = editor.citations.add_button
+    button = editor.delete_button
     top_left = button.mapTo(viewport, button.rect().topLeft())
     assert 0 <= top_left.y() and top_left.y() + button.height() <= viewport.height()
     quit_window(win, library)
@@ -221,4 +221,15 @@ def test_help_lists_every_action_with_its_keys(qtbot, library_path):
     menus = {menu for menu, _a, _k in rows}
     assert {"File", "Edit", "Annotations", "View", "Help"} <= menus
     assert "Annotations ▸ Adjust Highlight" in menus
+    quit_window(win, library)
+
+
+def test_ctrl_g_goes_to_page_and_is_no_longer_ambiguous(qtbot, library_path):
+    win, library = make_window(qtbot, library_path)
+    tab = win.open_document(str(PDF))
+    qtbot.waitUntil(lambda: tab.view.has_painted, timeout=10000)
+    owners = [a for a in win.actions() if "Ctrl+G" in [k.toString() for k in a.shortcuts()]]
+    assert owners == [win.action_go_to_page]
+    qtbot.keyClick(tab.view, Qt.Key.Key_G, CTRL)
+    assert QApplication.focusWidget() is win.page_spin
     quit_window(win, library)

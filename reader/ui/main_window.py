@@ -254,6 +254,12 @@ class MainWindow(QMainWindow):
             self, "fit_page", "Fit &Page", lambda: self._view_call("fit_page"), ["Ctrl+1"]
         )
         self.action_go_to_page = a(self, "go_to_page", "&Go to Page…", self.focus_page, ["Ctrl+G"])
+        # Some platforms bind Find Next to Ctrl+G too: a key two actions share does nothing
+        # (Qt calls it ambiguous), so Go to Page keeps it and find keeps F3 / Shift+F3.
+        for act in (self.action_find_next, self.action_find_previous):
+            act.setShortcuts(
+                [k for k in act.shortcuts() if k.toString() not in ("Ctrl+G", "Ctrl+Shift+G")]
+            )
         self.action_about = a(self, "about", "&About Claim Reader", self.about)
         self.action_shortcuts = a(
             self,
