@@ -389,15 +389,15 @@ def _rows(reader) -> Iterator[tuple[int, list[str]]]:
 
 
 def _check_header(header: list[str]) -> int:
-    """How many columns the file has: all of COLUMNS, or (an older export) those up to
-    `_FIRST_HEADER_END`."""
+    """How many columns the file has: all of COLUMNS, or (an older export) the first of them,
+    at least up to `_FIRST_HEADER_END`."""
     if header and header[0].startswith("\ufeff"):
         header = [header[0][1:], *header[1:]]
-    older = COLUMNS.index(_FIRST_HEADER_END) + 1
-    if len(header) == older:
-        expected_columns = COLUMNS[:older]
-    else:
-        expected_columns = COLUMNS
+    first_published = COLUMNS.index(_FIRST_HEADER_END) + 1
+    # An export from any earlier release has a prefix of today's columns, at least those of
+    # the first published header; anything else is checked against all of them.
+    width = len(header) if first_published <= len(header) <= len(COLUMNS) else len(COLUMNS)
+    expected_columns = COLUMNS[:width]
     for i, expected in enumerate(expected_columns):
         found = header[i] if i < len(header) else None
         if found != expected:

@@ -719,6 +719,8 @@ class CitationsPanel(QWidget):
         if result != QDialog.DialogCode.Accepted:
             return
         before = self.library.source(dialog.source().id)
+        if before == dialog.source():
+            return  # nothing was changed: no write, no empty undo step
         after = self.library.update_source(dialog.source())
         self.refresh()
         if before is not None:
