@@ -879,8 +879,9 @@ def isbn_text(isbn: str) -> str:
         return isbn
 
 
-def format_reference(source: Source) -> str:
-    """One line naming the work: authors (year). "Title." Container. Publisher. Link. Accessed.
+def format_reference(source: Source, *, isbn: bool = True) -> str:
+    """One line naming the work: authors (year). "Title." Container. Publisher. ISBN. Link.
+    Accessed. A source known only by its ISBN is named by it, not "(n.d.)".
 
     Up to three authors, then "et al."; "(n.d.)" without a date; titles of articles, web pages
     and other parts are quoted, books as is. Deterministic: the same source, the same line.
@@ -907,7 +908,7 @@ def format_reference(source: Source) -> str:
         parts.append(_sentence(container))
     if publisher and publisher not in (container, *source.authors):
         parts.append(_sentence(publisher))
-    if source.isbn:
+    if source.isbn and isbn:  # `isbn=False`: the caller lists the identifiers itself
         parts.append(f"ISBN {isbn_text(source.isbn)}.")
     link = _link(source)
     if link:

@@ -68,7 +68,24 @@ ANCHOR_TEXT = {
     AnchorState.ORPHAN: "orphan — its words are no longer in this version",
 }
 
-FIELDS = ("kind", "color", "status", "claimant", "note", "tags", "author")
+FIELDS = (
+    "kind",
+    "color",
+    "status",
+    "claimant",
+    "claimant_type",
+    "claim_reviewed",
+    "claim_date",
+    "note",
+    "tags",
+    "author",
+)
+# How the ClaimReview export types the claimant: "" guesses from the name.
+CLAIMANT_TYPES = (
+    ("", "Person or organisation (guess)"),
+    ("person", "Person"),
+    ("organization", "Organisation"),
+)
 
 
 def parse_tags(text: str) -> tuple[str, ...]:
@@ -239,14 +256,21 @@ class AnnotationEditor(QWidget):
         for status in ClaimStatus:
             self.status_combo.addItem(STATUS_LABELS[status], status.value)
 
-        for combo in (self.kind_combo, self.status_combo):  # narrow panels show them whole
-            combo.setSizeAdjustPolicy(
-                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-            )
-            combo.setMinimumContentsLength(4)
         self.claimant_edit = QLineEdit()
         self.claimant_edit.setObjectName("editor_claimant")
         self.claimant_edit.setPlaceholderText("Who made the claim")
+        self.claimant_type_combo = QComboBox()
+        self.claimant_type_combo.setObjectName("editor_claimant_type")
+        self.claimant_type_combo.setAccessibleName("Claimant is a")
+        for value, label in CLAIMANT_TYPES:
+            self.claimant_type_combo.addItem(label, value)
+        self.claim_reviewed_edit = QLineEdit()
+        self.claim_reviewed_edit.setObjectName("editor_claim_reviewed")
+        self.claim_reviewed_edit.setPlaceholderText("The claim as you word it (default: the quote)")
+        self.claim_reviewed_edit.setToolTip("ClaimReview's claimReviewed: the claim as reviewed")
+        self.claim_date_edit = QLineEdit()
+        self.claim_date_edit.setObjectName("editor_claim_date")
+        self.claim_date_edit.setPlaceholderText("When it was claimed: 2024-03-05, 2024-03 or 2024")
 
         self.note_edit = QPlainTextEdit()
         self.note_edit.setObjectName("editor_note")
@@ -286,6 +310,13 @@ class AnnotationEditor(QWidget):
         self.delete_button.setToolTip("Delete this highlight")
         self.delete_button.clicked.connect(self._request_delete)
 
+        # Combos as wide as a few letters need, not their longest item: a narrow panel
+        # shows them whole (the open list is as wide as it needs).
+        for combo in (self.kind_combo, self.status_combo, self.claimant_type_combo):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(4)
         self.form = QWidget()
         form = QFormLayout(self.form)
         form.setContentsMargins(0, 0, 0, 0)
@@ -299,6 +330,9 @@ class AnnotationEditor(QWidget):
         form.addRow("Note", self.note_edit)
         self._sources_row = form.rowCount()  # the Sources box goes here, in the order of work
         form.addRow("Claimant", self.claimant_edit)
+        form.addRow("Claimant is", self.claimant_type_combo)
+        form.addRow("Reviewed as", self.claim_reviewed_edit)
+        form.addRow("Claimed on", self.claim_date_edit)
         form.addRow("Tags", self.tags_edit)
         form.addRow("Author", self.author_edit)
         form.addRow("Created", self.created_label)
@@ -337,6 +371,11 @@ class AnnotationEditor(QWidget):
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         self.status_combo.currentIndexChanged.connect(lambda _i: self._changed("status"))
         self.claimant_edit.textChanged.connect(lambda _t: self._changed("claimant"))
+        self.claimant_type_combo.currentIndexChanged.connect(
+            lambda _i: self._changed("claimant_type")
+        )
+        self.claim_reviewed_edit.textChanged.connect(lambda _t: self._changed("claim_reviewed"))
+        self.claim_date_edit.textChanged.connect(lambda _t: self._changed("claim_date"))
         self.note_edit.textChanged.connect(lambda: self._changed("note"))
         self.tags_edit.textChanged.connect(lambda _t: self._changed("tags"))
         self.author_edit.textChanged.connect(lambda _t: self._changed("author"))
@@ -346,6 +385,9 @@ class AnnotationEditor(QWidget):
             "color": self.color_button,
             "status": self.status_combo,
             "claimant": self.claimant_edit,
+            "claimant_type": self.claimant_type_combo,
+            "claim_reviewed": self.claim_reviewed_edit,
+            "claim_date": self.claim_date_edit,
             "note": self.note_edit,
             "tags": self.tags_edit,
             "author": self.author_edit,
@@ -359,11 +401,19 @@ class AnnotationEditor(QWidget):
 
     def _set_tab_order(self) -> None:
         """Tab walks the fields in the order of work: kind, status, note, the sources (paste,
-        stance, Add), then claimant, tags and author."""
+        stance, Add), then the claimant and the claim's review details, tags and author."""
         chain: list[QWidget] = [self.kind_combo, self.status_combo, self.note_edit]
         if self.citations is not None:
             chain += [self.citations.input, self.citations.add_stance, self.citations.add_button]
-        chain += [self.claimant_edit, self.tags_edit, self.author_edit, self.delete_button]
+        chain += [
+            self.claimant_edit,
+            self.claimant_type_combo,
+            self.claim_reviewed_edit,
+            self.claim_date_edit,
+            self.tags_edit,
+            self.author_edit,
+            self.delete_button,
+        ]
         for first, second in zip(chain, chain[1:], strict=False):
             QWidget.setTabOrder(first, second)
 
@@ -441,8 +491,15 @@ class AnnotationEditor(QWidget):
             self.quote_label.set_full_text("")
             self.kind_combo.setCurrentIndex(0)
             self.status_combo.setCurrentIndex(0)
-            for edit in (self.claimant_edit, self.tags_edit, self.author_edit):
+            for edit in (
+                self.claimant_edit,
+                self.tags_edit,
+                self.author_edit,
+                self.claim_reviewed_edit,
+                self.claim_date_edit,
+            ):
                 edit.clear()
+            self.claimant_type_combo.setCurrentIndex(0)
             self.note_edit.clear()
             self._shown_kind = None
             self._set_color("")
@@ -523,6 +580,12 @@ class AnnotationEditor(QWidget):
             return self._color.lower()
         if name == "claimant":
             return self.claimant_edit.text().strip()
+        if name == "claimant_type":
+            return str(self.claimant_type_combo.currentData() or "")
+        if name == "claim_reviewed":
+            return " ".join(self.claim_reviewed_edit.text().split())
+        if name == "claim_date":
+            return self.claim_date_edit.text().strip()
         if name == "note":
             return self.note_edit.toPlainText()
         if name == "tags":
@@ -544,6 +607,14 @@ class AnnotationEditor(QWidget):
             self._set_color(str(value))
         elif name == "claimant":
             self.claimant_edit.setText(str(value))
+        elif name == "claimant_type":
+            self.claimant_type_combo.setCurrentIndex(
+                max(0, self.claimant_type_combo.findData(str(value)))
+            )
+        elif name == "claim_reviewed":
+            self.claim_reviewed_edit.setText(str(value))
+        elif name == "claim_date":
+            self.claim_date_edit.setText(str(value))
         elif name == "note":
             self.note_edit.setPlainText(str(value))
         elif name == "tags":
