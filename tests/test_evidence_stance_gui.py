@@ -100,6 +100,7 @@ def test_evidence_names_its_claims_links_back_and_alt_left_returns(window, qtbot
     assert window.editor.annotation().id == claim.id
     # From the claim, Go to passage, then Alt+Left back to the claim.
     panel.citation_list.setCurrentRow(0)
+    qtbot.waitUntil(lambda: not panel.go_button.visibleRegion().isEmpty())
     qtbot.mouseClick(panel.go_button, LEFT)
     assert window.current_tab() is tab
     assert window.editor.annotation().id == passage_id

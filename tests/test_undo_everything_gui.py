@@ -57,6 +57,7 @@ def test_add_edit_remove_citation_each_undo_in_turn(window, qtbot):
 
     # Remove asks nothing: it can be undone.
     window.confirm = lambda question: (_ for _ in ()).throw(AssertionError(question))
+    qtbot.waitUntil(lambda: not panel.remove_button.visibleRegion().isEmpty())
     click(qtbot, panel.remove_button)
     assert window.library.citations(claim.id) == []
     assert panel.citation_list.count() == 0
@@ -103,6 +104,8 @@ def test_edit_source_is_undone(window, qtbot):
     _tab, claim = claim_in_seed(window)
     panel = paste_reference(qtbot, window, f"doi:{DOI}")
     panel.citation_list.setCurrentRow(0)
+    # The citation's buttons appear (laid out in the panel's width) before they can be clicked.
+    qtbot.waitUntil(lambda: not panel.edit_source_button.visibleRegion().isEmpty())
     click(qtbot, panel.edit_source_button)
     dialog = panel.source_dialog
     dialog.edits["title"].setText("Drug Overdose Deaths, 2002-2022")
