@@ -190,3 +190,24 @@ def test_shift_arrows_move_either_end_by_a_word_saved_and_undoable(window, qtbot
     window.action_undo.trigger()
     assert window.library.annotation(claim.id).anchor.quote == "to 79,770 in 2022"
     assert window.sidebar.model.annotation(0).anchor.quote == "to 79,770 in 2022"
+
+
+def test_cli_annotate_stores_the_quote_without_its_spaces(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    db = tmp_path / "lib.sqlite"
+    run = [sys.executable, str(ROOT / "main.py"), "--db", str(db)]
+    made = subprocess.run(
+        [*run, "annotate", str(SEED), "--quote", " surged to 79,770 "],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert made.returncode == 0, made.stderr
+    listed = subprocess.run([*run, "list", "--json"], capture_output=True, text=True, timeout=120)
+    (annotation,) = json.loads(listed.stdout)
+    assert annotation["quote"] == "surged to 79,770"
