@@ -303,6 +303,9 @@ def run_gui(
         listen_for_documents(window, instance)
     for doc in documents:
         window.open_document(doc, background=screenshot is None)
+    if not screenshot:
+        # The last session's tabs open once the window is on screen (startup stays as fast).
+        QTimer.singleShot(0, window.restore_session)
     if backup and not os.environ.get("CLAIM_READER_NO_BACKUP"):
         schedule_daily_backup(getattr(library, "db_path", None))
     if os.environ.get("CLAIM_READER_EXIT_AFTER_FIRST_PAINT"):

@@ -867,8 +867,21 @@ def _link(source: Source) -> str:
     return source.url.strip()
 
 
-def format_reference(source: Source) -> str:
-    """One line naming the work: authors (year). "Title." Container. Publisher. Link. Accessed.
+def isbn_text(isbn: str) -> str:
+    """An ISBN as printed on books, with its hyphens (978-0-306-40615-7); as stored if it is
+    not a valid one."""
+    from stdnum import isbn as stdnum_isbn
+    from stdnum.exceptions import ValidationError
+
+    try:
+        return stdnum_isbn.format(isbn)
+    except ValidationError:
+        return isbn
+
+
+def format_reference(source: Source, *, isbn: bool = True) -> str:
+    """One line naming the work: authors (year). "Title." Container. Publisher. ISBN. Link.
+    Accessed. A source known only by its ISBN is named by it, not "(n.d.)".
 
     Up to three authors, then "et al."; "(n.d.)" without a date; titles of articles, web pages
     and other parts are quoted, books as is. Deterministic: the same source, the same line.
@@ -887,7 +900,7 @@ def format_reference(source: Source) -> str:
         parts += [_sentence(authors), dated, title]
     elif title:
         parts += [title, dated]
-    else:
+    elif year or not source.isbn:
         parts += [dated]
     container = " ".join(source.container_title.split())
     publisher = " ".join(source.publisher.split())
@@ -895,6 +908,8 @@ def format_reference(source: Source) -> str:
         parts.append(_sentence(container))
     if publisher and publisher not in (container, *source.authors):
         parts.append(_sentence(publisher))
+    if source.isbn and isbn:  # `isbn=False`: the caller lists the identifiers itself
+        parts.append(f"ISBN {isbn_text(source.isbn)}.")
     link = _link(source)
     if link:
         parts.append(link + ".")

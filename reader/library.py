@@ -34,6 +34,7 @@ from reader.model import (
     Source,
     Stance,
     TextAnchor,
+    ViewPlace,
 )
 from reader.store import LibraryDamaged, Repository, open_database
 
@@ -282,6 +283,13 @@ class Library:
     def document(self, sha256: str) -> DocumentRecord | None:
         return self.repo.document_by_sha(sha256)
 
+    def view_place(self, document_id: int) -> ViewPlace | None:
+        """Where the document was left in the view (zoom, scroll), if it was ever shown."""
+        return self.repo.places.get(document_id)
+
+    def save_view_place(self, document_id: int, place: ViewPlace) -> None:
+        self.repo.places.put(document_id, place, utc_now())
+
     # -- annotations ---------------------------------------------------------------------------
 
     def annotations(self, opened: Opened) -> list[Annotation]:
@@ -369,9 +377,13 @@ class Library:
         claimant: str = "",
         author: str | None = None,
     ) -> Annotation:
-        """Anchor text[start:end] and store it as a new annotation, committed at once."""
+        """Anchor text[start:end] and store it as a new annotation, committed at once.
+
+        Whitespace at either end of the span is left out: a quote never starts or ends with it.
+        """
         from reader.anchoring import make_anchor
 
+        start, end = _words_only(opened.document.text, start, end)
         anchor = make_anchor(opened.document.text, start, end)
         version = self.repo.version_id(opened.document.sha256)
         assert version is not None, "the document is recorded when it is opened"
@@ -407,9 +419,11 @@ class Library:
         return found
 
     def reattach(self, annotation: Annotation, opened: Opened, start: int, end: int) -> Annotation:
-        """Put an (orphaned) annotation on newly selected text of the open version."""
+        """Put an (orphaned) annotation on newly selected text of the open version (also how
+        a highlight's extent is adjusted)."""
         from reader.anchoring import make_anchor
 
+        start, end = _words_only(opened.document.text, start, end)
         anchor = make_anchor(opened.document.text, start, end)
         version = self.repo.version_id(opened.document.sha256) or annotation.version_id
         page, rects = self._placement(opened, anchor)
@@ -531,8 +545,21 @@ class Library:
     def all_annotations(self) -> list[Annotation]:
         return self.repo.all_annotations()
 
-    def search(self, query: str) -> list[Annotation]:
-        return self.repo.search_annotations(query)
+    def search(self, query: str, limit: int = 500) -> list[Annotation]:
+        """Annotations matching `query`: by their own words (quote, note, tags, claimant;
+        best first), then those citing a source whose title, authors or publisher, or with an
+        evidence quote, that holds every word."""
+        found = self.repo.search_annotations(query, limit)
+        seen = {a.id for a in found}
+        for annotation_id in self.repo.sources.annotations_citing_text(query, limit):
+            if len(found) >= limit:
+                break
+            if annotation_id not in seen:
+                annotation = self.repo.annotation(annotation_id)
+                if annotation is not None:
+                    found.append(annotation)
+                    seen.add(annotation_id)
+        return found
 
     def tags(self) -> list[str]:
         return self.repo.all_tags()
@@ -602,6 +629,42 @@ class Library:
         keys = set(duplicate_keys(merged)) | set(duplicate_keys(drop))
         return self.repo.sources.merge(merged, drop_id, sorted(keys))
 
+    def merge_snapshot(self, keep_id: int, drop_id: int) -> tuple[Source, Source, list[str]]:
+        """What `unmerge_sources` needs to take a merge back: both sources as they are and the
+        citations that cite `drop` now."""
+        keep, drop = self.repo.sources.get(keep_id), self.repo.sources.get(drop_id)
+        if keep is None or drop is None:
+            raise ValueError("Choose two different sources to merge.")
+        return keep, drop, self.repo.sources.citation_ids_citing(drop_id)
+
+    def unmerge_sources(self, keep: Source, drop: Source, citation_ids: list[str]) -> None:
+        """Undo of a merge: `drop` comes back under its id with its citations, `keep` is as
+        it was before. One transaction."""
+        from reader.citations import duplicate_keys
+
+        with self.transaction():
+            self.repo.sources.put_back(drop, duplicate_keys(drop))
+            self.repo.sources.move_citations(citation_ids, drop.id)
+            self.repo.sources.put_back(keep, duplicate_keys(keep))
+
+    def put_back_source(self, source: Source) -> Source:
+        """Store a source exactly as given under its id (undo of an edit, redo of an add)."""
+        from reader.citations import duplicate_keys
+
+        return self.repo.sources.put_back(source, duplicate_keys(source))
+
+    def remove_source(self, source_id: int) -> bool:
+        """Delete a source nothing cites (undo of adding it); False if something cites it."""
+        if self.repo.sources.citation_count(source_id):
+            return False
+        self.repo.sources.delete(source_id)
+        return True
+
+    def put_back_citation(self, citation: Citation) -> Citation:
+        """Store a citation exactly as given (undo of a remove, redo of an add)."""
+        self.repo.sources.put_back_citations([citation])
+        return citation
+
     def annotations_citing(self, source_id: int) -> list[Annotation]:
         ids = self.repo.sources.annotation_ids_citing(source_id)
         found = [self.repo.annotation(i) for i in ids]
@@ -642,21 +705,52 @@ class Library:
     def citations(self, annotation_id: str) -> list[Citation]:
         return self.repo.sources.citations_for(annotation_id)
 
+    def claims_borne_on(self, passage_id: str) -> list[tuple[Citation, Annotation]]:
+        """The claims an evidence passage is cited for, each with the citation (its stance)."""
+        found = []
+        for citation in self.repo.sources.citations_with_evidence(passage_id):
+            claim = self.repo.annotation(citation.annotation_id)
+            if claim is not None:
+                found.append((citation, claim))
+        return found
+
     def citation_counts(self, document_id: int | None = None) -> dict[str, tuple[int, int, int]]:
         """(supports, refutes, context) per annotation, for one document or the library."""
         return self.repo.sources.stance_counts(document_id)
+
+    def document_source(self, opened: Opened) -> Source | None:
+        """The source that is this open document, if there is one yet."""
+        existing = self.repo.sources.for_document(opened.record.id)
+        if existing is not None:
+            return existing
+        from reader.citations import duplicate_keys
+
+        source = self._document_as_source(opened)
+        return self.repo.sources.by_keys(duplicate_keys(source)) if source.url else None
 
     def source_for_document(self, opened: Opened) -> Source:
         """The source that is this open document, made from its metadata the first time."""
         existing = self.repo.sources.for_document(opened.record.id)
         if existing is not None:
             return existing
+        source = self._document_as_source(opened)
+        from reader.citations import duplicate_keys
+
+        existing = self.repo.sources.by_keys(duplicate_keys(source)) if source.url else None
+        if existing is not None:
+            return existing
+        now = utc_now()
+        return self.repo.sources.add(
+            replace(source, created_at=now, updated_at=now), duplicate_keys(source)
+        )
+
+    def _document_as_source(self, opened: Opened) -> Source:
         meta = opened.document.metadata
         kind = opened.document.kind
         url = meta.url or (opened.record.source if is_url(opened.record.source) else "")
         source = Source(
             type="webpage" if not kind.paged else ("book" if kind.value == "epub" else "report"),
-            title=meta.title or opened.record.title,
+            title=_source_title(opened),
             authors=(meta.author,) if meta.author else (),
             container_title=meta.site,
             issued=meta.published[:10],
@@ -664,15 +758,7 @@ class Library:
             accessed=utc_now()[:10] if url else "",
             document_id=opened.record.id,
         )
-        from reader.citations import duplicate_keys
-
-        existing = self.repo.sources.by_keys(duplicate_keys(source)) if url else None
-        if existing is not None:
-            return existing
-        now = utc_now()
-        return self.repo.sources.add(
-            replace(source, created_at=now, updated_at=now), duplicate_keys(source)
-        )
+        return source
 
     def use_as_evidence(
         self,
@@ -1415,6 +1501,37 @@ class Library:
                 spans.add((start, end, str(kind)))
                 added += 1
         return ImportSummary(added=added, unchanged=unchanged)
+
+
+def _source_title(opened: Opened) -> str:
+    """A document's title as a source: its metadata title, unless that is only the file's
+    name (what a backend falls back to), then its first line when that reads as a title."""
+    meta_title = " ".join(opened.document.metadata.title.split())
+    names = {Path(opened.record.source).stem, Path(opened.record.source).name}
+    if meta_title and meta_title not in names:
+        return meta_title
+    doc = opened.document
+    head = doc.page_text(0) if doc.kind.paged and doc.page_count else doc.text[:2000]
+    first = next((" ".join(line.split()) for line in head.splitlines() if line.strip()), "")
+    if first and len(first) <= 150 and not first.endswith((".", ",", ";", ":")):
+        return first
+    return meta_title or opened.record.title
+
+
+class EmptySelection(DocumentError):
+    """The span to highlight holds nothing but whitespace."""
+
+
+__all__ += ["EmptySelection"]
+
+
+def _words_only(text: str, start: int, end: int) -> tuple[int, int]:
+    from reader.text_units import trim
+
+    trimmed = trim(text, start, end)
+    if trimmed[1] <= trimmed[0]:
+        raise EmptySelection("The selection holds no words to highlight.")
+    return trimmed
 
 
 _ZOTERO_NS = uuid.UUID("3c9b6f0e-2a41-5d7e-8f13-7a2e4b5c6d01")

@@ -317,3 +317,14 @@ class MergeConflict:
     kept: str
     time: str
     quote: str = ""
+
+
+@dataclass(frozen=True)
+class ViewPlace:
+    """Where a document was left: the zoom (or `fit` "width" / "page", which wins over it)
+    and the place at the top of the view (PDF: page index plus the fraction of that page;
+    article: the normalized-text offset)."""
+
+    zoom: float = 1.0
+    fit: str = ""
+    position: float = 0.0

@@ -415,7 +415,8 @@ def test_format_reference_book_webpage_and_many_authors() -> None:
         isbn="9780374275631",
     )
     assert format_reference(book) == (
-        "Kahneman, D. (2011). Thinking, Fast and Slow. Farrar, Straus and Giroux."
+        "Kahneman, D. (2011). Thinking, Fast and Slow. Farrar, Straus and Giroux. "
+        "ISBN 978-0-374-27563-1."
     )
     assert short_reference(book) == "Kahneman 2011"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import CORPUS, SEED
+from PySide6.QtCore import Qt
 
 from reader.model import Stance
 
@@ -56,7 +57,6 @@ def test_paste_bibtex_in_the_editor_cites_it(window, qtbot):
 
 def test_use_a_pdf_passage_as_evidence_and_go_back_to_it(window, qtbot):
     tab, claim = make_claim(window)
-    window.choose_claim = lambda claims: next(c for c in claims if c.id == claim.id)
     pdf_tab = window.open_document(str(PDF))
     doc = pdf_tab.opened.document
     page = 3
@@ -68,8 +68,12 @@ def test_use_a_pdf_passage_as_evidence_and_go_back_to_it(window, qtbot):
     pdf_tab.view.select_range(page, 5, 65)
     assert pdf_tab.view.selection_range() == (start, end)
     window.action_use_as_evidence.trigger()
-    # A big PDF: its text is read on the worker first (status bar: progress and Cancel).
-    qtbot.waitUntil(lambda: bool(window.library.citations(claim.id)), timeout=60000)
+    # A big PDF: its text is read on the worker first (status bar: progress and Cancel); then
+    # the window asks which claim and how the passage bears on it.
+    qtbot.waitUntil(lambda: window.evidence_dialog is not None, timeout=60000)
+    window.evidence_dialog.choose(claim.id, Stance.SUPPORTS)
+    qtbot.mouseClick(window.evidence_dialog.ok_button, Qt.MouseButton.LeftButton)
+    assert window.library.citations(claim.id)
     (citation,) = window.library.citations(claim.id)
     assert citation.evidence_quote == local[5:65]
     assert citation.locator == f"p. {page + 1}"

@@ -15,6 +15,9 @@ from reader.ui.main_window import MainWindow
 PDF4 = CORPUS / "pdf" / "pdflatex-4-pages.pdf"
 
 
+ALT = Qt.KeyboardModifier.AltModifier
+
+
 def drag_select_article(qtbot, view, start: int, end: int) -> None:
     cur = QTextCursor(view.document())
     cur.setPosition(view.position_of(start))
@@ -23,9 +26,10 @@ def drag_select_article(qtbot, view, start: int, end: int) -> None:
     a = view.cursorRect(cur).center()
     cur.setPosition(view.position_of(end))
     b = view.cursorRect(cur).center()
-    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=a)
+    # Alt+drag: letter by letter, so exactly these offsets (a plain drag takes whole words).
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, ALT, a)
     qtbot.mouseMove(view.viewport(), b)
-    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=b)
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, ALT, b)
 
 
 def char_point(view, offset: int, *, last: bool = False):
@@ -41,12 +45,13 @@ def char_point(view, offset: int, *, last: bool = False):
 
 def drag_select_pdf(qtbot, view, start: int, end: int) -> None:
     a = char_point(view, start)
-    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, pos=a)
+    # Alt+drag: letter by letter, so exactly these offsets (a plain drag takes whole words).
+    qtbot.mousePress(view.viewport(), Qt.MouseButton.LeftButton, ALT, a)
     b = char_point(view, end - 1, last=True)
     # go_to_page may have scrolled: press again where the first character now is is not
     # possible mid-drag, so both points must be on screen at once (the tests pick such ranges).
     qtbot.mouseMove(view.viewport(), b)
-    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, pos=b)
+    qtbot.mouseRelease(view.viewport(), Qt.MouseButton.LeftButton, ALT, b)
 
 
 def restart(qtbot, library_path):

@@ -340,7 +340,8 @@ def test_wrong_missing_and_extra_columns(db, tmp_path):
     assert check_outcome(db, serialize([renamed, new_row()]), tmp_path, "renamed").startswith(
         "line 1: "
     )
-    missing = [list(COLUMNS[:-1]), new_row()[:-1]]
+    # (COLUMNS[:-1] is the header before source_isbn was appended: an older export, read.)
+    missing = [list(COLUMNS[:-2]), new_row()[:-2]]
     assert check_outcome(db, serialize(missing), tmp_path, "missing").startswith("line 1: ")
     shuffled = [list(reversed(COLUMNS)), list(reversed(new_row()))]
     assert check_outcome(db, serialize(shuffled), tmp_path, "shuffled").startswith("line 1: ")
@@ -463,7 +464,8 @@ def import_measured(db: Path, path: Path, tmp_path: Path) -> dict:
 
 def write_rows(path: Path, rows: int, bad_at: int) -> None:
     """A CSV of `rows` valid annotations, except row `bad_at` (0-based) whose start is "x"."""
-    tail = ",claim,,,,,,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z" + "," * 12 + "\r\n"
+    citation_cells = len(COLUMNS) - COLUMNS.index("citation_id")  # all empty
+    tail = ",claim,,,,,,,2026-01-01T00:00:00Z,2026-01-01T00:00:00Z" + "," * citation_cells + "\r\n"
     with path.open("w", encoding="utf-8", newline="") as out:
         out.write(",".join(COLUMNS) + "\r\n")
         for i in range(rows):

@@ -46,12 +46,15 @@ def _settle(qtbot, view: PdfView) -> None:
 
 
 def _drag(qtbot, view: PdfView, start: QPoint, end: QPoint) -> None:
+    """Alt+drag: letter by letter, so the characters under the pointer are checked exactly
+    (a plain drag takes whole words: tests/test_exact_words_gui.py)."""
     vp = view.viewport()
-    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, pos=start)
+    alt = Qt.KeyboardModifier.AltModifier
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, alt, start)
     mid = QPoint((start.x() + end.x()) // 2, (start.y() + end.y()) // 2)
     qtbot.mouseMove(vp, mid)
     qtbot.mouseMove(vp, end)
-    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, pos=end)
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, alt, end)
 
 
 def _char_center(view: PdfView, page: int, index: int) -> QPoint:

@@ -94,6 +94,13 @@ def main(out_dir: str = "docs/screenshots") -> int:
             print(f"error: claim-with-sources.png: {result.stderr.strip()}", file=sys.stderr)
             return 1
         print(out / "claim-with-sources.png")
+        cmd = [sys.executable, "-m", "tools.shot_shortcuts", str(db), str(out / "shortcuts.png")]
+        if not _run(cmd, env, "shortcuts.png", out):
+            return 1
+        session = [str(SHOTS[1][1]), str(seed), str(SHOTS[2][1])]
+        cmd = [sys.executable, "-m", "tools.shot_session", str(db), str(out / "session.png")]
+        if not _run([*cmd, *session], env, "session.png", out):
+            return 1
         cmd = [sys.executable, "-m", "tools.shot_reading", str(db), str(out / "reading.png")]
         result = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
         if result.returncode != 0:
@@ -108,6 +115,15 @@ def main(out_dir: str = "docs/screenshots") -> int:
             return 1
         print(result.stdout, end="")
     return 0
+
+
+def _run(cmd: list[str], env: dict[str, str], name: str, out: Path) -> bool:
+    result = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if result.returncode != 0:
+        print(f"error: {name}: {result.stderr.strip()}", file=sys.stderr)
+        return False
+    print(out / name)
+    return True
 
 
 if __name__ == "__main__":

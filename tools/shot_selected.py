@@ -1,4 +1,5 @@
-"""Render the window with a claim selected, so its editor and sources show (for the README)."""
+"""Render the window with a claim selected and three sources cited for it (a report by DOI,
+a book by ISBN, a web page), so its editor and sources show (for the README)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,28 @@ def main(db: str, document: str, out: str) -> int:
     window.show()
     tab = window.open_document(document, background=False)
     first = min(tab.annotations.values(), key=lambda a: a.anchor.start)
+    from reader import citations
+    from reader.model import Stance
+
+    for reference, stance, locator in (
+        ("978-1-62040-250-4", Stance.CONTEXT, "ch. 3"),
+        ("https://www.cdc.gov/nchs/nvss/vsrr/drug-overdose-data.htm", Stance.SUPPORTS, ""),
+    ):
+        source = library.add_source(citations.parse_reference(reference))
+        if source.isbn and not source.title:  # offline: what a Look up would fill in
+            from dataclasses import replace
+
+            source = library.update_source(
+                replace(
+                    source,
+                    title="Dreamland",
+                    authors=("Quinones, Sam",),
+                    issued="2015",
+                    publisher="Bloomsbury Press",
+                )
+            )
+        library.cite(first.id, source.id, stance, locator=locator)
+    window.annotations.citations_changed(first.id)
     window.annotations.show_annotation(first.id)
     for _ in range(5):
         app.processEvents()

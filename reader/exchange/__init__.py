@@ -200,6 +200,7 @@ def source_view(source: Source, full: bool) -> tuple[object, ...]:
             source.doi,
             source.accessed,
             source.archived_url,
+            source.isbn,
         )
     return (
         source.type,

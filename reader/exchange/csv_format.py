@@ -100,7 +100,13 @@ COLUMNS = (
     "evidence_quote",
     "accessed_at",
     "archived_url",
+    # Appended after the first published header (a compatible change): files without it
+    # are still read.
+    "source_isbn",
 )
+# The last column of the first published header: a file whose header ends there is an older
+# export, read with the later columns empty.
+_FIRST_HEADER_END = "archived_url"
 _COL = {name: i for i, name in enumerate(COLUMNS)}
 _FIRST_CITATION_COLUMN = _COL["citation_id"]
 # The columns an annotation is read from, by position (looked up once per row).
@@ -196,6 +202,7 @@ def rows_for(record: ExportRecord, place: str = "") -> list[list[str]]:
             c.evidence_quote,
             s.accessed,
             s.archived_url,
+            s.isbn,
         ]
         for c, s in record.citations
     ]
@@ -333,8 +340,8 @@ def read_csv(raw: BinaryIO, progress: Callable[[int], None] | None = None) -> It
         raise ExchangeError(
             "line 1", "the file is empty; a CSV export starts with its header."
         ) from None
-    _check_header(header)
-    width = len(COLUMNS)
+    width = _check_header(header)
+    missing = ("",) * (len(COLUMNS) - width)
     id_column = _COL["annotation_id"]
     incoming = _Rows()
     group: list[tuple[int, list[str]]] = []
@@ -342,6 +349,8 @@ def read_csv(raw: BinaryIO, progress: Callable[[int], None] | None = None) -> It
     for line, row in rows:
         if len(row) != width:
             raise ExchangeError(f"line {line}", f"expected {width} columns, found {len(row)}.")
+        if missing:
+            row.extend(missing)
         # Only a cell that starts with ' can lose one: one search over the joined cells finds
         # the rows that have such a cell (a separator inside a cell can only add a false alarm).
         if _QUOTE_AFTER_SEPARATOR in _SEPARATOR + _SEPARATOR.join(row):
@@ -379,10 +388,17 @@ def _rows(reader) -> Iterator[tuple[int, list[str]]]:
             yield start, row
 
 
-def _check_header(header: list[str]) -> None:
+def _check_header(header: list[str]) -> int:
+    """How many columns the file has: all of COLUMNS, or (an older export) the first of them,
+    at least up to `_FIRST_HEADER_END`."""
     if header and header[0].startswith("\ufeff"):
         header = [header[0][1:], *header[1:]]
-    for i, expected in enumerate(COLUMNS):
+    first_published = COLUMNS.index(_FIRST_HEADER_END) + 1
+    # An export from any earlier release has a prefix of today's columns, at least those of
+    # the first published header; anything else is checked against all of them.
+    width = len(header) if first_published <= len(header) <= len(COLUMNS) else len(COLUMNS)
+    expected_columns = COLUMNS[:width]
+    for i, expected in enumerate(expected_columns):
         found = header[i] if i < len(header) else None
         if found != expected:
             what = f'found "{found}"' if found is not None else "the header ends there"
@@ -396,6 +412,7 @@ def _check_header(header: list[str]) -> None:
             "line 1",
             f'the header has an extra column "{header[len(COLUMNS)]}" after "{COLUMNS[-1]}".',
         )
+    return len(expected_columns)
 
 
 def _uuid(text: str, column: str, line: int) -> str:
@@ -563,8 +580,9 @@ def _citation(row: list[str], line: int, annotation_id: str) -> IncomingCitation
         locator=cell("locator"),
         evidence_quote=cell("evidence_quote"),
     )
+    isbn = cell("source_isbn")
     source = Source(
-        type="webpage" if cell("source_url") else "document",
+        type="webpage" if cell("source_url") else ("book" if isbn else "document"),
         title=cell("source_title"),
         authors=_split(cell("source_authors")),
         publisher=cell("source_publisher"),
@@ -573,6 +591,7 @@ def _citation(row: list[str], line: int, annotation_id: str) -> IncomingCitation
         doi=cell("source_doi"),
         accessed=cell("accessed_at"),
         archived_url=cell("archived_url"),
+        isbn=isbn,
     )
     return IncomingCitation(citation, source)
 

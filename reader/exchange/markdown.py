@@ -264,7 +264,7 @@ def _sources(record: ExportRecord) -> list[str]:
             stance = _STANCE_NAMES[Stance(citation.stance)]
         except ValueError:
             stance = escape(str(citation.stance).capitalize()) or "Cited"
-        item = f"- **{stance}:** {escape(format_reference(source))}"
+        item = f"- **{stance}:** {escape(format_reference(source, isbn=False))}"
         locator = escape(citation.locator)
         if locator:
             item += f" — {locator}"

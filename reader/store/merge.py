@@ -56,6 +56,8 @@ LOCAL_TABLES = (
     "merge_conflicts",
     # The user's own library-wide choices (the reviewing organisation of ClaimReview).
     "library_settings",
+    # Where this user left each document (zoom, scroll): a colleague's places are theirs.
+    "view_places",
     "annotations_fts_data",
     "annotations_fts_idx",
     "annotations_fts_content",

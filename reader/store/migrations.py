@@ -277,3 +277,20 @@ def m_issue16_sources_fts(db: Database) -> None:
         f"INSERT INTO sources_fts (rowid, {columns}) VALUES (new.id, {new}); END"
     )
     db.execute("INSERT INTO sources_fts (sources_fts) VALUES ('rebuild')")
+
+
+@migrations()
+def m_issue13_view_places(db: Database) -> None:
+    # Where the reader left each document: its zoom (or fit mode) and the place at the top of
+    # the view, so it opens there again.
+    db.execute(
+        """
+        CREATE TABLE view_places (
+            document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            zoom REAL NOT NULL DEFAULT 1.0,
+            fit TEXT NOT NULL DEFAULT '',
+            position REAL NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )

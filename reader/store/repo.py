@@ -38,6 +38,7 @@ class Repository:
     def __init__(self, db: sqlite_utils.Database) -> None:
         from reader.store.history import HistoryStore
         from reader.store.ocr import OcrStore
+        from reader.store.places import PlaceStore
         from reader.store.sets import SetStore
         from reader.store.sources import SourceStore
 
@@ -46,6 +47,7 @@ class Repository:
         self.sources = SourceStore(db, self.history)
         self.sets = SetStore(db)
         self.ocr = OcrStore(db)
+        self.places = PlaceStore(db)
 
     @property
     def author(self) -> str:

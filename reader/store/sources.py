@@ -127,6 +127,61 @@ class SourceStore:
         with self.db.atomic():
             self.db.execute("DELETE FROM sources WHERE id = ?", [source_id])
 
+    def put_back(self, source: Source, keys: Iterable[str]) -> Source:
+        """Store a source under its own id, as it was (undo of a delete or a merge)."""
+        with self.db.atomic():
+            if self.get(source.id) is None:
+                self.db.execute(
+                    "INSERT INTO sources (id, type, title, authors, container_title, publisher, "
+                    "issued, url, doi, isbn, accessed, archived_url, note, document_id, "
+                    "created_at, updated_at) "
+                    f"VALUES ({', '.join('?' * 16)})",
+                    [source.id, *_source_values(source)],
+                )
+                self._write_keys(source.id, keys)
+            else:
+                self.update_in_transaction(source, keys)
+        found = self.get(source.id)
+        assert found is not None
+        return found
+
+    def annotations_citing_text(self, text: str, limit: int = 500) -> list[str]:
+        """Ids of annotations citing a source whose title, authors, container or publisher, or
+        a citation whose evidence quote or locator, holds every word of `text` (any case)."""
+        words = text.split()
+        if not words:
+            return []
+        fields = (
+            "s.title", "s.authors", "s.container_title", "s.publisher",
+            "c.evidence_quote", "c.locator",
+        )  # fmt: skip
+        haystack = " || ' ' || ".join(fields)
+        where = " AND ".join(f"({haystack}) LIKE ? ESCAPE '\\'" for _ in words)
+        params = [f"%{_like_escaped(w)}%" for w in words]
+        rows = self.db.execute(
+            "SELECT c.annotation_id FROM citations c JOIN sources s ON s.id = c.source_id "
+            f"WHERE {where} GROUP BY c.annotation_id ORDER BY max(c.created_at) DESC "
+            f"LIMIT {int(limit)}",
+            params,
+        )
+        return [r[0] for r in rows]
+
+    def citation_ids_citing(self, source_id: int) -> list[str]:
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM citations WHERE source_id = ? ORDER BY id", [source_id]
+            )
+        ]
+
+    def move_citations(self, citation_ids: Sequence[str], source_id: int) -> None:
+        """Point these citations at another source (undo of a merge)."""
+        with self.db.atomic():
+            for citation_id in citation_ids:
+                self.db.execute(
+                    "UPDATE citations SET source_id = ? WHERE id = ?", [source_id, citation_id]
+                )
+
     def citation_count(self, source_id: int) -> int:
         row = self.db.execute(
             "SELECT count(*) FROM citations WHERE source_id = ?", [source_id]
@@ -211,6 +266,15 @@ class SourceStore:
         ).fetchone()
         return _citation(row) if row else None
 
+    def citations_with_evidence(self, annotation_id: str) -> list[Citation]:
+        """The citations whose evidence is this passage (the claims it bears on)."""
+        rows = self.db.execute(
+            f"SELECT {_CITATION_COLUMNS} FROM citations WHERE evidence_annotation_id = ? "
+            "ORDER BY created_at, id",
+            [annotation_id],
+        ).fetchall()
+        return [_citation(r) for r in rows]
+
     def citations_for(self, annotation_id: str) -> list[Citation]:
         rows = self.db.execute(
             f"SELECT {_CITATION_COLUMNS} FROM citations WHERE annotation_id = ? "
@@ -235,6 +299,10 @@ class SourceStore:
         for annotation_id, stance, n in self.db.execute(sql, params):
             counts.setdefault(annotation_id, [0, 0, 0])[order.get(stance, 2)] += n
         return {k: (v[0], v[1], v[2]) for k, v in counts.items()}
+
+
+def _like_escaped(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def _source_values(s: Source) -> list[object]:

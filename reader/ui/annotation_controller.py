@@ -13,9 +13,9 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from reader.library import Library
+from reader.library import EmptySelection, Library
 from reader.model import AnchorState, Annotation, AnnotationKind
-from reader.ui.commands import CreateAnnotation, DeleteAnnotation, EditAnnotation
+from reader.ui.commands import CreateAnnotation, DeleteAnnotation, EditAnnotation, LibraryChange
 from reader.ui.document_work import BIG_REANCHOR, DocumentWork, text_is_slow
 
 
@@ -260,6 +260,36 @@ class AnnotationController(QObject):
         counts = self.library.citation_counts()
         self.sidebar.set_citation_counts(annotation_id, counts.get(annotation_id, (0, 0, 0)))
 
+    # -- undo of changes that are not an annotation's own fields --------------------------------
+
+    library_changed = Signal()  # an undo/redo changed citations, sources or sets
+
+    def record(
+        self,
+        text: str,
+        undo: Callable[[], object],
+        redo: Callable[[], object],
+        merge_key: object = None,
+    ) -> None:
+        """Put a change already made (citation, source, set membership, evidence, import) on
+        the undo stack as one step named `text`; its undo and redo refresh every widget."""
+        self.undo_stack.push(
+            LibraryChange(text, undo, redo, self._after_library_change, merge_key=merge_key)
+        )
+
+    def _after_library_change(self) -> None:
+        counts = self.library.citation_counts()
+        model = self.sidebar.model
+        for annotation in self.sidebar.annotations():
+            now = counts.get(annotation.id, (0, 0, 0))
+            if tuple(model.citation_counts(annotation.id)) != tuple(now):
+                self.sidebar.set_citation_counts(annotation.id, now)
+        citations = getattr(self.editor, "citations", None)
+        if citations is not None:
+            citations.refresh()
+        self.sets_changed.emit()
+        self.library_changed.emit()
+
     # -- gestures ------------------------------------------------------------------------------
 
     def highlight(self, kind: AnnotationKind, tab=None) -> Annotation | None:
@@ -279,14 +309,18 @@ class AnnotationController(QObject):
             self.message.emit("Select the words to highlight first.")
             return None
         start, end = selection
-        annotation = self.library.highlight(
-            tab.opened,
-            start,
-            end,
-            kind,
-            color=self.prefs.color(kind),
-            author=self.prefs.author,
-        )
+        try:
+            annotation = self.library.highlight(
+                tab.opened,
+                start,
+                end,
+                kind,
+                color=self.prefs.color(kind),
+                author=self.prefs.author,
+            )
+        except EmptySelection as exc:
+            self.message.emit(str(exc))
+            return None
         set_id = self.current_set_id
         if set_id is not None and not any(s.id == set_id for s in self.library.sets()):
             set_id = self.current_set_id = None  # deleted meanwhile
@@ -352,7 +386,11 @@ class AnnotationController(QObject):
         if selection is None:
             self.message.emit("Select the words this annotation belongs to, then re-attach it.")
             return
-        after = self.library.reattach(annotation, tab.opened, *selection)
+        try:
+            after = self.library.reattach(annotation, tab.opened, *selection)
+        except EmptySelection as exc:
+            self.message.emit(str(exc))
+            return
         self.undo_stack.push(
             EditAnnotation(self.library, self.changed, annotation, after, ["anchor"])
         )
@@ -360,6 +398,39 @@ class AnnotationController(QObject):
         tab.view.clear_selection()
         if tab is self.current_tab():
             self.select(annotation_id)
+
+    def adjust_extent(self, which: str, direction: int, tab=None) -> Annotation | None:
+        """Move the start or end ("start" / "end") of the selected highlight one word left
+        (-1) or right (+1): saved at once, one undo step."""
+        tab = tab or self.current_tab()
+        current = self.editor.annotation()
+        if tab is None or current is None or current.id not in tab.annotations:
+            self.message.emit("Select a highlight to adjust first.")
+            return None
+        if current.anchor.state is AnchorState.ORPHAN:
+            self.message.emit("This annotation has no place in the text: re-attach it first.")
+            return None
+        if not self.work.when_text_ready(tab, lambda: self.adjust_extent(which, direction, tab)):
+            return None
+        before = self.library.annotation(current.id)
+        if before is None:
+            return None
+        from reader.text_units import step_end
+
+        text = tab.opened.document.text
+        start, end = step_end(text, before.anchor.start, before.anchor.end, which, direction)
+        if (start, end) == (before.anchor.start, before.anchor.end):
+            return before
+        after = self.library.reattach(before, tab.opened, start, end)
+        self.undo_stack.push(
+            EditAnnotation(
+                self.library, self.changed, before, after, ["anchor"], text="Adjust highlight"
+            )
+        )
+        self.changed(after, after.id)
+        if tab is self.current_tab():
+            tab.view.select_annotation(after.id)
+        return after
 
     def selected_ids(self) -> list[str]:
         ids = list(self.sidebar.selected_ids())
@@ -394,8 +465,16 @@ class AnnotationController(QObject):
         if not ids:
             self.message.emit("Select the annotations to add to the set first.")
             return 0
+        members = set(self.library.set_members(set_id))
+        new = [i for i in dict.fromkeys(ids) if i not in members]
         added = self.library.add_to_set(set_id, list(ids))
         self.sets_changed.emit()
+        if new:
+            self.record(
+                f'Add {_annotations(len(new))} to "{self._set_name(set_id)}"',
+                lambda: self.library.remove_from_set(set_id, new),
+                lambda: self._add_back(set_id, new),
+            )
         return added
 
     def remove_from_set(self, set_id: int, ids: list[str]) -> int:
@@ -403,11 +482,32 @@ class AnnotationController(QObject):
         if not ids:
             self.message.emit("Select the annotations to remove from the set first.")
             return 0
+        members = set(self.library.set_members(set_id))
+        gone = [i for i in dict.fromkeys(ids) if i in members]
         removed = self.library.remove_from_set(set_id, list(ids))
         self.sets_changed.emit()
+        if gone:
+            self.record(
+                f'Remove {_annotations(len(gone))} from "{self._set_name(set_id)}"',
+                lambda: self._add_back(set_id, gone),
+                lambda: self.library.remove_from_set(set_id, gone),
+            )
         return removed
+
+    def _add_back(self, set_id: int, ids: list[str]) -> None:
+        """Membership comes back for the annotations (and the set) that still exist."""
+        if any(s.id == set_id for s in self.library.sets()):
+            alive = [i for i in ids if self.library.annotation(i) is not None]
+            self.library.add_to_set(set_id, alive)
+
+    def _set_name(self, set_id: int) -> str:
+        return next((s.name for s in self.library.sets() if s.id == set_id), "the set")
 
     def document_ids(self) -> list[str]:
         """Every annotation of the current document, in reading order."""
         tab = self.current_tab()
         return [a.id for a in self._ordered(tab)] if tab is not None else []
+
+
+def _annotations(n: int) -> str:
+    return "1 annotation" if n == 1 else f"{n} annotations"

@@ -7,10 +7,11 @@ so a position on screen maps exactly to an offset in the document's normalized t
 from __future__ import annotations
 
 import bisect
+import math
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QPoint, QPointF, QRectF, Qt, QUrl, Signal
+from PySide6.QtCore import QElapsedTimer, QPoint, QPointF, QRectF, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -33,7 +34,8 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QApplication, QTextBrowser, QTextEdit, QWidget
 
-from reader.model import Annotation, Block
+from reader import text_units
+from reader.model import Annotation, Block, ViewPlace
 from reader.ui.pdf_view import (
     MarkerScrollBar,
     OverlayFlash,
@@ -68,6 +70,14 @@ class ArticleView(QTextBrowser):
         self._selected_annotation: str | None = None
         self._press_annotation: str | None = None
         self._press_pos = QPoint()
+        # Selecting: the offset the selection grows from, and by what ("word" for a drag,
+        # "char" for Alt+drag, "sentence" after a triple-click); None when no button is down.
+        self._origin: int | None = None
+        self._unit = "word"
+        self._selecting = False
+        self._double_clicked = QElapsedTimer()
+        self._double_click_pos = QPoint()
+        self._pending_top: int | None = None  # a restored place, scrolled to once laid out
         self._flash = OverlayFlash(self.viewport(), self)
         self._marker_bar = MarkerScrollBar(self)
         self.setVerticalScrollBar(self._marker_bar)
@@ -263,6 +273,8 @@ class ArticleView(QTextBrowser):
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
         self._apply_measure()
+        if self._pending_top is not None:  # a restored place, until the view is shown
+            self._scroll_to_offset(self._pending_top)
 
     def _apply_measure(self) -> None:
         # Centre a column of about MEASURE_CHARS characters by widening the root frame's
@@ -516,6 +528,7 @@ class ArticleView(QTextBrowser):
         return out
 
     def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
+        self._pending_top = None  # shown: the reader's own scrolling wins from now on
         super().paintEvent(event)
         selected = self._selected_annotation
         flash_id = self._flash.annotation_id
@@ -544,14 +557,93 @@ class ArticleView(QTextBrowser):
 
     # -- mouse: a plain click on a highlight reports it; a drag still selects text ------------
 
+    def _offset_under(self, pos: QPointF) -> int:
+        return self.offset_at(self.cursorForPosition(pos.toPoint()).position())
+
+    def _span_between(self, origin: int, at: int) -> tuple[int, int]:
+        """From the unit at `origin` to the unit at `at` (offsets, either order)."""
+        text = self.document_backend.text
+        if self._unit == "char":
+            return (min(origin, at), max(origin, at))
+        if self._unit == "sentence":
+            first, second = text_units.sentence_at(text, origin), text_units.sentence_at(text, at)
+            return (min(first[0], second[0]), max(first[1], second[1]))
+        return text_units.snap_to_words(text, origin, at)
+
+    def _select_span(self, span: tuple[int, int], *, focus_first: bool = False) -> None:
+        start, end = span
+        cursor = QTextCursor(self.document())
+        first, last = (end, start) if focus_first else (start, end)
+        cursor.setPosition(self.position_of(first))
+        cursor.setPosition(self.position_of(last), QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         if event.button() == Qt.MouseButton.LeftButton:
             self._press_pos = event.position().toPoint()
             on_link = bool(self.anchorAt(self._press_pos))  # a link inside a highlight wins
             self._press_annotation = None if on_link else self.annotation_at(event.position())
+            at = self._offset_under(event.position())
+            modifiers = event.modifiers()
+            if self._is_triple_click(event):
+                self._double_clicked.invalidate()
+                self._origin, self._unit, self._selecting = at, "sentence", True
+                self._select_span(self._span_between(at, at))
+                event.accept()
+                return
+            current = self.selection_range()
+            if modifiers & Qt.KeyboardModifier.ShiftModifier and current is not None:
+                # Shift+click extends the selection to the word clicked.
+                lo, hi = current
+                if self._origin is None or not lo <= self._origin <= hi:
+                    self._origin = lo if at >= lo else hi
+                self._selecting = True
+                self._press_annotation = None
+                self._select_span(self._span_between(self._origin, at), focus_first=at < lo)
+                event.accept()
+                return
+            self._unit = "char" if modifiers & Qt.KeyboardModifier.AltModifier else "word"
+            self._origin, self._selecting = at, True
         super().mousePressEvent(event)
 
+    def _is_triple_click(self, event: QMouseEvent) -> bool:
+        """A press soon after a double-click, where it was."""
+        return (
+            self._double_clicked.isValid()
+            and self._double_clicked.elapsed() < QApplication.doubleClickInterval()
+            and (event.position().toPoint() - self._double_click_pos).manhattanLength()
+            < QApplication.startDragDistance()
+        )
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if (
+            self._selecting
+            and self._origin is not None
+            and event.buttons() & Qt.MouseButton.LeftButton
+        ):
+            moved = (event.position().toPoint() - self._press_pos).manhattanLength()
+            if moved >= QApplication.startDragDistance() or self._unit == "sentence":
+                at = self._offset_under(event.position())
+                span = self._span_between(self._origin, at)
+                self._select_span(span, focus_first=at < self._origin)
+                self.ensureCursorVisible()  # dragging past the edge scrolls
+            event.accept()
+            return
+        super().mouseMoveEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mouseDoubleClickEvent(event)
+            return
+        at = self._offset_under(event.position())
+        self._origin, self._unit, self._selecting = at, "word", True
+        self._select_span(self._span_between(at, at))
+        self._double_clicked.start()
+        self._double_click_pos = event.position().toPoint()
+        event.accept()
+
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
+        self._selecting = False
         super().mouseReleaseEvent(event)
         if event.button() != Qt.MouseButton.LeftButton:
             return
@@ -571,17 +663,35 @@ class ArticleView(QTextBrowser):
     def zoom(self) -> float:
         return 1.1**self._font_step
 
-    def _rebuild_keep_place(self) -> None:
-        top = self.offset_at(self.cursorForPosition(self.viewport().rect().topLeft()).position())
+    def _rebuild_keep_place(self, top: int | None = None) -> None:
+        if top is None:
+            cursor = self.cursorForPosition(self.viewport().rect().topLeft())
+            top = self.offset_at(cursor.position())
         needle = self._find_text
         self._build()
         if needle:
             self.find(needle)
+        self._scroll_to_offset(top)
+        self._emit_status()
+
+    def _scroll_to_offset(self, offset: int) -> None:
         cursor = QTextCursor(self.document())
-        cursor.setPosition(self.position_of(top))
+        cursor.setPosition(self.position_of(offset))
         rect = self.cursorRect(cursor)
         self.verticalScrollBar().setValue(self.verticalScrollBar().value() + rect.top())
-        self._emit_status()
+
+    def place(self) -> ViewPlace:
+        """The text size and the normalized-text offset at the top of the view."""
+        top = self.offset_at(self.cursorForPosition(self.viewport().rect().topLeft()).position())
+        return ViewPlace(self.zoom, "", float(top))
+
+    def restore_place(self, place: ViewPlace) -> None:
+        """Text size and place from `place()`: kept until the view has its size (the text
+        reflows with the width), then scrolled to."""
+        step = round(math.log(max(place.zoom, 0.1)) / math.log(1.1))
+        self._font_step = max(-6, min(12, step))
+        self._pending_top = int(place.position)
+        self._rebuild_keep_place(top=self._pending_top)
 
     def zoom_in(self) -> None:
         if self._font_step < 12:

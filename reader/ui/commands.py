@@ -73,9 +73,15 @@ class EditAnnotation(_AnnotationCommand):
     """One edit; consecutive edits of the same fields of one annotation merge into one step."""
 
     def __init__(
-        self, library: Library, changed: Changed, before: Annotation, after: Annotation, fields
+        self,
+        library: Library,
+        changed: Changed,
+        before: Annotation,
+        after: Annotation,
+        fields,
+        text: str = "",
     ) -> None:
-        super().__init__(library, changed, "Edit " + ", ".join(sorted(fields)))
+        super().__init__(library, changed, text or _edit_text(fields))
         self.before = before
         self.after = after
         self.fields = frozenset(fields)
@@ -102,3 +108,63 @@ class EditAnnotation(_AnnotationCommand):
 
     def undo(self) -> None:
         self.changed(self.library.put_back(self.before), self.before.id)
+
+
+_CHANGE_MERGE_ID = 1002
+
+
+class LibraryChange(QUndoCommand):
+    """A change to the library other than an annotation's own fields (citations, sources,
+    set membership, evidence, imports), already made when pushed.
+
+    `undo` and `redo` are the Library calls that take it back and make it again; `after` runs
+    after either, so the widgets show what the database now holds. Changes with the same
+    `merge_key` pushed one after another (typing into one citation's locator) are one step.
+    """
+
+    def __init__(
+        self,
+        text: str,
+        undo: Callable[[], object],
+        redo: Callable[[], object],
+        after: Callable[[], object],
+        *,
+        merge_key: object = None,
+    ) -> None:
+        super().__init__(text)
+        self._undo = undo
+        self._redo = redo
+        self._after = after
+        self.merge_key = merge_key
+        self._done = True
+
+    def redo(self) -> None:
+        if self._done:
+            self._done = False
+            return
+        self._redo()
+        self._after()
+
+    def undo(self) -> None:
+        self._undo()
+        self._after()
+
+    def id(self) -> int:  # noqa: A003 - Qt's name
+        return _CHANGE_MERGE_ID if self.merge_key is not None else -1
+
+    def mergeWith(self, other: QUndoCommand) -> bool:  # noqa: N802 - Qt override
+        if isinstance(other, LibraryChange) and other.merge_key == self.merge_key:
+            self._redo = other._redo
+            return True
+        return False
+
+
+# Pushes a LibraryChange onto the window's undo stack: (text, undo, redo, merge_key).
+Record = Callable[..., None]
+
+
+def _edit_text(fields) -> str:
+    """The Edit menu's name for an edit: "Undo Edit note", "Undo Re-attach annotation"."""
+    if "anchor" in fields:
+        return "Re-attach annotation"
+    return "Edit " + ", ".join(sorted(str(n).replace("_", " ") for n in fields))

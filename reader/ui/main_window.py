@@ -142,6 +142,13 @@ class MainWindow(QMainWindow):
         self.tabs.setMovable(True)
         self.tabs.setDocumentMode(True)
         self.tabs.tabCloseRequested.connect(self.close_tab)
+        # Many documents: titles are shortened, the bar scrolls, and a list names them all.
+        self.tabs.setElideMode(Qt.TextElideMode.ElideRight)
+        self.tabs.setUsesScrollButtons(True)
+        from reader.ui.tab_list import TabListButton
+
+        self.tab_list_button = TabListButton(self.tabs)
+        self.tabs.setCornerWidget(self.tab_list_button, Qt.Corner.TopRightCorner)
         self.tabs.currentChanged.connect(self._current_changed)
         self.find_bar = FindBar(self)
         self.find_bar.hide()
@@ -201,13 +208,22 @@ class MainWindow(QMainWindow):
             self,
         )
         self.sidebar.set_members_provider = self.library.set_members
-        self.sidebar.filters.author_ids_provider = self.library.annotation_ids_by
+        from reader.ui.side_panels import SidePanels
+
+        self.left_panels = SidePanels(self, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.right_panels = SidePanels(self, Qt.DockWidgetArea.RightDockWidgetArea)
         self.browser_dialog: QDialog | None = None
         self.sources_dialog: QDialog | None = None
         self.sets_dialog: QDialog | None = None
+        self.evidence_dialog: QDialog | None = None  # Use as Evidence's question, while open
+        self.sidebar.filters.author_ids_provider = self.library.annotation_ids_by
         self.conflicts_dialog: QDialog | None = None
         if hasattr(self.editor, "open_evidence"):
             self.editor.open_evidence.connect(self.open_annotation_by_id)
+        if self.editor.citations is not None:
+            self.editor.citations.record = self.annotations.record
+        self.editor.done_editing.connect(self.focus_document)
+        self.annotations.library_changed.connect(self._library_windows_refresh)
 
         self._build_actions()
         self._build_menus_and_toolbar()
@@ -256,7 +272,69 @@ class MainWindow(QMainWindow):
             self, "fit_page", "Fit &Page", lambda: self._view_call("fit_page"), ["Ctrl+1"]
         )
         self.action_go_to_page = a(self, "go_to_page", "&Go to Page…", self.focus_page, ["Ctrl+G"])
+        # Some platforms bind Find Next to Ctrl+G too: a key two actions share does nothing
+        # (Qt calls it ambiguous), so Go to Page keeps it and find keeps F3 / Shift+F3.
+        for act in (self.action_find_next, self.action_find_previous):
+            act.setShortcuts(
+                [k for k in act.shortcuts() if k.toString() not in ("Ctrl+G", "Ctrl+Shift+G")]
+            )
         self.action_about = a(self, "about", "&About Claim Reader", self.about)
+        self.action_shortcuts = a(
+            self,
+            "shortcuts",
+            "&Keyboard Shortcuts",
+            self.show_shortcuts,
+            [QKeySequence.StandardKey.HelpContents, "Ctrl+/"],
+            tip="Every action and its keys",
+        )
+        self.action_toggle_left = a(
+            self,
+            "toggle_left_panels",
+            "Hide or Show &Left Panels",
+            self.left_panels.toggle,
+            ["F9"],
+            tip="The outline and annotations list go away and come back",
+        )
+        self.action_toggle_right = a(
+            self,
+            "toggle_right_panels",
+            "Hide or Show &Right Panel",
+            self.right_panels.toggle,
+            ["Shift+F9"],
+            tip="The annotation editor goes away and comes back",
+        )
+        self.action_next_tab = a(
+            self,
+            "next_tab",
+            "&Next Document",
+            lambda: self._step_tab(1),
+            ["Ctrl+Tab", "Ctrl+PgDown"],
+        )
+        self.action_previous_tab = a(
+            self,
+            "previous_tab",
+            "P&revious Document",
+            lambda: self._step_tab(-1),
+            ["Ctrl+Shift+Tab", "Ctrl+PgUp"],
+        )
+        self._back_stack: list[tuple] = []  # (tab, place, selected annotation id) to go back to
+        self.action_back = a(
+            self,
+            "back",
+            "&Back",
+            self.go_back,
+            ["Alt+Left"],  # not StandardKey.Back: it holds Backspace, which deletes elsewhere
+            tip="Back to where you were before Go to passage",
+        )
+        self.action_back.setEnabled(False)
+        self.action_edit_status = a(
+            self,
+            "edit_status",
+            "Edit &Status of Selected",
+            self.focus_editor_status,
+            ["F2"],
+            tip="Put the keyboard on the selected annotation's status (Escape goes back)",
+        )
         self.highlight_actions = {}
         for number, kind in enumerate(AnnotationKind, start=1):
             keys = [str(number)] + (["Ctrl+H"] if kind is AnnotationKind.CLAIM else [])
@@ -278,6 +356,23 @@ class MainWindow(QMainWindow):
             self._delete_annotations,
             [sk.Delete],
         )
+        self.extent_actions = [
+            a(
+                self,
+                f"highlight_{which}_{'right' if step > 0 else 'left'}",
+                text,
+                lambda w=which, d=step: self.annotations.adjust_extent(w, d),
+                [keys],
+                tip=f"Move the {which} of the selected highlight one word "
+                f"{'right' if step > 0 else 'left'}",
+            )
+            for which, step, text, keys in (
+                ("end", 1, "Extend End by a Word", "Shift+Right"),
+                ("end", -1, "Shorten End by a Word", "Shift+Left"),
+                ("start", -1, "Extend Start by a Word", "Ctrl+Shift+Left"),
+                ("start", 1, "Shorten Start by a Word", "Ctrl+Shift+Right"),
+            )
+        ]
         self.action_undo = self.undo_stack.createUndoAction(self, "&Undo")
         self.action_undo.setObjectName("action_undo")
         self.action_undo.setShortcuts([QKeySequence("Ctrl+Z")])
@@ -389,6 +484,7 @@ class MainWindow(QMainWindow):
         ]
         self.document_actions += list(self.highlight_actions.values())
         self.document_actions.append(self.action_use_as_evidence)
+        self.document_actions += self.extent_actions
         self.document_actions.append(self.action_add_document_to_set)
         self.paged_actions = [
             self.action_fit_width,
@@ -433,6 +529,11 @@ class MainWindow(QMainWindow):
         for act in self.highlight_actions.values():
             notes.addAction(act)
         notes.addAction(self.action_use_as_evidence)
+        notes.addAction(self.action_edit_status)
+        adjust = notes.addMenu("Ad&just Highlight")
+        adjust.setObjectName("menu_adjust_highlight")
+        for act in self.extent_actions:
+            adjust.addAction(act)
         notes.addSeparator()
         notes.addAction(self.action_delete_annotation)
         notes.addSeparator()
@@ -459,7 +560,15 @@ class MainWindow(QMainWindow):
         view.addAction(self.outline_dock.toggleViewAction())
         view.addAction(self.annotations_dock.toggleViewAction())
         view.addAction(self.editor_dock.toggleViewAction())
+        view.addAction(self.action_toggle_left)
+        view.addAction(self.action_toggle_right)
+        view.addSeparator()
+        view.addAction(self.action_back)
+        view.addAction(self.action_next_tab)
+        view.addAction(self.action_previous_tab)
         help_menu = bar.addMenu("&Help")
+        help_menu.addAction(self.action_shortcuts)
+        help_menu.addSeparator()
         help_menu.addAction(self.action_about)
 
         tb = self.addToolBar("Main")
@@ -512,6 +621,14 @@ class MainWindow(QMainWindow):
         self.status_label.setObjectName("status_view")
         self.anchor_summary = QLabel("", self)
         self.anchor_summary.setObjectName("status_anchors")
+        # Which set new highlights go into, always in sight while there is one.
+        self.current_set_label = QLabel("", self)
+        self.current_set_label.setObjectName("status_current_set")
+        self.current_set_label.setToolTip(
+            "New highlights go into this set (change it in the toolbar's Set box)"
+        )
+        self.current_set_label.hide()
+        self.statusBar().addPermanentWidget(self.current_set_label)
         self.statusBar().addPermanentWidget(self.anchor_summary)
         self.statusBar().addPermanentWidget(self.status_label)
         self.fetch_cancel = QPushButton("Cancel download", self)
@@ -568,9 +685,10 @@ class MainWindow(QMainWindow):
         if state is not None:
             self.restoreState(state)
         else:
-            # First start: room for the editor's fields and sources beside the text.
+            # First start: narrow side panels, so the document has most of a 1280 px window
+            # (the editor's fields reflow, and F9 / Shift+F9 hide either side).
             self.resizeDocks(
-                [self.annotations_dock, self.editor_dock], [270, 360], Qt.Orientation.Horizontal
+                [self.annotations_dock, self.editor_dock], [210, 290], Qt.Orientation.Horizontal
             )
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
@@ -587,6 +705,15 @@ class MainWindow(QMainWindow):
             self.exchange_job.wait(30)
         self.settings.setValue("window/geometry", self.saveGeometry())
         self.settings.setValue("window/state", self.saveState())
+        from reader.ui.session import save_session
+
+        tabs = self.open_tabs()
+        current = self.current_tab()
+        save_session(
+            self.settings,
+            [t.opened.record.source for t in tabs],
+            tabs.index(current) if current in tabs else 0,
+        )
         self.settings.sync()
         while self.tabs.count():
             self.close_tab(0)
@@ -833,6 +960,11 @@ class MainWindow(QMainWindow):
                 opened.document.close() if hasattr(opened.document, "close") else None
                 return tab
         view = self._make_view(opened)
+        place = self.library.view_place(opened.record.id)
+        if place is not None:
+            view.restore_place(place)
+        elif opened.document.kind.paged:
+            view.fit_width()  # the whole width of the page is readable from the start
         tab = DocumentTab(opened, view, self.tabs)
         # Scanned pages: OCR starts first, so annotations wait for the text they anchor to.
         self.ocr_work.start_if_needed(tab)
@@ -901,6 +1033,8 @@ class MainWindow(QMainWindow):
 
     def close_tab(self, index: int) -> None:
         tab = self.tabs.widget(index)
+        if isinstance(tab, DocumentTab):
+            self._save_place(tab)
         self.tabs.removeTab(index)
         if isinstance(tab, DocumentTab):
             self.annotations.work.drop(tab)
@@ -913,6 +1047,72 @@ class MainWindow(QMainWindow):
             self.stack.setCurrentWidget(self.start_page)
             self.find_bar.hide()
             self.refresh_start_page()
+
+    def restore_session(self) -> int:
+        """Open the tabs that were open at the last quit, each at its place, and make the one
+        that was current current again; how many came back. Documents opened meanwhile (from
+        the command line) stay, and the current one stays current."""
+        from reader.ui.session import saved_session
+
+        sources, current = saved_session(self.settings)
+        if not sources:
+            return 0
+        keep = self.current_tab()
+        restored: dict[int, DocumentTab] = {}
+        reading = 0  # big pages read on a worker: their tabs come when they are read
+        for i, source in enumerate(sources):
+            if not is_url(source) and not Path(source).exists():
+                continue  # moved or deleted since: it is still under Open Recent
+            tab = self.open_document(source, offline_first=True)
+            if tab is not None:
+                restored[i] = tab
+            elif self.is_reading():
+                reading += 1
+        target = keep or restored.get(current)
+        if target is not None:
+            self.tabs.setCurrentWidget(target)
+            target.view.setFocus()
+        count = len(restored) + reading
+        if count:
+            self.statusBar().showMessage(
+                f"Reopened {count} document{'s' if count != 1 else ''} from the last session.",
+                6000,
+            )
+        return count
+
+    def _step_tab(self, step: int) -> None:
+        count = self.tabs.count()
+        if count > 1:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % count)
+            view = self.current_view()
+            if view is not None:
+                view.setFocus()
+
+    def focus_editor_status(self) -> None:
+        """F2: the keyboard goes to the selected annotation's status (Escape comes back)."""
+        if self.editor.annotation() is None:
+            self.show_info("Select an annotation first (click it, or pick it in the list).")
+            return
+        if not self.editor_dock.isVisible():
+            self.editor_dock.show()
+        self.editor_dock.raise_()
+        self.editor.focus_status()
+
+    def focus_document(self) -> None:
+        view = self.current_view()
+        if view is not None:
+            view.setFocus()
+
+    def show_shortcuts(self) -> None:
+        from reader.ui.shortcuts_dialog import ShortcutsDialog
+
+        self.shortcuts_dialog = ShortcutsDialog(self)
+        self.shortcuts_dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.shortcuts_dialog.show()
+
+    def _save_place(self, tab: DocumentTab) -> None:
+        """Remember the zoom and scroll position, so the document opens there next time."""
+        self.library.save_view_place(tab.opened.record.id, tab.view.place())
 
     # -- current view ----------------------------------------------------------------------
 
@@ -1056,6 +1256,7 @@ class MainWindow(QMainWindow):
                 lambda dialog: AnnotationBrowser(self.library, dialog),
             )
             browser = self.browser_dialog.browser
+            browser.citation_counts_for = lambda _found: self.library.citation_counts()
             browser.open_requested.connect(self.open_at_annotation)
             browser.context_menu_requested.connect(self._browser_context_menu)
         self._present(self.browser_dialog, self.browser_dialog.browser)
@@ -1091,22 +1292,9 @@ class MainWindow(QMainWindow):
             return
         self.annotations.show_annotation(annotation_id)
 
-    def choose_claim(self, claims: list) -> object | None:
-        """Which claim a passage is evidence for (tests replace this with a plain function)."""
-        labels = []
-        for claim in claims:
-            record = self.library.repo.document_by_id(claim.document_id)
-            where = record.title if record else ""
-            quote = " ".join(claim.anchor.quote.split())
-            labels.append(f"{quote[:80]}{'…' if len(quote) > 80 else ''} — {where[:40]}")
-        label, ok = QInputDialog.getItem(
-            self, "Use as evidence for…", "The claim this passage bears on:", labels, 0, False
-        )
-        return claims[labels.index(label)] if ok and label in labels else None
-
     def use_selection_as_evidence(self) -> None:
-        from reader.model import Stance
-
+        """Use as Evidence for…: asks which claim and with which stance (window-modal
+        `evidence_dialog`), then cites the passage."""
         tab = self.current_tab()
         if tab is None:
             return
@@ -1122,11 +1310,35 @@ class MainWindow(QMainWindow):
         if not claims:
             self.show_info("There are no claims yet: highlight a claim first.")
             return
-        claim = self.choose_claim(claims)
-        if claim is None:
+        from reader.ui.evidence_dialog import EvidenceDialog
+
+        where = {}
+        for claim in claims:
+            if claim.document_id not in where:
+                record = self.library.repo.document_by_id(claim.document_id)
+                where[claim.document_id] = record.title if record else ""
+        passage = tab.opened.document.text[selection[0] : selection[1]]
+        dialog = EvidenceDialog(claims, where, passage, self)
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: self._cite_evidence(tab, selection, dialog.claim(), dialog.stance())
+        )
+        dialog.finished.connect(lambda _r: setattr(self, "evidence_dialog", None))
+        self.evidence_dialog = dialog
+        dialog.open()
+
+    def _cite_evidence(self, tab, selection, claim, stance) -> None:
+        if claim is None or stance is None or tab not in self.open_tabs():
             return
-        citation = self.library.use_as_evidence(tab.opened, *selection, claim.id, Stance.SUPPORTS)
+        had_source = self.library.document_source(tab.opened) is not None
+        try:
+            citation = self.library.use_as_evidence(tab.opened, *selection, claim.id, stance)
+        except (DocumentError, ValueError) as exc:
+            self.show_info(str(exc))
+            return
         passage = self.library.annotation(citation.evidence_annotation_id)
+        source = self.library.source(citation.source_id)
         tab.view.clear_selection()
         if passage is not None:
             self.annotations.changed(passage, passage.id)
@@ -1134,17 +1346,72 @@ class MainWindow(QMainWindow):
         current = self.editor.annotation()
         if current is not None and current.id == claim.id:
             self.editor.set_annotation(self.library.annotation(claim.id))
-        self.show_info("The passage is now cited as evidence for the claim.")
+        if passage is not None and source is not None:
+            self._record_evidence(citation, passage, None if had_source else source)
+        self.show_info(f"The passage is now cited as evidence ({stance.value}) for the claim.")
+
+    def _record_evidence(self, citation, passage, new_source) -> None:
+        """Use as Evidence is one undo step: the citation, the evidence highlight and (when
+        it was made for it) the document's source go and come back together."""
+        library, annotations = self.library, self.annotations
+
+        def undo() -> None:
+            with library.transaction():
+                library.delete_citation(citation.id)
+                library.delete(passage.id)
+                if new_source is not None:
+                    library.remove_source(new_source.id)
+            annotations.changed(None, passage.id)
+
+        def redo() -> None:
+            with library.transaction():
+                if new_source is not None:
+                    library.put_back_source(new_source)
+                stored = library.put_back(passage)
+                library.put_back_citation(citation)
+            annotations.changed(stored, passage.id)
+
+        annotations.record("Use as evidence", undo, redo)
+
+    def _library_windows_refresh(self) -> None:
+        """An undo or redo changed sources or citations: the library windows show it."""
+        if self.sources_dialog is not None and self.sources_dialog.isVisible():
+            self.sources_dialog.browser.refresh()
+        if self.browser_dialog is not None and self.browser_dialog.isVisible():
+            self.browser_dialog.browser.refresh()
 
     def open_annotation_by_id(self, annotation_id: str) -> None:
+        """Go to an annotation (Go to passage, a claim an evidence passage bears on); Back
+        (Alt+Left) returns to where the reader was."""
         annotation = self.library.annotation(annotation_id)
         if annotation is None:
             self.show_error("That passage has been deleted.")
             return
+        here = self.current_tab()
+        if here is not None:
+            selected = self.editor.annotation()
+            self._back_stack.append(
+                (here, here.view.place(), selected.id if selected is not None else None)
+            )
+            del self._back_stack[:-50]
+            self.action_back.setEnabled(True)
         record = self.library.repo.document_by_id(annotation.document_id)
         if record is None:
             return
         self.open_at_annotation(record.source, annotation_id)
+
+    def go_back(self) -> None:
+        """Back to where Go to passage (or a claim's link) was followed from."""
+        while self._back_stack:
+            tab, place, annotation_id = self._back_stack.pop()
+            if tab in self.open_tabs():
+                self.tabs.setCurrentWidget(tab)
+                tab.view.restore_place(place)
+                if annotation_id is not None:
+                    self.annotations.select(annotation_id)
+                tab.view.setFocus()
+                break
+        self.action_back.setEnabled(bool(self._back_stack))
 
     def show_sources(self) -> None:
         from reader.ui.panels.sources import SourcesBrowser
@@ -1157,6 +1424,7 @@ class MainWindow(QMainWindow):
                 lambda dialog: SourcesBrowser(self.library, dialog),
             )
             self.sources_dialog.browser.open_annotation.connect(self.open_at_annotation)
+            self.sources_dialog.browser.record = self.annotations.record
         self._present(self.sources_dialog, self.sources_dialog.browser)
 
     def show_preferences(self) -> None:
@@ -1184,6 +1452,15 @@ class MainWindow(QMainWindow):
         self._current_set_index = index
         self.annotations.current_set_id = set_id or None
         self.settings.setValue("sets/current", set_id or 0)
+        self._show_current_set()
+
+    def _show_current_set(self) -> None:
+        set_id = self.annotations.current_set_id
+        if set_id is None:
+            self.current_set_label.hide()
+            return
+        self.current_set_label.setText(f"New highlights go into “{self._set_name(set_id)}”")
+        self.current_set_label.show()
 
     def _restore_current_set(self) -> None:
         self.refresh_sets()
@@ -1227,6 +1504,7 @@ class MainWindow(QMainWindow):
         if current and index < 0:  # the current set was deleted
             self.annotations.current_set_id = None
             self.settings.setValue("sets/current", 0)
+        self._show_current_set()
         self.sidebar.set_sets(sets)
         self.sidebar.filters.set_authors(self.library.authors())
         if self.browser_dialog is not None:
@@ -1733,6 +2011,7 @@ class MainWindow(QMainWindow):
         if tab is None or tab.opened.document.kind.value != "pdf":
             self.show_info("Open a PDF to import its annotations.")
             return
+        before = {a.id for a in self.library.annotations(tab.opened)}
         try:
             summary = self.library.import_pdf_markup(
                 tab.opened, getattr(tab.opened.document, "password", None)
@@ -1740,8 +2019,35 @@ class MainWindow(QMainWindow):
         except DocumentError as exc:
             self.show_error(str(exc))
             return
+        added = [a for a in self.library.annotations(tab.opened) if a.id not in before]
         self.annotations.reload_all()
+        if added:
+            self._record_import(added)
         self.show_info(f"Imported the PDF's annotations: {summary}.")
+
+    def _record_import(self, added: list) -> None:
+        """An import into the open document is one undo step: what it added goes and comes
+        back (with what was attached to it since, as a delete's undo would)."""
+        library, annotations = self.library, self.annotations
+        kept: dict[str, tuple] = {}
+
+        def undo() -> None:
+            with library.transaction():
+                for a in added:
+                    snapshot = library.snapshot(a.id)
+                    if snapshot is not None:
+                        kept[a.id] = snapshot
+                        library.delete(a.id)
+            annotations.reload_all()
+
+        def redo() -> None:
+            with library.transaction():
+                for a in added:
+                    annotation, citations, sets = kept.get(a.id, (a, [], []))
+                    library.restore(annotation, citations, sets)
+            annotations.reload_all()
+
+        annotations.record(f"Import {len(added)} annotations from PDF", undo, redo)
 
     def _save_path_dialog(self, title: str, start: str, name_filter: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(self, title, start, name_filter)

@@ -24,6 +24,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QEasingCurve,
+    QElapsedTimer,
     QEvent,
     QObject,
     QPoint,
@@ -61,9 +62,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from reader import text_units
 from reader.documents.base import Char, Link, PagedBackend, Rect
 from reader.documents.geometry import range_rects
-from reader.model import DEFAULT_COLORS, AnchorState, Annotation, OutlineItem, PageRect
+from reader.model import (
+    DEFAULT_COLORS,
+    AnchorState,
+    Annotation,
+    OutlineItem,
+    PageRect,
+    ViewPlace,
+)
 
 NO_TEXT_LAYER_MESSAGE = "This page has no text layer, so its text cannot be selected."
 
@@ -76,7 +85,6 @@ MAX_RENDER_PIXELS = 32_000_000  # beyond this a page is drawn upscaled rather th
 EAGER_SIZES = 300  # documents up to this many pages get all page sizes before the first paint
 MARK_CACHE_PAGES = 64  # pages whose annotation geometry is kept (least recently painted dropped)
 
-_WORD = re.compile(r"\w", re.UNICODE)
 
 Pos = tuple[int, int]  # (page, char index in that page's text)
 
@@ -410,6 +418,12 @@ class PdfView(QAbstractScrollArea):
         self._press_link: Link | None = None
         self._dragged = False
         self._word_click = False
+        # Where the selection began (the character under the press) and what it grows by:
+        # "word" (a drag), "char" (Alt+drag), "line" (triple-click).
+        self._origin: Pos | None = None
+        self._unit = "word"
+        self._double_clicked = QElapsedTimer()
+        self._double_click_pos = QPoint()
 
         # find
         self._matches: list[list[tuple[int, int, int]]] = []  # per match: (page, start, end)
@@ -494,6 +508,31 @@ class PdfView(QAbstractScrollArea):
     def set_zoom(self, value: float, anchor: QPointF | None = None) -> None:
         self._fit_mode = None
         self._apply_zoom(value, anchor)
+
+    def place(self) -> ViewPlace:
+        """Where the reader is: the zoom (or fit mode) and the page and fraction of it at the
+        top of the view."""
+        if not self._count:
+            return ViewPlace(self._zoom, self._fit_mode or "", 0.0)
+        # The page whose top (less the gap above it, as go_to_page puts it) is at or above
+        # the view's top edge.
+        top = self.verticalScrollBar().value() + GAP
+        page = max(0, bisect_right(self._tops, top) - 1)
+        height = self._sizes[page][1] or 1.0
+        y = (top - self._tops[page]) / self._ppx()
+        fraction = max(0.0, min(0.999, y / height))
+        return ViewPlace(self._zoom, self._fit_mode or "", page + fraction)
+
+    def restore_place(self, place: ViewPlace) -> None:
+        """Go back to a place from `place()`: the zoom (or fit mode), then the page."""
+        if place.fit in ("width", "page"):
+            self._fit_mode = place.fit
+            self._apply_zoom(self._fit_zoom(place.fit))
+        else:
+            self.set_zoom(place.zoom)
+        page = max(0, min(int(place.position), self._count - 1)) if self._count else 0
+        if self._count:
+            self.go_to_page(page, (place.position - int(place.position)) * self._sizes[page][1])
 
     def zoom_in(self) -> None:
         bigger = [z for z in ZOOM_STEPS if z > self._zoom + 1e-6]
@@ -1467,6 +1506,37 @@ class PdfView(QAbstractScrollArea):
 
     # -- mouse and keys ------------------------------------------------------------------------
 
+    def _span_between(self, a: Pos, b: Pos, unit: str) -> tuple[Pos, Pos]:
+        """The selection from the character at `a` to the one at `b` (either order), grown to
+        whole words or lines and without whitespace at its ends (inclusive positions)."""
+        (p0, i0), (p1, i1) = sorted((a, b))
+        if unit == "char":
+            return (p0, i0), (p1, i1)
+        first, last = self.backend.page_text(p0), self.backend.page_text(p1)
+        grow = text_units.line_at if unit == "line" else text_units.word_at
+        start = grow(first, i0)[0]
+        end = grow(last, i1)[1] - 1
+        if p0 == p1:
+            start, end_excl = text_units.trim(first, start, end + 1)
+            return (p0, start), (p1, max(start, end_excl - 1))
+        start = text_units.trim(first, start, len(first))[0]
+        end = text_units.trim(last, 0, end + 1)[1] - 1
+        return (p0, start), (p1, max(end, 0))
+
+    def _select_span(self, span: tuple[Pos, Pos]) -> None:
+        if (self._sel_anchor, self._sel_focus) != span:
+            self._sel_anchor, self._sel_focus = span
+            self.viewport().update()
+            self.selection_changed.emit()
+
+    def _is_triple_click(self, event: QMouseEvent) -> bool:
+        return (
+            self._double_clicked.isValid()
+            and self._double_clicked.elapsed() < QApplication.doubleClickInterval()
+            and (event.position().toPoint() - self._double_click_pos).manhattanLength()
+            < QApplication.startDragDistance()
+        )
+
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
         if event.button() != Qt.MouseButton.LeftButton:
             super().mousePressEvent(event)
@@ -1488,7 +1558,29 @@ class PdfView(QAbstractScrollArea):
             if self._press_link is None:
                 self.message.emit(NO_TEXT_LAYER_MESSAGE)
             return
-        self._sel_anchor = self._pos_at(pos)
+        modifiers = event.modifiers()
+        hit = self._pos_at(pos)
+        if self._is_triple_click(event) and hit is not None:
+            self._double_clicked.invalidate()
+            self._origin, self._unit = hit, "line"
+            self._select_span(self._span_between(hit, hit, "line"))
+            self._word_click = True  # the release leaves it selected
+            self._dragged = True
+            event.accept()
+            return
+        if modifiers & Qt.KeyboardModifier.ShiftModifier and hit is not None:
+            rng = self._sel_range_pos()
+            if rng is not None:  # Shift+click extends the selection to the word clicked
+                if self._origin is None or not (rng[0] <= self._origin <= rng[1]):
+                    self._origin = rng[0] if hit >= rng[0] else rng[1]
+                self._select_span(self._span_between(self._origin, hit, self._unit))
+                self._dragged = True
+                self._press_annotation = self._press_link = None
+                event.accept()
+                return
+        self._unit = "char" if modifiers & Qt.KeyboardModifier.AltModifier else "word"
+        self._origin = hit
+        self._sel_anchor = hit
         if self._sel_focus is not None:
             self._sel_focus = None
             self.viewport().update()
@@ -1505,14 +1597,12 @@ class PdfView(QAbstractScrollArea):
             if moved < QApplication.startDragDistance():
                 return
             self._dragged = True
-        if self._sel_anchor is None:
+        if self._origin is None:
             return
         self._autoscroll(pos)
         focus = self._pos_at(pos)
-        if focus is not None and focus != self._sel_focus:
-            self._sel_focus = focus
-            self.viewport().update()
-            self.selection_changed.emit()
+        if focus is not None:
+            self._select_span(self._span_between(self._origin, focus, self._unit))
         event.accept()
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 - Qt override
@@ -1561,19 +1651,14 @@ class PdfView(QAbstractScrollArea):
             idx = self._char_at(page, x, y)
         if idx is None:
             return
-        text = self.backend.page_text(page)
-        start = end = idx
-        if _WORD.match(text[idx]):
-            while start > 0 and _WORD.match(text[start - 1]):
-                start -= 1
-            while end + 1 < len(text) and _WORD.match(text[end + 1]):
-                end += 1
-        self._sel_anchor, self._sel_focus = (page, start), (page, end)
+        # A drag that follows (the button still down) grows the selection word by word.
+        self._origin, self._unit = (page, idx), "word"
+        self._select_span(self._span_between((page, idx), (page, idx), "word"))
+        self._double_clicked.start()
+        self._double_click_pos = event.position().toPoint()
         self._word_click = True
         self._pressing = True
         self._dragged = True
-        self.viewport().update()
-        self.selection_changed.emit()
         event.accept()
 
     def _update_cursor(self, pos: QPointF) -> None:

@@ -62,7 +62,8 @@ class _AnnotationTable(QTreeView):
 class AnnotationBrowser(QWidget):
     """Library-wide annotation list. `open_requested(source, annotation_id)` on double-click/Enter.
 
-    The search box runs the library's full-text search (quote, note, tags, claimant) 200 ms after
+    The search box runs the library's search (quote, note, tags, claimant; then the titles,
+    authors and publishers of cited sources and evidence quotes) 200 ms after
     the last keystroke, or at once on Enter; an empty box lists every annotation. The kind,
     status, tag and set filters then narrow what the search found.
     """
@@ -86,7 +87,9 @@ class AnnotationBrowser(QWidget):
 
         self.search_edit = QLineEdit(self)
         self.search_edit.setObjectName("annotation_search")
-        self.search_edit.setPlaceholderText("Search quotes, notes, tags, claimants…")
+        self.search_edit.setPlaceholderText(
+            "Search quotes, notes, tags, claimants, sources, evidence…"
+        )
         self.search_edit.setClearButtonEnabled(True)
         self.search_edit.setAccessibleName("Search all annotations")
         self.filters = FilterBar(

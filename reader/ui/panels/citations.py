@@ -62,6 +62,7 @@ from reader import citations as refs
 from reader.model import Annotation, Citation, Source, Stance
 from reader.ui.panels.source_dialog import SourceDialog
 from reader.ui.preferences import swatch_icon
+from reader.ui.wrapping_row import WrappingRow
 
 SAVE_DELAY_MS = 400
 COMPLETE_DELAY_MS = 150
@@ -123,6 +124,9 @@ def stance_combo(object_name: str) -> QComboBox:
     for stance in Stance:
         combo.addItem(swatch_icon(STANCE_COLORS[stance], 12), STANCE_LABELS[stance], stance.value)
     combo.setToolTip("How the source bears on the claim")
+    # As narrow as its longest label needs, so a narrow panel still shows it whole.
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(5)
     return combo
 
 
@@ -233,7 +237,8 @@ class CitationsPanel(QWidget):
     """Lists and edits the citations of one annotation, and adds new ones from pasted text."""
 
     changed = Signal(str)  # annotation id, after any citation or source change
-    open_evidence = Signal(str)  # evidence annotation id
+    # An annotation to show: an evidence passage, or a claim an evidence passage bears on.
+    open_evidence = Signal(str)
 
     def __init__(
         self,
@@ -253,11 +258,22 @@ class CitationsPanel(QWidget):
         self._editing: Citation | None = None  # the citation the detail fields show
         self._dirty: set[str] = set()
         self._loading = 0
+        # Puts a change already made on the window's undo stack: (text, undo, redo, merge_key).
+        # Without one (the panel on its own) changes are simply made.
+        self.record: Callable[..., None] | None = None
 
         self.save_timer = QTimer(self)
         self.save_timer.setSingleShot(True)
         self.save_timer.setInterval(SAVE_DELAY_MS)
         self.save_timer.timeout.connect(self.flush)
+
+        # An evidence passage: the claims it bears on, each a link back to it.
+        self.bears_on_label = QLabel()
+        self.bears_on_label.setObjectName("citations_bears_on")
+        self.bears_on_label.setWordWrap(True)
+        self.bears_on_label.setTextFormat(Qt.TextFormat.RichText)
+        self.bears_on_label.linkActivated.connect(self.open_evidence)
+        self.bears_on_label.hide()
 
         # The list ---------------------------------------------------------------------------
         self.empty_label = QLabel("No sources cited yet.")
@@ -309,12 +325,10 @@ class CitationsPanel(QWidget):
         details.addRow("Stance", self.stance_combo)
         details.addRow("Locator", self.locator_edit)
         details.addRow("Evidence", self.evidence_edit)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.edit_source_button)
-        buttons.addWidget(self.go_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.remove_button)
-        details.addRow(buttons)
+        self.detail_buttons = WrappingRow(
+            [self.edit_source_button, self.go_button, self.remove_button]
+        )
+        details.addRow(self.detail_buttons)
 
         self.stance_combo.currentIndexChanged.connect(self._stance_changed)
         self.locator_edit.textChanged.connect(lambda _t: self._changed("locator"))
@@ -334,6 +348,7 @@ class CitationsPanel(QWidget):
         self.add_button = QPushButton("Add")
         self.add_button.setObjectName("citations_add")
         self.add_button.setToolTip("Cite this source (Ctrl+Enter)")
+        self.add_button.setMinimumWidth(self.fontMetrics().horizontalAdvance("Add") + 24)
         self.add_button.clicked.connect(self.add_from_input)
 
         self.error_label = QLabel()
@@ -362,6 +377,7 @@ class CitationsPanel(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.bears_on_label)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.citation_list)
         layout.addWidget(self.details)
@@ -427,6 +443,17 @@ class CitationsPanel(QWidget):
         stored = self.library.update_citation(citation, **changes)
         self._replace(stored)
         self.changed.emit(stored.annotation_id)
+        names = sorted(n.replace("_", " ") for n in changes)
+        self._record(
+            f"Edit citation {', '.join(names)}",
+            lambda: self.library.update_citation(citation),
+            lambda: self.library.update_citation(stored),
+            merge_key=("citation", stored.id, tuple(names)),
+        )
+
+    def _record(self, text: str, undo, redo, merge_key: object = None) -> None:
+        if self.record is not None:
+            self.record(text, undo, redo, merge_key)
 
     def discard(self) -> None:
         """Forget pending edits without saving them (e.g. the annotation is gone)."""
@@ -446,11 +473,13 @@ class CitationsPanel(QWidget):
         except refs.ReferenceError as exc:
             self._show_error(str(exc))
             return None
+        created = self.library.find_duplicate(parsed) is None
         source = self.library.add_source(parsed)
-        return self.cite(source.id)
+        return self.cite(source.id, new_source=source if created else None)
 
-    def cite(self, source_id: int) -> Citation | None:
-        """Cite a stored source with the stance chosen beside the input box."""
+    def cite(self, source_id: int, new_source: Source | None = None) -> Citation | None:
+        """Cite a stored source with the stance chosen beside the input box (`new_source`:
+        it was stored for this citation, so undo takes it away too)."""
         annotation = self._annotation
         if annotation is None:
             return None
@@ -467,6 +496,18 @@ class CitationsPanel(QWidget):
         self.completer.popup().hide()
         self._show_citations(citation.id)
         self.changed.emit(annotation.id)
+
+        def undo() -> None:
+            self.library.delete_citation(citation.id)
+            if new_source is not None:
+                self.library.remove_source(new_source.id)
+
+        def redo() -> None:
+            if new_source is not None:
+                self.library.put_back_source(new_source)
+            self.library.put_back_citation(citation)
+
+        self._record("Add citation", undo, redo)
         return citation
 
     def remove_current(self) -> None:
@@ -482,6 +523,12 @@ class CitationsPanel(QWidget):
         following = self._citations[min(row, len(self._citations) - 1)] if self._citations else None
         self._show_citations(following.id if following else None)
         self.changed.emit(citation.annotation_id)
+        # No confirmation: Edit ▸ Undo brings it back.
+        self._record(
+            "Remove citation",
+            lambda: self.library.put_back_citation(citation),
+            lambda: self.library.delete_citation(citation.id),
+        )
 
     def edit_source(self) -> SourceDialog | None:
         """Open the source of the selected citation in a (window-modal) dialog."""
@@ -553,10 +600,24 @@ class CitationsPanel(QWidget):
         if row >= 0:
             self.citation_list.setCurrentRow(row)
         self._current_changed(self.citation_list.currentItem(), None)
+        self._show_bears_on(annotation)
         has_any = bool(self._citations)
         self.citation_list.setVisible(has_any)
         self.empty_label.setVisible(annotation is not None and not has_any)
         self._fit_list()
+
+    def _show_bears_on(self, annotation: Annotation | None) -> None:
+        found = self.library.claims_borne_on(annotation.id) if annotation is not None else []
+        if not found:
+            self.bears_on_label.hide()
+            return
+        lines = []
+        for citation, claim in found:
+            stance = STANCE_LABELS[Stance(citation.stance)]
+            quote = html.escape(elide(claim.anchor.quote, 90))
+            lines.append(f'{stance}: <a href="{html.escape(claim.id)}">“{quote}”</a>')
+        self.bears_on_label.setText("<b>Evidence for</b><br>" + "<br>".join(lines))
+        self.bears_on_label.show()
 
     def _decorate(self, item: QListWidgetItem, citation: Citation) -> None:
         source = self._source(citation.source_id)
@@ -657,8 +718,17 @@ class CitationsPanel(QWidget):
             self.source_dialog = None
         if result != QDialog.DialogCode.Accepted:
             return
-        self.library.update_source(dialog.source())
+        before = self.library.source(dialog.source().id)
+        if before == dialog.source():
+            return  # nothing was changed: no write, no empty undo step
+        after = self.library.update_source(dialog.source())
         self.refresh()
+        if before is not None:
+            self._record(
+                "Edit source",
+                lambda: self.library.put_back_source(before),
+                lambda: self.library.put_back_source(after),
+            )
         if self._annotation is not None:
             self.changed.emit(self._annotation.id)
 

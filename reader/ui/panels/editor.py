@@ -26,7 +26,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QTextLayout
+from PySide6.QtGui import QKeySequence, QShortcut, QTextLayout
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -58,6 +58,7 @@ from reader.model import (
 )
 from reader.ui.panels.citations import CitationsPanel
 from reader.ui.preferences import KIND_LABELS, ColorPicker, is_hex_color, pick_color, swatch_icon
+from reader.ui.wrapping_row import WrappingRow
 
 SAVE_DELAY_MS = 400
 PLACEHOLDER = "Select a highlight to see it here"
@@ -232,6 +233,7 @@ class AnnotationEditor(QWidget):
     delete_requested = Signal(str)  # annotation id
     citations_changed = Signal(str)  # annotation id, after a citation or source changed
     open_evidence = Signal(str)  # evidence annotation id a citation points to
+    done_editing = Signal()  # Escape: the keyboard goes back to the document
 
     def __init__(
         self,
@@ -304,6 +306,8 @@ class AnnotationEditor(QWidget):
         self.note_edit.setPlaceholderText("Note")
         self.note_edit.setTabChangesFocus(True)
         self.note_edit.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
+        # It scrolls past this, so the Sources box below stays in sight.
+        self.note_edit.setMaximumHeight(self.fontMetrics().lineSpacing() * 8 + 12)
 
         self.tags_edit = QLineEdit()
         self.tags_edit.setObjectName("editor_tags")
@@ -335,21 +339,29 @@ class AnnotationEditor(QWidget):
         self.delete_button.setToolTip("Delete this highlight")
         self.delete_button.clicked.connect(self._request_delete)
 
+        # Combos as wide as a few letters need, not their longest item: a narrow panel
+        # shows them whole (the open list is as wide as it needs).
+        for combo in (self.kind_combo, self.status_combo, self.claimant_type_combo):
+            combo.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            combo.setMinimumContentsLength(4)
         self.form = QWidget()
         form = QFormLayout(self.form)
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # A narrow panel puts labels above their fields instead of cutting the fields off.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow(self.quote_label)
-        kind_row = QHBoxLayout()
-        kind_row.addWidget(self.kind_combo, 1)
-        kind_row.addWidget(self.color_button)
+        kind_row = WrappingRow([self.kind_combo, self.color_button], grow_first=True)
         form.addRow("Kind", kind_row)
         form.addRow("Status", self.status_combo)
+        form.addRow("Note", self.note_edit)
+        self._sources_row = form.rowCount()  # the Sources box goes here, in the order of work
         form.addRow("Claimant", self.claimant_edit)
         form.addRow("Claimant is", self.claimant_type_combo)
         form.addRow("Reviewed as", self.claim_reviewed_edit)
         form.addRow("Claimed on", self.claim_date_edit)
-        form.addRow("Note", self.note_edit)
         form.addRow("Tags", self.tags_edit)
         form.addRow("Author", self.author_edit)
         form.addRow("Created", self.created_label)
@@ -371,7 +383,7 @@ class AnnotationEditor(QWidget):
             self.sources_group.setObjectName("editor_sources")
             group_layout = QVBoxLayout(self.sources_group)
             group_layout.addWidget(self.citations)
-            form.addRow(self.sources_group)
+            form.insertRow(self._sources_row, self.sources_group)
         # Who changed what and when: read from the library each time the annotation is shown.
         self._library = library
         self.history_list: QListWidget | None = None
@@ -424,9 +436,38 @@ class AnnotationEditor(QWidget):
             "tags": self.tags_edit,
             "author": self.author_edit,
         }
+        self._set_tab_order()
+        # Escape anywhere in the editor gives the keyboard back to the document.
+        self.escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        self.escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.escape.activated.connect(self.done_editing)
         self._show_none()
 
+    def _set_tab_order(self) -> None:
+        """Tab walks the fields in the order of work: kind, status, note, the sources (paste,
+        stance, Add), then the claimant and the claim's review details, tags and author."""
+        chain: list[QWidget] = [self.kind_combo, self.status_combo, self.note_edit]
+        if self.citations is not None:
+            chain += [self.citations.input, self.citations.add_stance, self.citations.add_button]
+        chain += [
+            self.claimant_edit,
+            self.claimant_type_combo,
+            self.claim_reviewed_edit,
+            self.claim_date_edit,
+            self.tags_edit,
+            self.author_edit,
+            self.delete_button,
+        ]
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+
     # Public API -----------------------------------------------------------------------------
+
+    def focus_status(self) -> None:
+        """Put the keyboard on the status (on the kind for annotations without one)."""
+        target = self.status_combo if self.status_combo.isEnabled() else self.kind_combo
+        self.form_scroll.ensureWidgetVisible(target)
+        target.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
     def annotation(self) -> Annotation | None:
         """The annotation shown, including edits already emitted."""

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.citations import format_reference, short_reference
+from reader.citations import format_reference, isbn_text, short_reference
 from reader.library import Library
 from reader.model import Annotation, Source
 from reader.ui.annotation_model import excerpt
@@ -108,7 +108,7 @@ HEADERS = {
     SourceColumn.TITLE: "Title",
     SourceColumn.TYPE: "Type",
     SourceColumn.YEAR: "Year",
-    SourceColumn.LINK: "DOI / URL",
+    SourceColumn.LINK: "DOI / ISBN / URL",
     SourceColumn.CLAIMS: "Claims",
 }
 
@@ -141,8 +141,13 @@ def source_link(source: Source) -> QUrl | None:
 
 
 def _link_text(source: Source) -> str:
+    """Every identifier the source has: its DOI, ISBN and URL."""
     doi = _bare_doi(source.doi)
-    return f"doi:{doi}" if doi else source.url.strip()
+    parts = [f"doi:{doi}" if doi else "", f"ISBN {isbn_text(source.isbn)}" if source.isbn else ""]
+    url = source.url.strip()
+    if url and not (doi and _bare_doi(url) == doi):
+        parts.append(url)  # a DOI's own doi.org link is said once, by the DOI
+    return " · ".join(p for p in parts if p)
 
 
 class SourceTableModel(QAbstractTableModel):
@@ -351,6 +356,8 @@ class SourcesBrowser(QWidget):
         self._choose_keep = choose_keep or _default_choose_keep
         self._open_url = open_url
         self._titles: dict[int, tuple[str, str]] = {}  # document id -> (title, source)
+        # Puts a change already made on the window's undo stack: (text, undo, redo, merge_key).
+        self.record: Callable[..., None] | None = None
 
         self.model = SourceTableModel(self)
         self.proxy = SourceFilterProxy(self)
@@ -632,9 +639,16 @@ class SourcesBrowser(QWidget):
         edited = self._edit_dialog(selected[0], self)
         if edited is None or edited == selected[0]:
             return
+        before = selected[0]
         saved = self.library.update_source(edited)
         self.refresh(select=[saved.id])
         self.changed.emit()
+        if self.record is not None:
+            self.record(
+                "Edit source",
+                lambda: self.library.put_back_source(before),
+                lambda: self.library.put_back_source(saved),
+            )
 
     def merge_selected(self) -> None:
         selected = self.selected_sources()
@@ -645,9 +659,16 @@ class SourcesBrowser(QWidget):
         if keep is None:
             return
         drop = second if keep.id == first.id else first
+        kept, dropped, moved = self.library.merge_snapshot(keep.id, drop.id)
         merged = self.library.merge_sources(keep.id, drop.id)
         self.refresh(select=[merged.id])
         self.changed.emit()
+        if self.record is not None:
+            self.record(
+                "Merge sources",
+                lambda: self.library.unmerge_sources(kept, dropped, moved),
+                lambda: self.library.merge_sources(kept.id, dropped.id),
+            )
 
     def open_selected_url(self) -> None:
         selected = self.selected_sources()
