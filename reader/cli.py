@@ -111,7 +111,8 @@ def cmd_annotate(args: argparse.Namespace) -> int:
             raise DocumentError(f"--cite: {exc}") from None
     library = _library(args)
     try:
-        opened = library.open_path(args.file, args.password)
+        # A web address is fetched as the window does (the snapshot kept beside the library).
+        opened = library.open(args.file, args.password)
         library.reanchor(opened)
         start, end = library.find_quote(opened, args.quote, args.occurrence)
         # The annotation and its citation are one change: both are saved, or neither.
@@ -292,8 +293,38 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _fetched_document(url: str, password: str | None, folder: str):
+    """A web address fetched as the window fetches it, opened from a file in `folder`."""
+    from pathlib import Path
+
+    from reader.documents import kind_for_mime
+    from reader.documents.fetch import fetch_url, normalize_url
+
+    fetched = fetch_url(normalize_url(url))
+    kind = kind_for_mime(fetched.content_type)
+    suffix = {"pdf": ".pdf", "epub": ".epub", "text": ".txt", "markdown": ".md"}.get(
+        str(kind), ".html"
+    )
+    target = Path(folder) / f"fetched{suffix}"
+    target.write_bytes(fetched.data)
+    return open_document(target, password, source=url, url=fetched.url)
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
-    doc = open_document(args.file, args.password)
+    import tempfile
+    from pathlib import Path
+
+    from reader.documents.urls import looks_like_url
+
+    with tempfile.TemporaryDirectory(prefix="claim-reader-extract-") as folder:
+        if looks_like_url(args.file) and not Path(args.file).exists():
+            doc = _fetched_document(args.file, args.password, folder)
+        else:
+            doc = open_document(args.file, args.password)
+        return _print_extracted(doc, args)
+
+
+def _print_extracted(doc, args: argparse.Namespace) -> int:
     text = doc.text
     if args.json:
         payload = {
@@ -336,9 +367,10 @@ def run(argv: Sequence[str]) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the library file itself (damaged, locked, unwritable)
+        from reader.paths import LibraryPathError
         from reader.store.db import LibraryError  # damaged, or locked / unreadable
 
-        if isinstance(exc, LibraryError | OSError):
+        if isinstance(exc, LibraryError | LibraryPathError | OSError):
             print(f"error: {exc}", file=sys.stderr)
             return 1
         raise
