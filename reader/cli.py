@@ -311,6 +311,32 @@ def _fetched_document(url: str, password: str | None, folder: str):
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from reader.documents.bounded import run_bounded
+
+    # Read in a child process with a memory and a time budget: a file made to hurt costs a
+    # sentence, not minutes and gigabytes.
+    name = args.file if "://" in args.file else Path(args.file).name
+    payload = run_bounded(lambda: _extracted(args), name)
+    if payload.pop("too_complex"):
+        pages = ", ".join(str(p + 1) for p in payload["too_complex_pages"][:10])
+        print(
+            f"note: {name}: page(s) {pages} are too complex to read within the budget; "
+            "their text is left out.",
+            file=sys.stderr,
+        )
+    payload.pop("too_complex_pages")
+    if args.json:
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    else:
+        text = payload["text"]
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _extracted(args: argparse.Namespace) -> dict[str, object]:
+    """What `extract` prints, read from the file or the fetched web address."""
     import tempfile
     from pathlib import Path
 
@@ -321,13 +347,14 @@ def cmd_extract(args: argparse.Namespace) -> int:
             doc = _fetched_document(args.file, args.password, folder)
         else:
             doc = open_document(args.file, args.password)
-        return _print_extracted(doc, args)
-
-
-def _print_extracted(doc, args: argparse.Namespace) -> int:
-    text = doc.text
-    if args.json:
-        payload = {
+        text = doc.text
+        heavy = list(getattr(doc, "too_complex_pages", list)())
+        if heavy and len(heavy) == doc.page_count:
+            raise DocumentError(
+                f"{Path(args.file).name} cannot be read: every page is too complex to read "
+                "within the budget (only a damaged or malicious file is)."
+            )
+        return {
             "sha256": doc.sha256,
             "kind": str(doc.kind),
             "title": doc.metadata.title,
@@ -335,11 +362,9 @@ def _print_extracted(doc, args: argparse.Namespace) -> int:
             "published": doc.metadata.published,
             "pages": doc.page_count,
             "text": text,
+            "too_complex": bool(heavy),
+            "too_complex_pages": heavy,
         }
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    return 0
 
 
 def run(argv: Sequence[str]) -> int:

@@ -1,0 +1,127 @@
+"""Run one document reading in a forked child under a memory and a time budget.
+
+A file made to hurt can make a parser run for minutes or take gigabytes before any check of
+ours sees it. The child gets an address-space limit (RLIMIT_AS) and a deadline; what it
+returns comes back pickled through a pipe. Past either budget the child is stopped and the
+caller gets one sentence; the parent's memory is never touched. POSIX only: elsewhere the
+reading runs in this process, as before.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+import select
+import signal
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+from reader.documents.base import DocumentError, PasswordRequired
+
+T = TypeVar("T")
+
+MEMORY_BUDGET = 2 * 1024**3  # bytes of address space for the child
+TIME_BUDGET = 60.0  # seconds of wall-clock time
+
+
+class BudgetExceeded(DocumentError):
+    """The reading went past its memory or time budget and was stopped."""
+
+
+def run_bounded(
+    fn: Callable[[], T],
+    name: str,
+    *,
+    memory: int = MEMORY_BUDGET,
+    seconds: float = TIME_BUDGET,
+) -> T:
+    """`fn()` run in a forked child; its result, or the DocumentError it raised, here.
+
+    Any other exception in the child becomes a DocumentError naming the file (the child's
+    traceback is not the user's business; it is a bug or a budget met half-way).
+    """
+    if not hasattr(os, "fork"):
+        return fn()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(read_end)
+        _child(fn, write_end, memory)
+    os.close(write_end)
+    try:
+        data = _read_until(read_end, time.monotonic() + seconds)
+    finally:
+        os.close(read_end)
+    if data is None:
+        _stop(pid)
+        raise BudgetExceeded(
+            f"{name} took more than {seconds:.0f} seconds to read and was stopped "
+            "(only a damaged or malicious file takes that long)."
+        )
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        raise BudgetExceeded(
+            f"{name} needed more than {memory // 1024**2:,} MB of memory to read and was "
+            "stopped (only a damaged or malicious file needs that much)."
+            if os.WIFEXITED(status) or os.WIFSIGNALED(status)
+            else f"{name} could not be read."
+        )
+    kind, value = pickle.loads(data)
+    if kind == "ok":
+        return value
+    if kind == "document-error":
+        cls, message, wrong = value
+        if issubclass(cls, PasswordRequired):
+            raise cls(message, wrong_password=wrong)
+        raise cls(message)
+    raise DocumentError(f"{name} could not be read ({value}).")
+
+
+def _child(fn: Callable[[], object], out: int, memory: int) -> None:
+    status = 0
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        try:
+            payload = ("ok", fn())
+        except DocumentError as exc:
+            wrong = bool(getattr(exc, "wrong_password", False))
+            payload = ("document-error", (type(exc), str(exc), wrong))
+        except MemoryError:
+            payload = None  # said by the parent as "needed more than … of memory"
+        except Exception as exc:  # noqa: BLE001 - handed to the parent as one sentence
+            payload = ("error", f"{type(exc).__name__}: {exc}")
+        if payload is not None:
+            data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(out, view) :]
+    except BaseException:  # noqa: BLE001 - nothing may escape a forked child
+        status = 1
+    finally:
+        os._exit(status)
+
+
+def _read_until(fd: int, deadline: float) -> bytes | None:
+    """Everything written to `fd` until the writer closes it, or None at the deadline."""
+    chunks = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return None
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            return None
+        chunk = os.read(fd, 1 << 20)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _stop(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    os.waitpid(pid, 0)
