@@ -184,7 +184,7 @@ def _raw_pdf(objects: list[bytes], root: int) -> bytes:
 
 def _page_objects(kids_ref: int) -> list[bytes]:
     """Objects 1 (catalog), 3 (a page), 4 (its content) and 5 (a font); 2 is the caller's."""
-    content = b"BT /F1 12 Tf 20 100 Td (" + _TEXT.encode() + b") Tj ET"
+    content = b"BT /F1 8 Tf 20 100 Td (" + _TEXT.encode() + b") Tj ET"
     return [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"",
