@@ -477,3 +477,45 @@ def test_in_use_is_said_only_after_a_real_wait_and_says_how_long(tmp_path, monke
     assert waited >= 1.5  # it did wait its whole budget before saying so
     assert f"The library {lib} is in use" in str(caught.value)
     assert "waited 1.5 seconds" in str(caught.value) or "waited 1.6 seconds" in str(caught.value)
+
+
+def test_window_says_a_full_disk_when_a_highlight_cannot_be_saved(qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from reader.library import Library
+    from reader.ui.main_window import MainWindow
+
+    with mounted(tmp_path / "full") as folder:
+        lib = folder / "library.sqlite"
+        library = Library(lib)
+        settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(library, ask_password=lambda *a: None, settings=settings)
+        qtbot.addWidget(window)
+        window.show()
+        try:
+            tab = window.open_document(str(PDF))
+            assert tab is not None, window.last_error
+            qtbot.waitUntil(lambda: tab.view.has_painted, timeout=20000)
+            text = tab.view.backend.page_text(0)
+            _fill(folder)
+            # The window holds the library open: its -wal and -shm are SQLite's working files
+            # (the refused transaction's frames may be written there, never committed).
+            before = {k: v for k, v in hashes(folder).items() if not k.endswith(("-wal", "-shm"))}
+            documents = library.repo.db.execute("SELECT * FROM documents").fetchall()
+            tab.view.select_range(0, 0, len(text) // 2)
+            window.highlight_actions["claim"].trigger()
+            assert window.last_error.startswith(
+                f"The library {lib} cannot be saved: the disk is full"
+            )
+            assert tab.annotations == {} and library.all_annotations() == []
+            after = {k: v for k, v in hashes(folder).items() if not k.endswith(("-wal", "-shm"))}
+            assert after == before
+            assert library.repo.db.execute("SELECT * FROM documents").fetchall() == documents
+            os.remove(folder / "filler")  # room again: the same highlight is saved
+            window.last_error = ""
+            tab.view.select_range(0, 0, len(text) // 2)
+            window.highlight_actions["claim"].trigger()
+            assert window.last_error == "" and len(library.all_annotations()) == 1
+        finally:
+            window.close()
+            library.close()
