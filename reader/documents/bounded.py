@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import resource
 import select
 import signal
 import time
@@ -87,6 +86,8 @@ def run_bounded(
 def _child(fn: Callable[[], object], out: int, memory: int) -> None:
     status = 0
     try:
+        import resource  # POSIX only, as fork is
+
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         try:
             payload = ("ok", fn())
