@@ -6,6 +6,7 @@ where it can; where a PDF must lie (a page count, a loop), the raw syntax is wri
 
 from __future__ import annotations
 
+import base64
 import zlib
 from pathlib import Path
 
@@ -60,8 +61,9 @@ def nested_forms(path: Path, *, fan_out: int = 10, depth: int = 9) -> Path:
     return path
 
 
-def inflating_stream(path: Path, *, inflated_mb: int = 200) -> Path:
-    """A page whose content stream inflates to `inflated_mb` MB (about 0.3 % of it on disk)."""
+def inflating_stream(path: Path, *, inflated_mb: int = 200, ascii85: bool = False) -> Path:
+    """A page whose content stream inflates to `inflated_mb` MB (about 0.3 % of it on disk),
+    optionally wrapped in ASCII85 too (a filter chain, [/ASCII85Decode /FlateDecode])."""
     doc = pymupdf.open()
     _with_ordinary_page(doc)
     page = doc.new_page(width=300, height=200)
@@ -70,10 +72,13 @@ def inflating_stream(path: Path, *, inflated_mb: int = 200) -> Path:
     packer = zlib.compressobj(9)
     chunks = [packer.compress(piece) for _ in range(inflated_mb * 1024 * 1024 // len(piece))]
     chunks.append(packer.flush())
+    data = b"".join(chunks)
+    if ascii85:
+        data = base64.a85encode(data, adobe=True)
     xref = doc.get_new_xref()
     doc.update_object(xref, "<< >>")
-    doc.update_stream(xref, b"".join(chunks), compress=False)
-    doc.xref_set_key(xref, "Filter", "/FlateDecode")
+    doc.update_stream(xref, data, compress=False)
+    doc.xref_set_key(xref, "Filter", "[/ASCII85Decode /FlateDecode]" if ascii85 else "/FlateDecode")
     old = doc.xref_get_key(page.xref, "Contents")[1]
     doc.xref_set_key(page.xref, "Contents", f"[{old} {xref} 0 R]")
     doc.save(path, garbage=0, deflate=False)

@@ -58,6 +58,7 @@ def _only_heavy_page(path: Path) -> Path:
 MAKERS = {
     "nested-forms.pdf": hostile_pdfs.nested_forms,
     "inflating-stream.pdf": hostile_pdfs.inflating_stream,
+    "inflating-ascii85-stream.pdf": lambda p: hostile_pdfs.inflating_stream(p, ascii85=True),
     "huge-image.pdf": hostile_pdfs.huge_image,
     "lying-page-count.pdf": hostile_pdfs.lying_page_count,
     "looping-page-tree.pdf": hostile_pdfs.looping_page_tree,
@@ -72,6 +73,7 @@ MAKERS = {
 EXPECTED = {
     "nested-forms.pdf": (0, ORDINARY, 2),
     "inflating-stream.pdf": (0, ORDINARY, 2),
+    "inflating-ascii85-stream.pdf": (0, ORDINARY, 2),
     "huge-image.pdf": (0, ORDINARY, 2),
     "lying-page-count.pdf": (1, "list of pages is damaged or made to mislead", None),
     "looping-page-tree.pdf": (0, ORDINARY, None),

@@ -23,6 +23,7 @@ the UI thread at once (the calls are serialised; PyMuPDF holds the GIL while it 
 
 from __future__ import annotations
 
+import base64
 import ctypes
 import hashlib
 import logging
@@ -106,9 +107,11 @@ class _PageWeigher:
         except Exception:  # noqa: BLE001 - an unloadable page is handled where it is loaded
             return ""
         try:
-            size = sum(self._stream_size(x) for x in self._contents(xref))
-            if size > PAGE_CONTENT_BUDGET:
-                return "its drawing instructions are too long"
+            size = 0
+            for content in self._contents(xref):
+                size += self._stream_size(content, PAGE_CONTENT_BUDGET - size)
+                if size > PAGE_CONTENT_BUDGET:
+                    return "its drawing instructions are too long"
             data = b"".join(self._inflated(x) for x in self._contents(xref))
             used, forms, pixels = self._draws(data, self._xobjects(self._resources(xref)))
         except _OverBudget as why:
@@ -198,21 +201,27 @@ class _PageWeigher:
             source = match.group(1) if match else ""
         return {m.group(1): int(m.group(2)) for m in _NAMED_XOBJECT.finditer(source.encode())}
 
-    def _stream_size(self, xref: int) -> int:
-        """The decoded size of a stream, inflated in pieces and never kept whole."""
+    def _stream_size(self, xref: int, limit: int = PAGE_CONTENT_BUDGET) -> int:
+        """The decoded size of a stream, up to a little past `limit`: the text filters are
+        undone, Flate is inflated in pieces and never kept whole past the limit."""
         if not self._doc.xref_is_stream(xref):
             return 0
-        raw = self._doc.xref_stream_raw(xref) or b""
-        if self._doc.xref_get_key(xref, "Filter")[1] not in ("/FlateDecode", "[/FlateDecode]"):
-            return len(raw)  # other filters: the raw size (MuPDF decodes them itself)
-        unpack = zlib.decompressobj()
-        size, rest = 0, raw
-        while rest and size <= PAGE_CONTENT_BUDGET:
-            size += len(unpack.decompress(rest, 1 << 20))
-            rest = unpack.unconsumed_tail
-            if unpack.eof:
-                break
-        return size
+        data = self._doc.xref_stream_raw(xref) or b""
+        filters = re.findall(r"/(\w+)", self._doc.xref_get_key(xref, "Filter")[1])
+        for i, name in enumerate(filters):
+            if name in ("ASCIIHexDecode", "AHx"):
+                data = bytes.fromhex(re.sub(rb"[^0-9A-Fa-f]", b"", data.split(b">")[0]).decode())
+            elif name in ("ASCII85Decode", "A85"):
+                body = re.sub(rb"\s", b"", data.split(b"~>")[0]).removeprefix(b"<~")
+                data = base64.a85decode(body)
+            elif name in ("FlateDecode", "Fl") and i == len(filters) - 1:
+                return _inflated_size(data, limit)
+            else:
+                # LZW, RunLength, a Flate that is not last, images' filters: MuPDF decodes
+                # them itself; the encoded size is what is weighed (extract's child process
+                # bounds what this misses).
+                return len(data)
+        return len(data)
 
     def _inflated(self, xref: int) -> bytes:
         """A stream's decoded bytes (called once its size is known to be within budget)."""
@@ -223,6 +232,18 @@ class _PageWeigher:
 
 class _OverBudget(Exception):
     pass
+
+
+def _inflated_size(data: bytes, limit: int) -> int:
+    """How many bytes `data` inflates to, counting past `limit` by at most one MB."""
+    unpack = zlib.decompressobj()
+    size, rest = 0, data
+    while rest and size <= limit:
+        size += len(unpack.decompress(rest, 1 << 20))
+        rest = unpack.unconsumed_tail
+        if unpack.eof:
+            break
+    return size
 
 
 def _int(value: str) -> int:
