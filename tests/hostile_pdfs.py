@@ -29,6 +29,13 @@ def _set_xobjects(doc: pymupdf.Document, page: pymupdf.Page, entries: str) -> No
         doc.xref_set_key(page.xref, "Resources/XObject", entries)
 
 
+def append_content(doc: pymupdf.Document, page: pymupdf.Page, xref: int) -> None:
+    """Draw the content stream `xref` after what the page already draws."""
+    kind, value = doc.xref_get_key(page.xref, "Contents")
+    old = value.strip("[] ") if kind == "array" else value
+    doc.xref_set_key(page.xref, "Contents", f"[{old} {xref} 0 R]")
+
+
 def nested_forms(path: Path, *, fan_out: int = 10, depth: int = 9) -> Path:
     """A page that draws a form that draws the next form `fan_out` times, `depth` levels
     deep: fan_out**depth leaf drawings from a file of a few KB."""
@@ -54,8 +61,7 @@ def nested_forms(path: Path, *, fan_out: int = 10, depth: int = 9) -> Path:
     content = doc.get_new_xref()
     doc.update_object(content, "<< >>")
     doc.update_stream(content, b"q 20 0 0 20 10 10 cm /Top Do Q")
-    old = doc.xref_get_key(page.xref, "Contents")[1]
-    doc.xref_set_key(page.xref, "Contents", f"[{old} {content} 0 R]")
+    append_content(doc, page, content)
     doc.save(path)
     doc.close()
     return path
@@ -79,8 +85,7 @@ def inflating_stream(path: Path, *, inflated_mb: int = 200, ascii85: bool = Fals
     doc.update_object(xref, "<< >>")
     doc.update_stream(xref, data, compress=False)
     doc.xref_set_key(xref, "Filter", "[/ASCII85Decode /FlateDecode]" if ascii85 else "/FlateDecode")
-    old = doc.xref_get_key(page.xref, "Contents")[1]
-    doc.xref_set_key(page.xref, "Contents", f"[{old} {xref} 0 R]")
+    append_content(doc, page, xref)
     doc.save(path, garbage=0, deflate=False)
     doc.close()
     return path
@@ -119,8 +124,7 @@ def huge_image(path: Path, *, side: int = 30_000) -> Path:
     content = doc.get_new_xref()
     doc.update_object(content, "<< >>")
     doc.update_stream(content, b"q 200 0 0 150 50 20 cm /Im Do Q")
-    old = doc.xref_get_key(page.xref, "Contents")[1]
-    doc.xref_set_key(page.xref, "Contents", f"[{old} {content} 0 R]")
+    append_content(doc, page, content)
     doc.save(path, garbage=0, deflate=False)
     doc.close()
     return path

@@ -291,3 +291,52 @@ def test_window_shows_the_whole_article_after_a_media_void(window, qtbot, hostil
     assert tab is not None, window.last_error
     shown = tab.view.toPlainText()
     assert all(f"Paragraph {i} of the article" in shown for i in range(12))
+
+
+# -- the budget leaves real pages alone ----------------------------------------------------------
+
+
+def test_no_page_of_the_corpus_is_over_budget():
+    from conftest import CORPUS
+
+    from reader.documents.pdf import open_paged
+
+    weighed = 0
+    for path in sorted((CORPUS / "pdf").glob("*.pdf")):
+        try:
+            doc = open_paged(path)
+        except DocumentError:
+            continue  # encrypted or damaged on purpose: other tests
+        with doc:
+            for page in range(doc.page_count):
+                assert doc.too_complex(page) == "", (path.name, page)
+                weighed += 1
+    assert weighed > 100
+
+
+def test_a_small_picture_drawn_many_times_is_within_budget(tmp_path):
+    """Pixels are counted once per picture (MuPDF decodes it once), not once per drawing."""
+    import pymupdf
+
+    from reader.documents.pdf import open_paged
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=300, height=200)
+    page.insert_text((20, 40), ORDINARY, fontsize=9)
+    logo = doc.get_new_xref()
+    doc.update_object(
+        logo,
+        "<< /Type /XObject /Subtype /Image /Width 400 /Height 400 /ColorSpace /DeviceGray "
+        "/BitsPerComponent 8 >>",
+    )
+    doc.update_stream(logo, bytes(400 * 400))
+    hostile_pdfs._set_xobjects(doc, page, f"<< /Logo {logo} 0 R >>")
+    content = doc.get_new_xref()
+    doc.update_object(content, "<< >>")
+    doc.update_stream(content, b"q 10 0 0 10 5 5 cm /Logo Do Q\n" * 5_000)  # 800 M px drawn
+    hostile_pdfs.append_content(doc, page, content)
+    doc.save(tmp_path / "logos.pdf")
+    doc.close()
+    with open_paged(tmp_path / "logos.pdf") as reread:
+        assert reread.too_complex(0) == ""
+        assert ORDINARY in reread.page_text(0)

@@ -91,12 +91,15 @@ _DO = re.compile(rb"/([^\s/<>\[\]()%{}]+)\s*Do(?![A-Za-z0-9])")
 
 class _PageWeigher:
     """Weighs pages from the PDF's objects alone (the content is inflated with a cap, never
-    interpreted): content bytes run, form drawings and image pixels, nested forms multiplied
-    by how often they are drawn. Call under the MuPDF lock."""
+    interpreted): content bytes run and form drawings, nested forms multiplied by how often
+    they are drawn, and the pixels of the distinct images drawn (MuPDF decodes an image once
+    however often it is drawn). Call under the MuPDF lock."""
 
     def __init__(self, doc: pymupdf.Document) -> None:
         self._doc = doc
-        self._forms: dict[int, tuple[int, int, int]] = {}  # xref → (bytes, forms, pixels)
+        # xref → (content bytes run, form drawings, the images it draws)
+        self._weights: dict[int, tuple[int, int, frozenset[int]]] = {}
+        self._pixels: dict[int, int] = {}  # image xref → width × height
         self._busy: set[int] = set()  # forms being weighed (a form that draws itself)
 
     def over_budget(self, page: int) -> str:
@@ -113,7 +116,7 @@ class _PageWeigher:
                 if size > PAGE_CONTENT_BUDGET:
                     return "its drawing instructions are too long"
             data = b"".join(self._inflated(x) for x in self._contents(xref))
-            used, forms, pixels = self._draws(data, self._xobjects(self._resources(xref)))
+            used, forms, images = self._draws(data, self._xobjects(self._resources(xref)))
         except _OverBudget as why:
             return str(why)
         except Exception:  # noqa: BLE001 - unreadable objects: MuPDF decides what to show
@@ -122,51 +125,56 @@ class _PageWeigher:
             return "its drawings repeat each other too many times"
         if forms > PAGE_FORM_BUDGET:
             return "its drawings are nested too deeply"
-        if pixels > PAGE_PIXEL_BUDGET:
+        if sum(self._pixels[i] for i in images) > PAGE_PIXEL_BUDGET:
             return "its pictures are too large"
         return ""
 
-    def _draws(self, content: bytes, named: dict[bytes, int]) -> tuple[int, int, int]:
-        used = forms = pixels = 0
+    def _draws(self, content: bytes, named: dict[bytes, int]) -> tuple[int, int, frozenset[int]]:
+        used = forms = 0
+        images: set[int] = set()
+        merged: set[int] = set()  # the image sets already taken (a form drawn 1,000 times)
         for name in _DO.findall(content):
             xref = named.get(name)
             if xref is None:
                 continue
-            b, f, px = self._xobject(xref)
-            used, forms, pixels = used + b, forms + f, pixels + px
+            b, f, drawn = self._xobject(xref)
+            used, forms = used + b, forms + f
             if used > PAGE_CONTENT_BUDGET or forms > PAGE_FORM_BUDGET:
                 raise _OverBudget(
                     "its drawings are nested too deeply"
                     if forms > PAGE_FORM_BUDGET
                     else "its drawings repeat each other too many times"
                 )
-        return used, forms, pixels
+            if drawn and xref not in merged:
+                merged.add(xref)
+                images |= drawn
+        return used, forms, frozenset(images)
 
-    def _xobject(self, xref: int) -> tuple[int, int, int]:
-        known = self._forms.get(xref)
+    def _xobject(self, xref: int) -> tuple[int, int, frozenset[int]]:
+        known = self._weights.get(xref)
         if known is not None:
             return known
         doc = self._doc
         subtype = doc.xref_get_key(xref, "Subtype")[1]
+        weight: tuple[int, int, frozenset[int]] = (0, 0, frozenset())
         if subtype == "/Image":
             width = _int(doc.xref_get_key(xref, "Width")[1])
             height = _int(doc.xref_get_key(xref, "Height")[1])
-            weight = (0, 0, width * height)
+            self._pixels[xref] = width * height
+            weight = (0, 0, frozenset((xref,)))
         elif subtype == "/Form" and xref not in self._busy:
             self._busy.add(xref)
             try:
                 size = self._stream_size(xref)
                 if size > PAGE_CONTENT_BUDGET:
                     raise _OverBudget("its drawing instructions are too long")
-                used, forms, pixels = self._draws(
+                used, forms, images = self._draws(
                     self._inflated(xref), self._xobjects(self._resources(xref))
                 )
-                weight = (size + used, 1 + forms, pixels)
+                weight = (size + used, 1 + forms, images)
             finally:
                 self._busy.discard(xref)
-        else:
-            weight = (0, 0, 0)
-        self._forms[xref] = weight
+        self._weights[xref] = weight
         return weight
 
     def _contents(self, page_xref: int) -> list[int]:
