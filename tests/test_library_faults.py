@@ -519,3 +519,17 @@ def test_window_says_a_full_disk_when_a_highlight_cannot_be_saved(qtbot, tmp_pat
         finally:
             window.close()
             library.close()
+
+
+def test_a_damaged_library_with_a_journal_is_called_damaged_and_left_as_it_was(tmp_path):
+    """Not "a foreign journal": the file itself is damaged (the recovery at start keeps both)."""
+    lib = tmp_path / "lib" / "library.sqlite"
+    make_library(lib)
+    _leave_wal(lib, "crash_test")
+    with open(lib, "r+b") as fh:  # the second page (a table's root) overwritten
+        fh.seek(4096)
+        fh.write(b"\xa5" * 4096)
+    before = hashes(tmp_path / "lib")
+    sentence = one_error(run_cli("--db", str(lib), "list"))
+    assert sentence.startswith(f"The library {lib} is damaged and cannot be read")
+    assert hashes(tmp_path / "lib") == before

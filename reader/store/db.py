@@ -244,18 +244,25 @@ def _check_wal(path: Path) -> None:
         )
 
 
-def _wal_problem(path: Path, wal: Path) -> str:
-    """What is wrong with replaying `wal` into `path`, tried on copies; "" when nothing is."""
-    before = None
+def _alone(path: Path) -> tuple[str | None, list[str]]:
+    """The library file read alone — its creation stamp and quick-check complaints — with
+    `immutable`: SQLite then ignores (and never touches) the -wal and makes no -shm."""
     try:
-        # immutable: SQLite reads the main file alone, ignoring (and never touching) the WAL.
         plain = sqlite3.connect(f"{path.resolve().as_uri()}?immutable=1", uri=True)
         try:
-            before = _identity(plain)
+            return _identity(plain), quick_check(plain)
         finally:
             plain.close()
-    except sqlite3.DatabaseError:
-        pass
+    except sqlite3.DatabaseError as exc:
+        return None, [str(exc)]
+
+
+def _wal_problem(path: Path, wal: Path) -> str:
+    """What is wrong with replaying `wal` into `path`, tried on copies; "" when nothing is.
+
+    Raises LibraryDamaged when the library file itself is damaged (the usual recovery then
+    keeps it aside with its journal, bytes untouched)."""
+    before, _ = _alone(path)
     with tempfile.TemporaryDirectory(prefix="claim-reader-wal-") as tmp:
         trial = Path(tmp) / "library.sqlite"
         try:
@@ -274,8 +281,13 @@ def _wal_problem(path: Path, wal: Path) -> str:
             finally:
                 conn.close()
         except sqlite3.DatabaseError as exc:
-            return f"does not fit it ({exc})"
+            problems = [str(exc)]
     if problems:
+        # The file alone may be mid-checkpoint after a crash (the journal completes it), so
+        # it is only asked when the replay failed: sound alone, the journal does not fit it.
+        _, alone = _alone(path)
+        if alone:
+            raise LibraryDamaged(damaged_message(path, alone[0]), path)
         return f"does not fit it ({problems[0]})"
     if before is not None and after != before:
         return "belongs to another database"
