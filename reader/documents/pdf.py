@@ -100,6 +100,7 @@ class _PageWeigher:
         # xref → (content bytes run, form drawings, the images it draws)
         self._weights: dict[int, tuple[int, int, frozenset[int]]] = {}
         self._pixels: dict[int, int] = {}  # image xref → width × height
+        self._decoded: dict[int, bytes] = {}  # streams decoded while weighed, until used
         self._busy: set[int] = set()  # forms being weighed (a form that draws itself)
 
     def over_budget(self, page: int) -> str:
@@ -109,6 +110,7 @@ class _PageWeigher:
             xref = doc.page_xref(page)
         except Exception:  # noqa: BLE001 - an unloadable page is handled where it is loaded
             return ""
+        self._decoded.clear()
         try:
             size = 0
             for content in self._contents(xref):
@@ -121,6 +123,8 @@ class _PageWeigher:
             return str(why)
         except Exception:  # noqa: BLE001 - unreadable objects: MuPDF decides what to show
             return ""
+        finally:
+            self._decoded.clear()
         if size + used > PAGE_CONTENT_BUDGET:
             return "its drawings repeat each other too many times"
         if forms > PAGE_FORM_BUDGET:
@@ -211,11 +215,13 @@ class _PageWeigher:
 
     def _stream_size(self, xref: int, limit: int = PAGE_CONTENT_BUDGET) -> int:
         """The decoded size of a stream, up to a little past `limit`: the text filters are
-        undone, Flate is inflated in pieces and never kept whole past the limit."""
+        undone, Flate is inflated in pieces and never kept whole past the limit. A stream
+        decoded whole within the limit is kept for `_inflated` (decoded once, not twice)."""
         if not self._doc.xref_is_stream(xref):
             return 0
         data = self._doc.xref_stream_raw(xref) or b""
         filters = re.findall(r"/(\w+)", self._doc.xref_get_key(xref, "Filter")[1])
+        ours = self._doc.xref_get_key(xref, "DecodeParms")[0] == "null"  # no predictor
         for i, name in enumerate(filters):
             if name in ("ASCIIHexDecode", "AHx"):
                 data = bytes.fromhex(re.sub(rb"[^0-9A-Fa-f]", b"", data.split(b">")[0]).decode())
@@ -223,16 +229,24 @@ class _PageWeigher:
                 body = re.sub(rb"\s", b"", data.split(b"~>")[0]).removeprefix(b"<~")
                 data = base64.a85decode(body)
             elif name in ("FlateDecode", "Fl") and i == len(filters) - 1:
-                return _inflated_size(data, limit)
+                size, whole = _inflate(data, limit)
+                if whole is not None and ours:
+                    self._decoded[xref] = whole
+                return size
             else:
                 # LZW, RunLength, a Flate that is not last, images' filters: MuPDF decodes
                 # them itself; the encoded size is what is weighed (extract's child process
                 # bounds what this misses).
                 return len(data)
+        if ours:
+            self._decoded[xref] = data
         return len(data)
 
     def _inflated(self, xref: int) -> bytes:
         """A stream's decoded bytes (called once its size is known to be within budget)."""
+        known = self._decoded.pop(xref, None)
+        if known is not None:
+            return known
         if not self._doc.xref_is_stream(xref):
             return b""
         return self._doc.xref_stream(xref) or b""
@@ -242,16 +256,19 @@ class _OverBudget(Exception):
     pass
 
 
-def _inflated_size(data: bytes, limit: int) -> int:
-    """How many bytes `data` inflates to, counting past `limit` by at most one MB."""
+def _inflate(data: bytes, limit: int) -> tuple[int, bytes | None]:
+    """How many bytes `data` inflates to (counting past `limit` by at most one MB), and the
+    bytes themselves when they came out whole within the limit."""
     unpack = zlib.decompressobj()
-    size, rest = 0, data
+    size, rest, pieces = 0, data, []
     while rest and size <= limit:
-        size += len(unpack.decompress(rest, 1 << 20))
+        piece = unpack.decompress(rest, 1 << 20)
+        size += len(piece)
+        pieces.append(piece)
         rest = unpack.unconsumed_tail
         if unpack.eof:
             break
-    return size
+    return size, (b"".join(pieces) if size <= limit and not rest else None)
 
 
 def _int(value: str) -> int:
