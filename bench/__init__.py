@@ -12,7 +12,9 @@ temporary folder; the table is also written to bench/out/results.txt (git-ignore
   fts_search     Library.search over 100,000 annotations vs the raw FTS5 query (and the insert)
   reanchor       open + re-anchor 1,000 annotations on an edited 1,000-page PDF vs its text
   exchange       CSV export / import of 100,000 annotations vs raw sqlite3 + csv (and memory)
-  hostile        a 100,000-entry outline vs MuPDF's own walk; weighing pages vs loading them
+  extraction     article F1 / metadata of ours vs readability-lxml, trafilatura, Readability.js
+                 alone on 137 pages with expected output; `extract` processes vs readability
+  hostile        a 100,000-entry outline vs MuPDF's own walk; weighing pages vs reading their text
 """
 
 BENCHMARKS = (
@@ -24,6 +26,7 @@ BENCHMARKS = (
     "fts_search",
     "reanchor",
     "exchange",
+    "extraction",
     "hostile",
 )
 QT_BENCHMARKS = frozenset({"scroll_render", "article_open"})  # need a QApplication in-process

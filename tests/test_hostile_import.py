@@ -214,7 +214,7 @@ def csv_of(*rows: list[str], terminator: str = "\r\n") -> bytes:
 
 
 def first_item(json_data: bytes) -> dict:
-    return json.loads(json_data)["items"][0]
+    return json.loads(json_data)["first"]["items"][0]
 
 
 def line_starting(data: bytes, needle: str) -> int:

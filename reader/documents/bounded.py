@@ -28,6 +28,18 @@ TIME_BUDGET = 60.0  # seconds of wall-clock time
 # the record read it; nothing decides on it).
 last_peak_rss = 0
 
+# In the child: where `alive()` reports progress (the parent's deadline starts again).
+_alive_fd: int | None = None
+_ALIVE = b"."  # one byte per step, written before the payload
+_PAYLOAD = b"P"  # then this, then the pickled result
+
+
+def alive() -> None:
+    """Say that the reading moves on (one OCR page read, say): the time budget is per step,
+    so a long document that keeps moving is not stopped. Does nothing outside a child."""
+    if _alive_fd is not None:
+        os.write(_alive_fd, _ALIVE)
+
 
 class BudgetExceeded(DocumentError):
     """The reading went past its memory or time budget and was stopped."""
@@ -54,7 +66,7 @@ def run_bounded(
         _child(fn, write_end, memory)
     os.close(write_end)
     try:
-        data = _read_until(read_end, time.monotonic() + seconds)
+        data = _read_until(read_end, seconds)
     finally:
         os.close(read_end)
     if data is None:
@@ -84,7 +96,9 @@ def run_bounded(
 
 
 def _child(fn: Callable[[], object], out: int, memory: int) -> None:
+    global _alive_fd
     status = 0
+    _alive_fd = out
     try:
         import resource  # POSIX only, as fork is
 
@@ -99,7 +113,7 @@ def _child(fn: Callable[[], object], out: int, memory: int) -> None:
         except Exception as exc:  # noqa: BLE001 - handed to the parent as one sentence
             payload = ("error", f"{type(exc).__name__}: {exc}")
         if payload is not None:
-            data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+            data = _PAYLOAD + pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
             view = memoryview(data)
             while view:
                 view = view[os.write(out, view) :]
@@ -109,9 +123,13 @@ def _child(fn: Callable[[], object], out: int, memory: int) -> None:
         os._exit(status)
 
 
-def _read_until(fd: int, deadline: float) -> bytes | None:
-    """Everything written to `fd` until the writer closes it, or None at the deadline."""
-    chunks = []
+def _read_until(fd: int, seconds: float) -> bytes | None:
+    """The payload written to `fd` once the writer closes it (b"" when it wrote none), or
+    None when `seconds` pass without a word: progress bytes before the payload each start the
+    deadline again."""
+    deadline = time.monotonic() + seconds
+    chunks: list[bytes] = []
+    started = False
     while True:
         left = deadline - time.monotonic()
         if left <= 0:
@@ -122,7 +140,17 @@ def _read_until(fd: int, deadline: float) -> bytes | None:
         chunk = os.read(fd, 1 << 20)
         if not chunk:
             return b"".join(chunks)
-        chunks.append(chunk)
+        if not started:
+            steps = len(chunk) - len(chunk.lstrip(_ALIVE))
+            if steps:
+                deadline = time.monotonic() + seconds
+                chunk = chunk[steps:]
+            if chunk.startswith(_PAYLOAD):
+                started, chunk = True, chunk[len(_PAYLOAD) :]
+            elif chunk:  # never written by our child: treat as no payload
+                return b""
+        if started:
+            chunks.append(chunk)
 
 
 def _reap(pid: int) -> int:
