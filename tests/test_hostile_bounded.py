@@ -340,3 +340,17 @@ def test_a_small_picture_drawn_many_times_is_within_budget(tmp_path):
     with open_paged(tmp_path / "logos.pdf") as reread:
         assert reread.too_complex(0) == ""
         assert ORDINARY in reread.page_text(0)
+
+
+def _many_steps() -> str:
+    from reader.documents.bounded import alive
+
+    for _ in range(5_000):
+        alive()
+    return "done"
+
+
+def test_progress_reports_cross_to_the_parent_before_the_result():
+    """`alive()` (one byte a step, e.g. an OCR page) restarts the deadline; the result still
+    arrives whole after thousands of them."""
+    assert run_bounded(_many_steps, "x") == "done"
