@@ -143,7 +143,14 @@ def case_newer(tmp_path: Path) -> tuple[Path, str]:
     return lib, "made by a newer Claim Reader"
 
 
+def case_parent_is_a_file(tmp_path: Path) -> tuple[Path, str]:
+    (tmp_path / "lib").mkdir()
+    (tmp_path / "lib" / "notes.txt").write_text("a file where a folder is meant\n")
+    return tmp_path / "lib" / "notes.txt" / "library.sqlite", "notes.txt is a file, not a folder"
+
+
 CASES = {
+    "parent-is-a-file": case_parent_is_a_file,
     "foreign-wal": case_foreign_wal,
     "folder": case_folder,
     "symlink-loop": case_symlink_loop,

@@ -138,6 +138,9 @@ def preflight(path: str | Path) -> None:
         st = os.stat(path)
     except FileNotFoundError:
         st = None
+    except NotADirectoryError:
+        _preflight_new(path)  # a file where a folder of the path should be: said there
+        return
     except OSError as exc:
         if exc.errno == errno.ELOOP:
             raise LibraryUnavailable(
