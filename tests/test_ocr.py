@@ -86,10 +86,7 @@ def test_ocr_is_kept_with_the_version(scanned: Path, tmp_path: Path) -> None:
 def test_extract_prints_ocr_text(scanned: Path, truth: str) -> None:
     out = subprocess.run(
         [sys.executable, "-m", "reader", "extract", str(scanned)],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        timeout=300,
+        capture_output=True, text=True, cwd=ROOT, timeout=300,
     )
     assert out.returncode == 0, out.stderr
     assert out.stderr == ""

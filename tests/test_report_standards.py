@@ -229,3 +229,4 @@ def test_the_schema_check_can_fail():
     )
     _schema_check({"@type": "Claimreview"}, errors)
     assert len(errors) == 2
+

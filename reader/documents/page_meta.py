@@ -30,41 +30,17 @@ _ARTICLE_TYPES = frozenset(
 )
 # In the order Readability.js (Firefox Reader View) trusts them.
 _TITLE_KEYS = (
-    "dc.title",
-    "dcterms.title",
-    "og:title",
-    "twitter:title",
-    "parsely-title",
-    "citation_title",
+    "dc.title", "dcterms.title", "og:title", "twitter:title", "parsely-title", "citation_title",
 )
 _AUTHOR_KEYS = (
-    "dc.creator",
-    "dcterms.creator",
-    "author",
-    "parsely-author",
-    "article:author",
-    "sailthru.author",
-    "byl",
-    "citation_author",
+    "dc.creator", "dcterms.creator", "author", "parsely-author", "article:author",
+    "sailthru.author", "byl", "citation_author",
 )
 _DATE_KEYS = (
-    "article:published_time",
-    "og:published_time",
-    "published_time",
-    "datepublished",
-    "dc.date.issued",
-    "dcterms.issued",
-    "dc.date",
-    "dcterms.date",
-    "date",
-    "pubdate",
-    "publishdate",
-    "publish-date",
-    "parsely-pub-date",
-    "sailthru.date",
-    "citation_date",
-    "citation_publication_date",
-    "article.published",
+    "article:published_time", "og:published_time", "published_time", "datepublished",
+    "dc.date.issued", "dcterms.issued", "dc.date", "dcterms.date", "date", "pubdate",
+    "publishdate", "publish-date", "parsely-pub-date", "sailthru.date", "citation_date",
+    "citation_publication_date", "article.published",
 )
 _ISO = re.compile(r"\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 _MAX_BYLINE = 120

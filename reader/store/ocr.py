@@ -17,13 +17,8 @@ class OcrStore:
                 self.db.execute(
                     "INSERT OR REPLACE INTO ocr_pages (sha256, page, language, text, chars) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    [
-                        sha256,
-                        page,
-                        got.get("language", ""),
-                        got["text"],
-                        json.dumps(got["chars"], separators=(",", ":")),
-                    ],
+                    [sha256, page, got.get("language", ""), got["text"],
+                     json.dumps(got["chars"], separators=(",", ":"))],
                 )
 
     def load(self, sha256: str) -> dict[int, dict]:

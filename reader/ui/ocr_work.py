@@ -24,7 +24,9 @@ def page_list(pages: list[int]) -> str:
             runs[-1].append(p)
         else:
             runs.append([p])
-    return ", ".join(f"{r[0] + 1}" if len(r) == 1 else f"{r[0] + 1}–{r[-1] + 1}" for r in runs)
+    return ", ".join(
+        f"{r[0] + 1}" if len(r) == 1 else f"{r[0] + 1}–{r[-1] + 1}" for r in runs
+    )
 
 
 def ocr_badge(document) -> str:
@@ -79,9 +81,8 @@ class OcrWork(QObject):
             finally:
                 handle.close()
 
-        job.progress.connect(
-            lambda done, total: self.indicator.show_work(self._label(tab, pages), done, total)
-        )
+        job.progress.connect(lambda done, total: self.indicator.show_work(
+            self._label(tab, pages), done, total))
         job.succeeded.connect(lambda result, t=tab: self._succeeded(t, result))
         job.failed.connect(lambda message, t=tab: self._failed(t, message))
         job.finished.connect(job.deleteLater)
