@@ -132,7 +132,9 @@ def _parse_page(html: str) -> lxml.html.HtmlElement | None:
 # --- the two extractors ----------------------------------------------------------------------
 
 
-def _readability(root: lxml.html.HtmlElement, url: str) -> tuple[lxml.html.HtmlElement | None, str]:
+def _readability(
+    root: lxml.html.HtmlElement, url: str
+) -> tuple[lxml.html.HtmlElement | None, str]:
     try:
         document = _readability_class()
     except ImportError:  # pragma: no cover - a declared dependency
