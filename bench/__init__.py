@@ -15,6 +15,7 @@ temporary folder; the table is also written to bench/out/results.txt (git-ignore
   extraction     article F1 / metadata of ours vs readability-lxml, trafilatura, Readability.js
                  alone on 137 pages with expected output; `extract` processes vs readability
   team           merging a 100,000-annotation library vs raw SQL copy; the served search vs FTS5
+  hostile        a 100,000-entry outline vs MuPDF's own walk; weighing pages vs reading their text
 """
 
 BENCHMARKS = (
@@ -28,5 +29,6 @@ BENCHMARKS = (
     "exchange",
     "extraction",
     "team",
+    "hostile",
 )
 QT_BENCHMARKS = frozenset({"scroll_render", "article_open"})  # need a QApplication in-process

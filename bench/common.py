@@ -325,3 +325,82 @@ def keep_none_alive() -> None:
             f"{sys.version_info[1]} the app aborts (none_dealloc) after a few thousand calls. "
             "The bench props them up to finish."
         )
+
+
+# -- hostile PDFs written as raw syntax (tests/hostile_pdfs.py builds the others) ----------------
+
+ORDINARY_TEXT = "Readable words on an ordinary page of this document."
+
+
+def raw_pdf(objects: list[bytes], root: int) -> bytes:
+    """A PDF file of the given objects (numbered from 1) with a correct xref table."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref_at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        root,
+        xref_at,
+    )
+    return bytes(out)
+
+
+def page_objects(kids_ref: int) -> list[bytes]:
+    """Objects 1 (catalog), 3 (a page), 4 (its content) and 5 (a font); 2 is the caller's."""
+    content = b"BT /F1 8 Tf 20 100 Td (" + ORDINARY_TEXT.encode() + b") Tj ET"
+    return [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"",
+        b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 300 200] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>" % kids_ref,
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+
+
+def outline_pdf(path: Path, *, chapters: int = 1_000, sections: int = 99) -> Path:
+    """One page and an outline of chapters × (1 + sections) entries (100,000 by default),
+    written as raw syntax: PyMuPDF's set_toc takes ~10 s for that many."""
+    objects = page_objects(2)
+    objects[1] = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+    objects[0] = b"<< /Type /Catalog /Pages 2 0 R /Outlines 6 0 R >>"
+    root = 6
+    first_chapter = root + 1
+    per_chapter = 1 + sections
+    last_chapter = first_chapter + (chapters - 1) * per_chapter
+    total = chapters * per_chapter
+    objects.append(
+        b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>"
+        % (first_chapter, last_chapter, total)
+    )
+    dest = b"/Dest [3 0 R /XYZ 0 150 0]"
+    for c in range(chapters):
+        number = first_chapter + c * per_chapter
+        links = b""
+        if c > 0:
+            links += b" /Prev %d 0 R" % (number - per_chapter)
+        if c < chapters - 1:
+            links += b" /Next %d 0 R" % (number + per_chapter)
+        objects.append(
+            b"<< /Title (Chapter %d) /Parent %d 0 R%s /First %d 0 R /Last %d 0 R /Count -%d %s >>"
+            % (c + 1, root, links, number + 1, number + sections, sections, dest)
+        )
+        for s in range(sections):
+            own = number + 1 + s
+            links = b""
+            if s > 0:
+                links += b" /Prev %d 0 R" % (own - 1)
+            if s < sections - 1:
+                links += b" /Next %d 0 R" % (own + 1)
+            objects.append(
+                b"<< /Title (Section %d.%d) /Parent %d 0 R%s %s >>"
+                % (c + 1, s + 1, number, links, dest)
+            )
+    path.write_bytes(raw_pdf(objects, 1))
+    return path

@@ -96,10 +96,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     size = _parse_size(args.size)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
 
-    from reader.paths import instance_name, library_path
-    from reader.store.db import LibraryDamaged, LibraryError, check_file
+    from reader.paths import LibraryPathError, instance_name, library_path
+    from reader.store.db import LibraryDamaged, LibraryError, check_file, preflight
 
-    db_path = library_path(db_arg or args.db)
+    try:
+        db_path = library_path(db_arg if db_arg is not None else args.db)
+        preflight(db_path)  # a folder, a loop, a read-only place …: said before anything
+    except (LibraryPathError, LibraryError) as exc:
+        return refuse_library(str(exc), dialog=not args.screenshot)
     # The quick check reads the whole library (~0.1-0.25 s for 100,000 annotations). It runs
     # on a thread, on its own read-only connection, while this thread imports the library
     # code, Qt and the window (~0.25-0.4 s); SQLite releases the GIL while it reads. Library()
@@ -135,8 +139,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if library is None:
             return 1
     except LibraryError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return refuse_library(str(exc), dialog=not args.screenshot)
     return run_gui(
         library,
         args.documents,
@@ -145,6 +148,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         backup=not args.screenshot,
         instance=instance,
     )
+
+
+def refuse_library(sentence: str, *, dialog: bool) -> int:
+    """A library that cannot be used: the sentence on stderr and, for a person at the
+    window (not a --screenshot run), in a dialog too, since a desktop launch has no terminal."""
+    print(f"error: {sentence}", file=sys.stderr)
+    if dialog:
+        from PySide6.QtWidgets import QApplication
+
+        from reader.ui.recovery import inform_dialog
+
+        _application(QApplication)
+        inform_dialog(sentence, error=True)
+    return 1
 
 
 def _absolute(target: str) -> str:

@@ -171,7 +171,8 @@ def cmd_annotate(args: argparse.Namespace) -> int:
             raise DocumentError(f"--cite: {exc}") from None
     library = _library(args)
     try:
-        opened = library.open_path(args.file, args.password)
+        # A web address is fetched as the window does (the snapshot kept beside the library).
+        opened = library.open(args.file, args.password)
         library.read_scanned_pages(opened)  # anchors need the pages' text
         library.reanchor(opened)
         start, end = library.find_quote(opened, args.quote, args.occurrence)
@@ -424,16 +425,75 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return serve(library_path(args.db), host=args.host, port=args.port, password=args.password)
 
 
+def _fetched_document(url: str, password: str | None, folder: str):
+    """A web address fetched as the window fetches it, opened from a file in `folder`."""
+    from pathlib import Path
+
+    from reader.documents import kind_for_mime
+    from reader.documents.fetch import fetch_url, normalize_url
+
+    fetched = fetch_url(normalize_url(url))
+    kind = kind_for_mime(fetched.content_type)
+    suffix = {"pdf": ".pdf", "epub": ".epub", "text": ".txt", "markdown": ".md"}.get(
+        str(kind), ".html"
+    )
+    target = Path(folder) / f"fetched{suffix}"
+    target.write_bytes(fetched.data)
+    return open_document(target, password, source=url, url=fetched.url)
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
-    doc = open_document(args.file, args.password)
-    if doc.kind.paged:
-        scanned = doc.pages_needing_ocr()
-        if scanned:
-            read, _unreadable = doc.read_ocr(scanned)
-            doc.adopt_ocr(read)
-    text = doc.text
+    from pathlib import Path
+
+    from reader.documents.bounded import run_bounded
+
+    # Read in a child process with a memory and a time budget: a file made to hurt costs a
+    # sentence, not minutes and gigabytes.
+    name = args.file if "://" in args.file else Path(args.file).name
+    payload = run_bounded(lambda: _extracted(args), name)
+    if payload.pop("too_complex"):
+        pages = ", ".join(str(p + 1) for p in payload["too_complex_pages"][:10])
+        print(
+            f"note: {name}: page(s) {pages} are too complex to read within the budget; "
+            "their text is left out.",
+            file=sys.stderr,
+        )
+    payload.pop("too_complex_pages")
     if args.json:
-        payload = {
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    else:
+        text = payload["text"]
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    return 0
+
+
+def _extracted(args: argparse.Namespace) -> dict[str, object]:
+    """What `extract` prints, read from the file or the fetched web address."""
+    import tempfile
+    from pathlib import Path
+
+    from reader.documents.bounded import alive
+    from reader.documents.urls import looks_like_url
+
+    with tempfile.TemporaryDirectory(prefix="claim-reader-extract-") as folder:
+        if looks_like_url(args.file) and not Path(args.file).exists():
+            doc = _fetched_document(args.file, args.password, folder)
+        else:
+            doc = open_document(args.file, args.password)
+        if doc.kind.paged:
+            scanned = doc.pages_needing_ocr()
+            if scanned:
+                # Each page read is progress: the child's deadline is per step.
+                read, _unreadable = doc.read_ocr(scanned, progress=lambda *_: alive())
+                doc.adopt_ocr(read)
+        text = doc.text
+        heavy = list(getattr(doc, "too_complex_pages", list)())
+        if heavy and len(heavy) == doc.page_count:
+            raise DocumentError(
+                f"{Path(args.file).name} cannot be read: every page is too complex to read "
+                "within the budget (only a damaged or malicious file is)."
+            )
+        return {
             "sha256": doc.sha256,
             "kind": str(doc.kind),
             "title": doc.metadata.title,
@@ -441,11 +501,9 @@ def cmd_extract(args: argparse.Namespace) -> int:
             "published": doc.metadata.published,
             "pages": doc.page_count,
             "text": text,
+            "too_complex": bool(heavy),
+            "too_complex_pages": heavy,
         }
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
-    return 0
 
 
 def run(argv: Sequence[str]) -> int:
@@ -476,9 +534,10 @@ def run(argv: Sequence[str]) -> int:
     except BrokenPipeError:
         return 0
     except Exception as exc:  # the library file itself (damaged, locked, unwritable)
+        from reader.paths import LibraryPathError
         from reader.store.db import LibraryError  # damaged, or locked / unreadable
 
-        if isinstance(exc, LibraryError | OSError):
+        if isinstance(exc, LibraryError | LibraryPathError | OSError):
             print(f"error: {exc}", file=sys.stderr)
             return 1
         raise

@@ -10,8 +10,18 @@ from pathlib import Path
 APP_NAME = "claim-reader"
 
 
+class LibraryPathError(ValueError):
+    """The library path given cannot name a file; str() is one sentence for the user."""
+
+
 def library_path(cli_value: str | None = None) -> Path:
-    if cli_value:
+    if cli_value is not None:
+        # An empty --db (an unset shell variable, say) must not quietly mean the default
+        # library: that would write someone's work into another file than they named.
+        if not cli_value.strip():
+            raise LibraryPathError(
+                "--db was given an empty path; name a library file, e.g. --db library.sqlite."
+            )
         return Path(cli_value).expanduser()
     env = os.environ.get("CLAIM_READER_DB")
     if env:

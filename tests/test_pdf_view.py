@@ -328,6 +328,8 @@ def test_outline_panel_emits_targets(qtbot) -> None:
     qtbot.addWidget(panel)
     assert panel.topLevelItemCount() == sum(1 for i in items if i.level == 1)
     first = panel.topLevelItem(0)
+    assert first.childCount() == 0  # children are made when the entry is opened
+    first.setExpanded(True)
     assert first.childCount() > 0
     with qtbot.waitSignal(panel.activated) as blocker:
         panel.itemActivated.emit(first.child(0), 0)

@@ -12,6 +12,14 @@ class DocumentError(Exception):
     """A problem the user caused or can fix; `str(err)` is one sentence fit for a dialog."""
 
 
+TOO_COMPLEX = "This page is too complex to draw"
+
+
+class PageTooComplex(DocumentError):
+    """A page over the budget a backend may spend on it: shown as a placeholder with
+    TOO_COMPLEX, and without text; the other pages stay usable."""
+
+
 class PasswordRequired(DocumentError):
     """The document is encrypted; open it again with a password."""
 

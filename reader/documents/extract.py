@@ -62,12 +62,27 @@ _WORD = re.compile(r"[^\W_]+")
 _UNSPACED = re.compile("[\u0e00-\u0eff\u3040-\u9fff]")
 
 
+# HTML5's media void elements, which libxml2's HTML parser does not know to be void: it
+# waits for an end tag that never comes, so everything after one (the whole article) becomes
+# its content, and the extractors drop it with the media. They hold no text: they go.
+_MEDIA_VOIDS = re.compile(
+    r"""<(?:embed|source|track)\b(?:[^>"']|"[^"]*"|'[^']*')*>|</(?:embed|source|track)\s*>""",
+    re.IGNORECASE,
+)
+
+
+def without_media_voids(html: str) -> str:
+    """`html` without `<embed>`, `<source>` and `<track>` tags (see _MEDIA_VOIDS)."""
+    return _MEDIA_VOIDS.sub("", html)
+
+
 def extract_article(html: str, url: str = "") -> tuple[str, Metadata]:
     """The article body of `html` as an HTML fragment (``<div>…</div>``) and its metadata.
 
     Returns an empty fragment when neither extractor finds any text; the caller decides what
     that means for the user.
     """
+    html = without_media_voids(html)
     root = _parse_page(html)
     if root is None:
         return "", Metadata()

@@ -23,6 +23,7 @@ the UI thread at once (the calls are serialised; PyMuPDF holds the GIL while it 
 
 from __future__ import annotations
 
+import base64
 import ctypes
 import functools
 import hashlib
@@ -30,15 +31,24 @@ import logging
 import re
 import threading
 import zipfile
+import zlib
 from bisect import bisect_right
 from pathlib import Path
 
 import pymupdf
 
-from reader.documents.base import Char, DocumentError, Link, PasswordRequired, Rect
+from reader.documents.base import (
+    TOO_COMPLEX,
+    Char,
+    DocumentError,
+    Link,
+    PageTooComplex,
+    PasswordRequired,
+    Rect,
+)
 from reader.model import DocumentKind, Metadata, OutlineItem
 
-__all__ = ["PdfDocument", "open_paged", "sniff_kind"]
+__all__ = ["TOO_COMPLEX", "PageTooComplex", "PdfDocument", "open_paged", "sniff_kind"]
 
 _MUPDF_LOCK = threading.RLock()
 
@@ -71,6 +81,212 @@ _NO_TESSERACT = (
     "Text cannot be read from scanned pages: Tesseract OCR is not installed "
     "(Debian: tesseract-ocr tesseract-ocr-eng)."
 )
+
+# What one page may ask of MuPDF, weighed from its dictionaries before MuPDF interprets it
+# (a page over budget would take minutes and gigabytes: 10 nested forms drawn 10 times each,
+# 9 levels deep, are a billion drawings from a 3 KB file). Far above real pages: a dense map
+# or a 600 dpi A3 scan is a few MB of content and ~70 M pixels.
+PAGE_CONTENT_BUDGET = 64 * 1024 * 1024  # bytes of content run, each form counted per use
+PAGE_FORM_BUDGET = 200_000  # form drawings, nested ones multiplied out
+PAGE_PIXEL_BUDGET = 150_000_000  # pixels of the images the page draws, decoded
+
+# A page needs at least an object of ~40 bytes: a page tree claiming more pages than that
+# allows (2,147,483,647 from a 1 KB file) is lying, and MuPDF would walk or allocate for it.
+_MIN_PAGE_BYTES = 40
+# Entries read from an outline at most (a looping outline has no end).
+_MAX_OUTLINE = 1_000_000
+_NAMED_XOBJECT = re.compile(rb"/([^\s/<>\[\]()]+)\s*(\d+)\s+\d+\s+R")
+_DO = re.compile(rb"/([^\s/<>\[\]()%{}]+)\s*Do(?![A-Za-z0-9])")
+
+
+class _PageWeigher:
+    """Weighs pages from the PDF's objects alone (the content is inflated with a cap, never
+    interpreted): content bytes run and form drawings, nested forms multiplied by how often
+    they are drawn, and the pixels of the distinct images drawn (MuPDF decodes an image once
+    however often it is drawn). Call under the MuPDF lock."""
+
+    def __init__(self, doc: pymupdf.Document) -> None:
+        self._doc = doc
+        # xref → (content bytes run, form drawings, the images it draws)
+        self._weights: dict[int, tuple[int, int, frozenset[int]]] = {}
+        self._pixels: dict[int, int] = {}  # image xref → width × height
+        self._decoded: dict[int, bytes] = {}  # streams decoded while weighed, until used
+        self._busy: set[int] = set()  # forms being weighed (a form that draws itself)
+
+    def over_budget(self, page: int) -> str:
+        """Why `page` is over budget ("" when it is not)."""
+        doc = self._doc
+        try:
+            xref = doc.page_xref(page)
+        except Exception:  # noqa: BLE001 - an unloadable page is handled where it is loaded
+            return ""
+        self._decoded.clear()
+        try:
+            size = 0
+            for content in self._contents(xref):
+                size += self._stream_size(content, PAGE_CONTENT_BUDGET - size)
+                if size > PAGE_CONTENT_BUDGET:
+                    return "its drawing instructions are too long"
+            data = b"".join(self._inflated(x) for x in self._contents(xref))
+            used, forms, images = self._draws(data, self._xobjects(self._resources(xref)))
+        except _OverBudget as why:
+            return str(why)
+        except Exception:  # noqa: BLE001 - unreadable objects: MuPDF decides what to show
+            return ""
+        finally:
+            self._decoded.clear()
+        if size + used > PAGE_CONTENT_BUDGET:
+            return "its drawings repeat each other too many times"
+        if forms > PAGE_FORM_BUDGET:
+            return "its drawings are nested too deeply"
+        if sum(self._pixels[i] for i in images) > PAGE_PIXEL_BUDGET:
+            return "its pictures are too large"
+        return ""
+
+    def _draws(self, content: bytes, named: dict[bytes, int]) -> tuple[int, int, frozenset[int]]:
+        used = forms = 0
+        images: set[int] = set()
+        merged: set[int] = set()  # the image sets already taken (a form drawn 1,000 times)
+        for name in _DO.findall(content):
+            xref = named.get(name)
+            if xref is None:
+                continue
+            b, f, drawn = self._xobject(xref)
+            used, forms = used + b, forms + f
+            if used > PAGE_CONTENT_BUDGET or forms > PAGE_FORM_BUDGET:
+                raise _OverBudget(
+                    "its drawings are nested too deeply"
+                    if forms > PAGE_FORM_BUDGET
+                    else "its drawings repeat each other too many times"
+                )
+            if drawn and xref not in merged:
+                merged.add(xref)
+                images |= drawn
+        return used, forms, frozenset(images)
+
+    def _xobject(self, xref: int) -> tuple[int, int, frozenset[int]]:
+        known = self._weights.get(xref)
+        if known is not None:
+            return known
+        doc = self._doc
+        subtype = doc.xref_get_key(xref, "Subtype")[1]
+        weight: tuple[int, int, frozenset[int]] = (0, 0, frozenset())
+        if subtype == "/Image":
+            width = _int(doc.xref_get_key(xref, "Width")[1])
+            height = _int(doc.xref_get_key(xref, "Height")[1])
+            self._pixels[xref] = width * height
+            weight = (0, 0, frozenset((xref,)))
+        elif subtype == "/Form" and xref not in self._busy:
+            self._busy.add(xref)
+            try:
+                size = self._stream_size(xref)
+                if size > PAGE_CONTENT_BUDGET:
+                    raise _OverBudget("its drawing instructions are too long")
+                used, forms, images = self._draws(
+                    self._inflated(xref), self._xobjects(self._resources(xref))
+                )
+                weight = (size + used, 1 + forms, images)
+            finally:
+                self._busy.discard(xref)
+        self._weights[xref] = weight
+        return weight
+
+    def _contents(self, page_xref: int) -> list[int]:
+        kind, value = self._doc.xref_get_key(page_xref, "Contents")
+        if kind == "xref" and self._doc.xref_is_stream(int(value.split()[0])):
+            return [int(value.split()[0])]
+        if kind in ("xref", "array"):
+            return [int(n) for n in re.findall(r"(\d+)\s+\d+\s+R", value)]
+        return []
+
+    def _resources(self, xref: int) -> str:
+        """The resources dictionary of a page or form, as PDF source (inherited ones too)."""
+        doc = self._doc
+        for _ in range(64):  # up the page tree; a looping tree ends here
+            kind, value = doc.xref_get_key(xref, "Resources")
+            if kind == "xref":
+                return doc.xref_object(int(value.split()[0]), compressed=True)
+            if kind == "dict":
+                return value
+            kind, parent = doc.xref_get_key(xref, "Parent")
+            if kind != "xref":
+                return ""
+            xref = int(parent.split()[0])
+        return ""
+
+    def _xobjects(self, resources: str) -> dict[bytes, int]:
+        match = re.search(r"/XObject\s*(\d+)\s+\d+\s+R", resources)
+        if match:
+            source = self._doc.xref_object(int(match.group(1)), compressed=True)
+        else:
+            match = re.search(r"/XObject\s*<<(.*?)>>", resources, re.S)
+            source = match.group(1) if match else ""
+        return {m.group(1): int(m.group(2)) for m in _NAMED_XOBJECT.finditer(source.encode())}
+
+    def _stream_size(self, xref: int, limit: int = PAGE_CONTENT_BUDGET) -> int:
+        """The decoded size of a stream, up to a little past `limit`: the text filters are
+        undone, Flate is inflated in pieces and never kept whole past the limit. A stream
+        decoded whole within the limit is kept for `_inflated` (decoded once, not twice)."""
+        if not self._doc.xref_is_stream(xref):
+            return 0
+        data = self._doc.xref_stream_raw(xref) or b""
+        filters = re.findall(r"/(\w+)", self._doc.xref_get_key(xref, "Filter")[1])
+        ours = self._doc.xref_get_key(xref, "DecodeParms")[0] == "null"  # no predictor
+        for i, name in enumerate(filters):
+            if name in ("ASCIIHexDecode", "AHx"):
+                data = bytes.fromhex(re.sub(rb"[^0-9A-Fa-f]", b"", data.split(b">")[0]).decode())
+            elif name in ("ASCII85Decode", "A85"):
+                body = re.sub(rb"\s", b"", data.split(b"~>")[0]).removeprefix(b"<~")
+                data = base64.a85decode(body)
+            elif name in ("FlateDecode", "Fl") and i == len(filters) - 1:
+                size, whole = _inflate(data, limit)
+                if whole is not None and ours:
+                    self._decoded[xref] = whole
+                return size
+            else:
+                # LZW, RunLength, a Flate that is not last, images' filters: MuPDF decodes
+                # them itself; the encoded size is what is weighed (extract's child process
+                # bounds what this misses).
+                return len(data)
+        if ours:
+            self._decoded[xref] = data
+        return len(data)
+
+    def _inflated(self, xref: int) -> bytes:
+        """A stream's decoded bytes (called once its size is known to be within budget)."""
+        known = self._decoded.pop(xref, None)
+        if known is not None:
+            return known
+        if not self._doc.xref_is_stream(xref):
+            return b""
+        return self._doc.xref_stream(xref) or b""
+
+
+class _OverBudget(Exception):
+    pass
+
+
+def _inflate(data: bytes, limit: int) -> tuple[int, bytes | None]:
+    """How many bytes `data` inflates to (counting past `limit` by at most one MB), and the
+    bytes themselves when they came out whole within the limit."""
+    unpack = zlib.decompressobj()
+    size, rest, pieces = 0, data, []
+    while rest and size <= limit:
+        piece = unpack.decompress(rest, 1 << 20)
+        size += len(piece)
+        pieces.append(piece)
+        rest = unpack.unconsumed_tail
+        if unpack.eof:
+            break
+    return size, (b"".join(pieces) if size <= limit and not rest else None)
+
+
+def _int(value: str) -> int:
+    try:
+        return max(0, int(float(value)))
+    except ValueError:
+        return 0
+
 
 # Rendering goes one level below pymupdf's Page.get_pixmap, to MuPDF's own calls (the SWIG
 # bindings pymupdf is built on), to skip a display list and a copy of every page's pixels.
@@ -332,7 +548,22 @@ class PdfDocument:
         self._ocr: set[int] = set()  # pages whose text was read from their image
         self._closed = False
         self._doc = self._open_handle()
-        self._page_count = self._doc.page_count
+        self._weigher = _PageWeigher(self._doc) if self._doc.is_pdf else None
+        self._weights: dict[int, str] = {}
+        try:
+            self._page_count = self._doc.page_count
+        except Exception:  # noqa: BLE001 - MuPDF refuses a page tree it cannot count
+            self._doc.close()
+            raise DocumentError(
+                f"{name} cannot be read: its list of pages is damaged or made to mislead."
+            ) from None
+        if self._doc.is_pdf and self._page_count > max(1, size // _MIN_PAGE_BYTES):
+            count = self._page_count
+            self._doc.close()
+            raise DocumentError(
+                f"{name} cannot be read: it claims {count:,} pages, more than a file of "
+                f"{size:,} bytes can hold (its list of pages is damaged or made to mislead)."
+            )
         if self._page_count == 0:
             self._doc.close()
             raise DocumentError(f"{name} cannot be read: it has no pages (the file is damaged).")
@@ -401,6 +632,8 @@ class PdfDocument:
         other._sizes = dict(self._sizes)
         other._offsets = list(self._offsets)
         other._doc = other._open_handle()
+        other._weigher = _PageWeigher(other._doc) if other._doc.is_pdf else None
+        other._weights = self._weights  # verdicts depend on the bytes alone: shared
         return other
 
     # -- identity and metadata -------------------------------------------------------------
@@ -468,6 +701,25 @@ class PdfDocument:
             self._sizes[page] = size
         return size
 
+    def too_complex(self, page: int) -> str:
+        """Why the page is over the budget MuPDF may spend on it ("" when it is not); such
+        a page gives no text and is drawn as a placeholder. Deterministic for the bytes."""
+        verdict = self._weights.get(page)
+        if verdict is None:
+            self._check(page)
+            verdict = ""
+            if self._weigher is not None:
+                with _MUPDF_LOCK:
+                    verdict = self._weigher.over_budget(page)
+            if verdict:
+                log.info("page %d of %s is too complex: %s", page + 1, self._path.name, verdict)
+            self._weights[page] = verdict
+        return verdict
+
+    def too_complex_pages(self) -> list[int]:
+        """The pages left without text because they are over budget (weighed so far)."""
+        return sorted(p for p, why in self._weights.items() if why)
+
     def page_rotation(self, page: int) -> int:
         self._check(page)
         with _MUPDF_LOCK:
@@ -493,23 +745,82 @@ class PdfDocument:
         return max(0.0, min(float(pt.y), height))
 
     def outline(self) -> list[OutlineItem]:
+        """The bookmarks in reading order. MuPDF's outline is walked once, each entry's target
+        taken as MuPDF resolved it (page, point): linear in the entries. (PyMuPDF's
+        get_toc(simple=False) resolves every destination again, which grows with the square
+        of the outline: 100,000 entries took 31 s; this takes ~1 s.)"""
         if self._outline is None:
             items: list[OutlineItem] = []
-            with _MUPDF_LOCK:
-                try:
-                    toc = self._doc.get_toc(simple=False)
-                except Exception:  # noqa: BLE001 - a broken outline is no outline
-                    toc = []
-                for entry in toc:
-                    level, title, page1 = entry[0], entry[1], entry[2]
-                    dest = entry[3] if len(entry) > 3 and isinstance(entry[3], dict) else {}
-                    page = page1 - 1 if isinstance(page1, int) and page1 >= 1 else -1
-                    if page >= self._page_count:
-                        page = -1
-                    y = self._dest_y(page, dest.get("to")) if page >= 0 else 0.0
-                    items.append(OutlineItem(int(level), _clean(title), page, y))
+            try:
+                self._walk_outline(items)
+            except Exception:  # noqa: BLE001 - a broken outline is no (more) outline
+                log.info("the outline of %s is damaged", self._path.name)
             self._outline = items
         return list(self._outline)
+
+    @property
+    def outline_ready(self) -> bool:
+        """Whether outline() answers at once (a long outline is read on a clone elsewhere)."""
+        return self._outline is not None
+
+    def adopt_outline(self, items: list[OutlineItem]) -> None:
+        """Take the outline a clone read (on a worker thread)."""
+        if self._outline is None:
+            self._outline = list(items)
+
+    def _walk_outline(self, items: list[OutlineItem]) -> None:
+        """Preorder walk; the MuPDF lock is taken per entry, so renders go in between."""
+        rotations: dict[int, pymupdf.Matrix | None] = {}
+        with _MUPDF_LOCK:
+            # The root owns the whole tree (the entries are borrowed views of it), so it is
+            # held until the walk ends. A document without outline has an empty root, whose
+            # `next` PyMuPDF would follow into a null pointer.
+            root = self._doc.outline
+            if root is None or not root.this.m_internal:
+                return
+            stack: list[tuple[pymupdf.Outline | None, int]] = [(root, 1)]
+        seen = 0
+        while stack:
+            with _MUPDF_LOCK:
+                if self._closed:
+                    break
+                node, level = stack.pop()
+                if node is None:
+                    continue
+                seen += 1
+                if seen > _MAX_OUTLINE:  # a looping outline would go on for ever
+                    break
+                self._outline_entry(node, level, stack, rotations, items)
+        with _MUPDF_LOCK:
+            del stack, root
+
+    def _outline_entry(
+        self,
+        node: pymupdf.Outline,
+        level: int,
+        stack: list[tuple[pymupdf.Outline | None, int]],
+        rotations: dict[int, pymupdf.Matrix | None],
+        items: list[OutlineItem],
+    ) -> None:
+        """One entry (call under the lock): its siblings and then its children go on the
+        stack; its point is MuPDF's (top-left, unrotated), turned as the page is shown."""
+        stack.append((node.next, level))
+        stack.append((node.down, level + 1))
+        page = node.page if isinstance(node.page, int) else -1
+        if not 0 <= page < self._page_count:
+            page = -1
+        y = 0.0
+        if page >= 0 and (node.x or node.y) and node.y == node.y:  # a point, and not NaN
+            if page not in rotations:
+                pg = self._load_page(page)
+                rotations[page] = None if pg is None else pg.rotation_matrix
+                if pg is not None:
+                    self._sizes.setdefault(page, (float(pg.rect.width), float(pg.rect.height)))
+            rot = rotations[page]
+            if rot is not None:
+                pt = pymupdf.Point(node.x, node.y) * rot
+                y = max(0.0, min(float(pt.y), self.page_size(page)[1]))
+        items.append(OutlineItem(level, _clean(node.title), page, y))
 
     def page_links(self, page: int) -> list[Link]:
         cached = self._links.get(page)
@@ -549,11 +860,12 @@ class PdfDocument:
         if layer is not None and (layer.chars is not None or not with_chars):
             return layer
         self._check(page)
+        heavy = bool(self.too_complex(page))
         with _MUPDF_LOCK:
             pg = self._load_page(page)
             rot = pg.rotation_matrix if pg is not None else pymupdf.Identity
             try:
-                if pg is None:
+                if pg is None or heavy:
                     data = {}
                 elif with_chars:
                     data = pg.get_text("rawdict", flags=_TEXT_FLAGS)
@@ -794,6 +1106,9 @@ class PdfDocument:
         device instead of being recorded into a display list and played back: one pass less.
         """
         self._check(page)
+        why = self.too_complex(page)
+        if why:
+            raise PageTooComplex(f"{TOO_COMPLEX} ({why}).")
         with _MUPDF_LOCK:
             pg = self._doc[page]
             fz_page = pg.this

@@ -39,6 +39,21 @@ def make_action(
         themed = QIcon.fromTheme(icon)
         if not themed.isNull():
             action.setIcon(themed)
-    action.triggered.connect(lambda _checked=False: slot())
+    action.triggered.connect(lambda _checked=False: _run_saying_library_faults(parent, slot))
     parent.addAction(action)
     return action
+
+
+def _run_saying_library_faults(parent: QWidget, slot: Callable[[], object]) -> None:
+    """Run an action's slot; a library that cannot be written now (a full disk, another
+    program holding it) is said in the window's error dialog, in the sentence the command
+    line prints. The change was rolled back, so nothing is half-saved."""
+    from reader.store.db import LibraryUnavailable
+
+    try:
+        slot()
+    except LibraryUnavailable as exc:
+        show = getattr(parent.window(), "show_error", None)
+        if show is None:
+            raise
+        show(str(exc))

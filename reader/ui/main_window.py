@@ -166,6 +166,7 @@ class MainWindow(QMainWindow):
         self.outline_dock = QDockWidget("Outline", self)
         self.outline_dock.setObjectName("dock_outline")
         self.outline_placeholder = QLabel("This document has no outline.", self.outline_dock)
+        self.outline_jobs: dict[object, object] = {}  # tab → the job reading its outline
         self.outline_placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.outline_placeholder.setWordWrap(True)
         self.outline_dock.setWidget(self.outline_placeholder)
@@ -697,6 +698,8 @@ class MainWindow(QMainWindow):
         if self.instance_server is not None:  # a later start opens a window of its own
             self.instance_server.close()
         self.annotations.work.stop_all()  # no worker may read a file after this
+        for job in list(self.outline_jobs.values()):
+            job.wait(30)  # it reads a handle of its own, briefly
         self.ocr_work.stop_all()
         for job in list(self._readings.values()):
             job.cancel()  # its result is dropped; the extraction touches no database
@@ -1172,6 +1175,10 @@ class MainWindow(QMainWindow):
                 Qt.ConnectionType.QueuedConnection,
             )
             return
+        backend = getattr(tab.view, "backend", None) if tab is not None and tab.paged else None
+        if backend is not None and not getattr(backend, "outline_ready", True):
+            self._read_outline_on_worker(tab, backend)
+            return
         items = tab.view.outline() if tab is not None and tab.paged else []
         if items:
             from reader.ui.outline_panel import OutlinePanel
@@ -1183,6 +1190,32 @@ class MainWindow(QMainWindow):
         else:
             self.outline_dock.setWidget(self.outline_placeholder)
             self.outline_dock.hide()
+
+    def _read_outline_on_worker(self, tab: DocumentTab, backend) -> None:
+        """An outline can hold 100,000 bookmarks (~2 s to read): it is read on a second
+        handle of the file on a worker, and shown when it arrives if its tab is current."""
+        from reader.ui.jobs import BackgroundJob
+
+        if tab in self.outline_jobs:
+            return
+        job = BackgroundJob("Reading the outline", self)
+        self.outline_jobs[tab] = job
+
+        def work(_progress, _cancel):
+            other = backend.clone()
+            try:
+                return other.outline()
+            finally:
+                other.close()
+
+        def arrived(items) -> None:
+            backend.adopt_outline(items)
+            if tab is self.current_tab():
+                self._show_outline(tab)
+
+        job.succeeded.connect(arrived)
+        job.finished.connect(lambda: self.outline_jobs.pop(tab, None))
+        job.start(work)
 
     def _view_status(self, tab: DocumentTab, text: str) -> None:
         tab.status = text

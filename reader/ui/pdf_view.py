@@ -63,7 +63,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader import text_units
-from reader.documents.base import Char, Link, PagedBackend, Rect
+from reader.documents.base import TOO_COMPLEX, Char, Link, PagedBackend, PageTooComplex, Rect
 from reader.documents.geometry import range_rects
 from reader.model import (
     DEFAULT_COLORS,
@@ -405,6 +405,7 @@ class PdfView(QAbstractScrollArea):
         self.has_painted = False
         self._first_pending = False
         self.rendered_pages = 0  # how many page renders this view asked for (tests, bench)
+        self.too_complex_pages: set[int] = set()  # shown as a placeholder, not drawn
 
         self._current = 0
         self._pinned_scroll: int | None = None
@@ -1319,6 +1320,9 @@ class PdfView(QAbstractScrollArea):
         """
         try:
             w, h, stride, data = self.backend.render(page, scale)
+        except PageTooComplex:
+            self.too_complex_pages.add(page)
+            image = self._too_complex_image(page, scale)
         except Exception:  # noqa: BLE001 - a page MuPDF cannot draw stays a blank page
             image = QImage(1, 1, QImage.Format.Format_RGB32)
             image.fill(Qt.GlobalColor.white)
@@ -1339,6 +1343,25 @@ class PdfView(QAbstractScrollArea):
         self._cache[key] = image
         self._cache_bytes += image.sizeInBytes()
         self._evict()
+
+    def _too_complex_image(self, page: int, scale: float) -> QImage:
+        """The placeholder of a page over budget: its size, grey, and the one sentence."""
+        pw, ph = self._sizes[page]  # points; `scale` is device pixels per point
+        w, h = max(1, int(pw * scale)), max(1, int(ph * scale))
+        image = QImage(w, h, QImage.Format.Format_RGB32)
+        image.fill(self.palette().color(QPalette.ColorRole.Midlight))
+        painter = QPainter(image)
+        font = painter.font()
+        font.setPixelSize(max(8, int(12 * scale)))
+        painter.setFont(font)
+        painter.setPen(self.palette().color(QPalette.ColorRole.Text))
+        painter.drawText(
+            QRect(0, 0, w, h),
+            int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap),
+            f"{TOO_COMPLEX}.",
+        )
+        painter.end()
+        return image
 
     def _evict(self) -> None:
         keep = set(self._wanted_pages())
