@@ -104,10 +104,12 @@ class OcrWork(QObject):
         return f"Reading scanned {word} {page_list(pages)} (OCR)…"
 
     def _succeeded(self, tab, result) -> None:
-        if self._jobs.pop(id(tab), None) is None:
+        job = self._jobs.pop(id(tab), None)
+        if job is None:
             return  # the tab closed meanwhile
         self._update_indicator()
-        if result is None:  # cancelled
+        # Cancel pressed while the last page was read still means "keep nothing".
+        if result is None or job.cancel_event.is_set():
             return
         read, unreadable = result
         self.library.keep_ocr(tab.opened.document, read)
