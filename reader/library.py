@@ -218,6 +218,9 @@ class Library:
     def document(self, sha256: str) -> DocumentRecord | None:
         return self.repo.document_by_sha(sha256)
 
+    def document_by_id(self, document_id: int) -> DocumentRecord | None:
+        return self.repo.document_by_id(document_id)
+
     # -- annotations ---------------------------------------------------------------------------
 
     def annotations(self, opened: Opened) -> list[Annotation]:
@@ -429,6 +432,18 @@ class Library:
 
     def sets_of(self, annotation_id: str) -> list[AnnotationSet]:
         return self.repo.sets.sets_of(annotation_id)
+
+    def set_names_by_annotation(self) -> dict[str, list[str]]:
+        """Every annotation's set names at once (a listing of many annotations asks once)."""
+        return self.repo.sets.names_by_annotation()
+
+    def citations_by_annotation(self) -> dict[str, list[tuple[Citation, Source | None]]]:
+        """Every annotation's citations with their sources, read in two queries."""
+        sources = self.repo.sources.all_sources()
+        return {
+            annotation_id: [(c, sources.get(c.source_id)) for c in cited]
+            for annotation_id, cited in self.repo.sources.all_citations().items()
+        }
 
     def annotation(self, annotation_id: str) -> Annotation | None:
         return self.repo.annotation(annotation_id)
