@@ -243,22 +243,67 @@ class Library:
         current, stale = self.stored_annotations(opened)
         if not stale:
             return current, Counter()
-        from reader.anchoring import reanchor_many
+        from reader.anchoring import reanchor_versions
 
-        moved = reanchor_many([a.anchor for a in stale], opened.document.text)
-        assert moved is not None  # nothing can cancel it
-        return self.save_reanchored(opened, current, stale, moved)
+        done = reanchor_versions(
+            [a.anchor for a in stale], self.old_texts(opened, stale), opened.document.text
+        )
+        assert done is not None  # nothing can cancel it
+        moved, ties = done
+        return self.save_reanchored(opened, current, stale, moved, ties)
 
     def stored_annotations(self, opened: Opened) -> tuple[list[Annotation], list[Annotation]]:
-        """(made on this version, made on older versions): the stale ones are to be re-anchored
-        (reader.anchoring.reanchor_many, which may run on a worker thread: it needs only the
-        text) and handed to save_reanchored."""
+        """(made on this version, to re-anchor): the second are to be re-anchored
+        (reader.anchoring.reanchor_versions with `old_texts`, which may run on a worker
+        thread: it needs only the texts) and handed to save_reanchored.
+
+        To re-anchor: those made on older versions, and — once this version's text is at hand
+        — those whose quote is not at their offsets (an import can claim anything)."""
         annotations = self.repo.annotations_for_document(opened.record.id)
         version = self.repo.version_id(opened.document.sha256)
         if version is None:
             return annotations, []
-        current = [a for a in annotations if a.version_id == version]
-        return current, [a for a in annotations if a.version_id != version]
+        text = _text_if_ready(opened.document)
+        if text is not None:
+            self.remember_text(opened)
+
+        def placed(a: Annotation) -> bool:
+            anchor = a.anchor
+            return (
+                text is None
+                or anchor.state is AnchorState.ORPHAN
+                or text[anchor.start : anchor.end] == anchor.quote
+            )
+
+        current = [a for a in annotations if a.version_id == version and placed(a)]
+        kept = {a.id for a in current}
+        return current, [a for a in annotations if a.id not in kept]
+
+    def remember_text(self, opened: Opened) -> None:
+        """Keep this version's normalized text (once), for aligning the next version with it."""
+        version = self.repo.version_id(opened.document.sha256)
+        if version is not None and not self.repo.has_version_text(version):
+            text = _text_if_ready(opened.document)
+            if text is not None:
+                self.repo.remember_version_text(version, text)
+
+    def old_texts(self, opened: Opened, stale: list[Annotation]) -> list[str | None]:
+        """For each annotation to re-anchor, the text it was made on where the library kept it
+        (None: unknown, or this very version, whose offsets are what is in doubt)."""
+        current = self.repo.version_id(opened.document.sha256)
+        texts: dict[int, str | None] = {}
+        for a in stale:
+            if a.version_id not in texts:
+                texts[a.version_id] = (
+                    None if a.version_id == current else self.repo.version_text(a.version_id)
+                )
+        return [texts[a.version_id] for a in stale]
+
+    def candidates(self, annotation: Annotation) -> list[tuple[int, int]]:
+        """The places an orphan could be (copies equally likely), to offer the user."""
+        if annotation.anchor.state is not AnchorState.ORPHAN:
+            return []
+        return self.repo.candidates(annotation.id)
 
     def save_reanchored(
         self,
@@ -266,18 +311,24 @@ class Library:
         current: list[Annotation],
         stale: list[Annotation],
         moved: list[TextAnchor],
+        ties: dict[int, list[tuple[int, int]]] | None = None,
     ) -> tuple[list[Annotation], Counter[str]]:
-        """Store the re-anchored `moved` anchors of `stale` on this version in one transaction;
-        every annotation in reading order, and how many ended exact, fuzzy and orphan."""
+        """Store the re-anchored `moved` anchors of `stale` on this version in one transaction
+        (with the candidate places of orphans in `ties`, by index); every annotation in
+        reading order, and how many ended exact, fuzzy and orphan."""
         version = self.repo.version_id(opened.document.sha256)
         assert version is not None, "the document is recorded when it is opened"
+        ties = ties or {}
         counts: Counter[str] = Counter()
         updated = []
         for a, anchor in zip(stale, moved, strict=True):
             page, rects = self._placement(opened, anchor, with_rects=False)
             updated.append(replace(a, anchor=anchor, version_id=version, page=page, rects=rects))
             counts[str(anchor.state)] += 1
-        self.repo.update_annotations(updated)
+        with self.transaction():
+            self.repo.update_annotations(updated)
+            self.repo.set_candidates({a.id: ties.get(i, ()) for i, a in enumerate(stale)})
+        self.remember_text(opened)
         merged = current + updated
         merged.sort(key=lambda a: (a.anchor.start, a.anchor.end))
         return merged, counts
@@ -314,6 +365,7 @@ class Library:
         anchor = make_anchor(opened.document.text, start, end)
         version = self.repo.version_id(opened.document.sha256)
         assert version is not None, "the document is recorded when it is opened"
+        self.remember_text(opened)
         page, rects = self._placement(opened, anchor)
         now = utc_now()
         annotation = Annotation(
@@ -850,6 +902,13 @@ class Library:
                 spans.add((start, end, str(kind)))
                 added += 1
         return ImportSummary(added=added, unchanged=unchanged)
+
+
+def _text_if_ready(document) -> str | None:
+    """The document's normalized text if it can be had without reading a big PDF's pages."""
+    if document.kind.paged and not getattr(document, "text_ready", True):
+        return None
+    return document.text
 
 
 def _clean_tags(tags: object) -> tuple[str, ...]:

@@ -93,17 +93,23 @@ class AnnotationController(QObject):
                 current = [a for a in current if a.id not in kept]
         counts: Counter[str] = Counter()
         if stale and not text_is_slow(document) and len(stale) <= BIG_REANCHOR:
-            from reader.anchoring import reanchor_many
+            from reader.anchoring import reanchor_versions
 
-            moved = reanchor_many([a.anchor for a in stale], document.text)
-            current, counts = self.library.save_reanchored(tab.opened, current, stale, moved)
+            old_texts = self.library.old_texts(tab.opened, stale)
+            done = reanchor_versions([a.anchor for a in stale], old_texts, document.text)
+            assert done is not None  # nothing can cancel it
+            moved, ties = done
+            current, counts = self.library.save_reanchored(tab.opened, current, stale, moved, ties)
             stale = []
         tab.annotations = {a.id: a for a in current}
         tab.view.set_annotations(self._ordered(tab))
         if counts:
             self._tell_reanchored(counts)
         if stale or held:
-            self.work.start(tab, stale, held)
+            old_texts = self.library.old_texts(tab.opened, stale)
+            self.work.start(
+                tab, stale, held, dict(zip((a.id for a in stale), old_texts, strict=False))
+            )
 
     def _tell_reanchored(self, counts: Counter[str]) -> None:
         moved = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
@@ -122,7 +128,9 @@ class AnnotationController(QObject):
         added = list(held)
         counts: Counter[str] = Counter()
         if stale:
-            moved, counts = self.library.save_reanchored(tab.opened, [], stale, result.moved)
+            moved, counts = self.library.save_reanchored(
+                tab.opened, [], stale, result.moved, result.ties
+            )
             added += moved
         for a in added:
             tab.annotations[a.id] = a

@@ -39,6 +39,7 @@ class _Work:
     job: BackgroundJob
     stale: list[Annotation]  # made on older versions: to re-anchor
     held: list[Annotation]  # current, but placed only once the text is known
+    old_texts: dict[str, str | None] = field(default_factory=dict)  # annotation id → its text
     then: list[tuple[str | None, Callable[[], None]]] = field(default_factory=list)
     done: int = 0
     total: int = 0
@@ -48,6 +49,7 @@ class _Work:
 class WorkResult:
     texts: list[str] | None
     moved: list | None
+    ties: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # orphans' candidates
 
 
 class DocumentWork(QObject):
@@ -91,19 +93,23 @@ class DocumentWork(QObject):
         tab,
         stale: list[Annotation] | None = None,
         held: list[Annotation] | None = None,
+        old_texts: dict[str, str | None] | None = None,
     ) -> _Work:
-        """Read the text if it is not there and re-anchor `stale` on it, on the worker."""
+        """Read the text if it is not there and re-anchor `stale` on it, on the worker
+        (aligned with the text each was made on, `old_texts` by annotation id, where known)."""
         stale, held = list(stale or ()), list(held or ())
+        old_texts = dict(old_texts or {})
         previous = self._works.get(id(tab))
         if previous is not None:  # new annotations to place (an import): one job does both
             self._forget(previous)
             previous.job.cancel()
             stale = _merged(previous.stale, stale)
             held = _merged(previous.held, held)
+            old_texts = {**previous.old_texts, **old_texts}
         document = tab.opened.document
         title = tab.opened.record.title or document.source
         job = BackgroundJob(f"Reading {title}", self)
-        work = _Work(tab, job, stale, held)
+        work = _Work(tab, job, stale, held, old_texts)
         if previous is not None:
             work.then = previous.then
         self._works[id(tab)] = work
@@ -111,12 +117,13 @@ class DocumentWork(QObject):
         job.succeeded.connect(lambda result, w=work: self._succeeded(w, result))
         job.failed.connect(lambda message, w=work: self._failed(w, message))
         anchors = [a.anchor for a in stale]
+        anchor_texts = [old_texts.get(a.id) for a in stale]
         reading = document.kind.paged and not document.text_ready
         pages = document.page_count if reading else 0
         text = None if reading else document.text
 
         def run(progress, cancel):
-            from reader.anchoring import reanchor_many
+            from reader.anchoring import reanchor_versions
 
             texts = None
             full = text
@@ -131,17 +138,19 @@ class DocumentWork(QObject):
                 if texts is None:
                     raise DocumentError("Cancelled.")
                 full = "\n\n".join(texts)
-            moved = None
+            moved, ties = None, {}
             if anchors:
-                moved = reanchor_many(
+                done = reanchor_versions(
                     anchors,
+                    anchor_texts,
                     full,
                     progress=lambda done, _total: progress(pages + done, pages + len(anchors)),
                     cancel=cancel,
                 )
-                if moved is None:
+                if done is None:
                     raise DocumentError("Cancelled.")
-            return WorkResult(texts, moved)
+                moved, ties = done
+            return WorkResult(texts, moved, ties)
 
         work.total = pages + len(anchors)
         job.start(run)
