@@ -228,14 +228,14 @@ def test_an_import_on_a_document_with_two_equal_copies_is_an_orphan_with_candida
         opened = source.open_path(first)
         start, end = source.find_quote(opened, "surged to 79,770 in 2022")
         source.highlight(opened, start, end, AnnotationKind.CLAIM)
-        paragraph_start = text.rfind("\n", 0, start) + 1
-        paragraph = text[paragraph_start : text.find("\n", end)]
         source.export(tmp_path / "out.csv", "csv")
     finally:
         source.close()
     second = tmp_path / "v2" / "story.txt"
     second.parent.mkdir()
-    second.write_text(f"{paragraph}\n{text}", encoding="utf-8")
+    # A pull quote of the passage, context and all, on top.
+    at = text.index("surged to 79,770 in 2022")
+    second.write_text(f"{text[at - 200 : at + 200]}\n\n{text}", encoding="utf-8")
     target = Library(tmp_path / "target.sqlite")
     try:
         target.import_file(tmp_path / "out.csv")

@@ -63,6 +63,9 @@ class AnnotationController(QObject):
         sidebar.selection_changed.connect(self._sidebar_selection)
         editor.edited.connect(self.edit)
         editor.reattach_requested.connect(self.reattach)
+        if hasattr(editor, "reattach_to_requested"):
+            editor.reattach_to_requested.connect(self.reattach_to)
+            editor.candidates_provider = self.candidate_places
         editor.delete_requested.connect(lambda aid: self.delete([aid]))
         if hasattr(editor, "citations_changed"):
             editor.citations_changed.connect(self.citations_changed)
@@ -333,6 +336,45 @@ class AnnotationController(QObject):
         )
         self.changed(after, annotation_id)
         return after
+
+    def candidate_places(self, annotation: Annotation) -> list[tuple[int, int, str, str]]:
+        """An orphan's candidate places in its open document: (start, end, where, the words
+        around it), for the editor to offer."""
+        tab = self._tab_for(annotation.document_id)
+        if tab is None or text_is_slow(tab.opened.document):
+            return []
+        from reader.exchange import paragraph_at, paragraph_breaks
+
+        document = tab.opened.document
+        text = document.text
+        places = []
+        found = self.library.candidates(annotation)
+        breaks = paragraph_breaks(text) if found and not document.kind.paged else []
+        for start, end in found:
+            if text[start:end] != annotation.anchor.quote:
+                continue  # from another version of the document
+            if document.kind.paged:
+                where = f"p. {document.page_at_offset(start) + 1}"
+            else:
+                where = f"¶ {paragraph_at(breaks, start)}"
+            around = f"{text[max(0, start - 40) : start]}«{text[start:end]}»{text[end : end + 40]}"
+            preview = f"…{' '.join(around.split())}…"
+            places.append((start, end, where, preview))
+        return places
+
+    def reattach_to(self, annotation_id: str, start: int, end: int) -> None:
+        """Put an orphan on one of its candidate places (undoable)."""
+        annotation = self.library.annotation(annotation_id)
+        tab = self._tab_for(annotation.document_id) if annotation is not None else None
+        if tab is None or annotation is None:
+            return
+        after = self.library.reattach(annotation, tab.opened, start, end)
+        self.undo_stack.push(
+            EditAnnotation(self.library, self.changed, annotation, after, ["anchor"])
+        )
+        self.changed(after, annotation_id)
+        if tab is self.current_tab():
+            self.select(annotation_id)
 
     def reattach(self, annotation_id: str, tab=None) -> None:
         tab = tab or self.current_tab()
