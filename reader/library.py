@@ -200,7 +200,7 @@ class Library:
             size = file.stat().st_size
         except OSError:
             size = 0
-        return self.repo.record_opened(
+        record = self.repo.record_opened(
             sha256=document.sha256,
             kind=document.kind,
             metadata=document.metadata,
@@ -209,6 +209,9 @@ class Library:
             size=size,
             snapshot=str(file) if source else "",
         )
+        # Kept now when it costs nothing more (an article's text is made on opening).
+        self._remember_text(document)
+        return record
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -281,9 +284,12 @@ class Library:
 
     def remember_text(self, opened: Opened) -> None:
         """Keep this version's normalized text (once), for aligning the next version with it."""
-        version = self.repo.version_id(opened.document.sha256)
+        self._remember_text(opened.document)
+
+    def _remember_text(self, document: DocumentBackend) -> None:
+        version = self.repo.version_id(document.sha256)
         if version is not None and not self.repo.has_version_text(version):
-            text = _text_if_ready(opened.document)
+            text = _text_if_ready(document)
             if text is not None:
                 self.repo.remember_version_text(version, text)
 
@@ -517,9 +523,12 @@ class Library:
         return self.repo.sources.by_keys(duplicate_keys(source))
 
     def add_source(self, source: Source) -> Source:
-        """Store a source, or return the one already stored with the same DOI, ISBN or URL."""
-        from reader.citations import duplicate_keys
+        """Store a source, or return the one already stored with the same DOI, ISBN or URL.
 
+        An address that is not a web, mail or DOI link is kept as text in the note."""
+        from reader.citations import duplicate_keys, safe_links
+
+        source = safe_links(source)
         keys = duplicate_keys(source)
         existing = self.repo.sources.by_keys(keys)
         if existing is not None:
@@ -528,9 +537,9 @@ class Library:
         return self.repo.sources.add(replace(source, id=0, created_at=now, updated_at=now), keys)
 
     def update_source(self, source: Source) -> Source:
-        from reader.citations import duplicate_keys
+        from reader.citations import duplicate_keys, safe_links
 
-        changed = replace(source, updated_at=utc_now())
+        changed = replace(safe_links(source), updated_at=utc_now())
         return self.repo.sources.update(changed, duplicate_keys(changed))
 
     def source(self, source_id: int) -> Source | None:
@@ -741,7 +750,7 @@ class Library:
         kind, key = self._export_scope(scope)
         store = self._exchange_store()
         total = store.count(kind, key)
-        write = _export_writer(fmt, excel, total, _Locator(store))
+        write = _export_writer(fmt, excel, total, _Locator(self.repo.version_text_by_sha))
         records = _watched(store.records(kind, key), total, progress, cancel)
         if isinstance(target, str | Path):
             return _write_atomically(Path(target), lambda out: write(records, out))
@@ -776,6 +785,9 @@ class Library:
         with raw:
             head = raw.read(256)
             raw.seek(0)
+            refusal = refuse_unimportable(path, head)
+            if refusal:
+                raise ImportFailed(refusal)
             if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
                 from reader.exchange.webanno import read_webanno
 
@@ -902,6 +914,46 @@ class Library:
                 spans.add((start, end, str(kind)))
                 added += 1
         return ImportSummary(added=added, unchanged=unchanged)
+
+
+# What a file that is no export is, by its first bytes (magic numbers).
+_NOT_AN_EXPORT = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"PK\x03\x04", "a ZIP archive (an EPUB, an Office document or a .zip)"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
+)
+
+
+def refuse_unimportable(path: Path, head: bytes) -> str:
+    """The sentence for a file `import` cannot take, named for what it is; "" for a file that
+    may be an export (CSV or JSON). A library file is told apart from other SQLite databases
+    here, before anything else looks at it (merging libraries hooks in at that point)."""
+    name = path.name or str(path)
+    if head.startswith(b"SQLite format 3\x00"):
+        from reader.store.sniff import is_claim_reader_library
+
+        if is_claim_reader_library(path):
+            return (
+                f"{name} is a Claim Reader library, not an export: export its annotations "
+                f"(claim-reader --db {name} export -o annotations.csv) and import that file."
+            )
+        return (
+            f"{name} is a SQLite database, not a Claim Reader export (CSV or JSON): "
+            "nothing was imported."
+        )
+    what = next((what for magic, what in _NOT_AN_EXPORT if head.startswith(magic)), "")
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        what = "a WebP image"
+    if not what:
+        return ""
+    return f"{name} is {what}, not a Claim Reader export (CSV or JSON): nothing was imported."
 
 
 def _text_if_ready(document) -> str | None:
@@ -1035,13 +1087,16 @@ def _write_atomically(target: Path, write: Callable[[TextIO], int]) -> int:
 
 
 class _Locator:
-    """The CSV ``location`` of a record: ``p. N``, or ``¶ N`` when the article's bytes (the
-    version's snapshot, or the file it was opened from) are at hand; "" otherwise."""
+    """The CSV ``location`` of a record: ``p. N``, or ``¶ N`` when the library kept the
+    article's text (every version opened since versions keep their text); "" otherwise.
 
-    def __init__(self, store) -> None:
+    No file is read: a document's file name may come from an imported export, where it is
+    only a hint (it could name any file on the machine)."""
+
+    def __init__(self, text_of: Callable[[str], str | None]) -> None:
         from reader.exchange import paragraph_at
 
-        self.store = store
+        self.text_of = text_of
         self.breaks: dict[str, list[int] | None] = {}
         self.paragraph_at = paragraph_at
 
@@ -1066,23 +1121,8 @@ class _Locator:
     def _paragraphs(self, sha: str) -> list[int] | None:
         from reader.exchange import paragraph_breaks
 
-        for name in self.store.version_files(sha):
-            path = Path(name)
-            try:
-                if not path.is_file() or _file_sha256(path) != sha:
-                    continue
-                return paragraph_breaks(open_document(path).text)
-            except (DocumentError, OSError, ValueError):
-                continue
-        return None
-
-
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        text = self.text_of(sha)
+        return None if text is None else paragraph_breaks(text)
 
 
 class _Importer:
@@ -1101,6 +1141,7 @@ class _Importer:
         self.store = library._exchange_store()
         self.cancel = cancel
         self.versions: dict[str, tuple[int, int]] = {}
+        self.texts: dict[int, str | None] = {}
         self.set_ids: dict[str, int | None] = {}
         self.source_ids: dict[tuple[object, ...], int] = {}
         self.links: list[tuple[str, str]] = []
@@ -1159,8 +1200,13 @@ class _Importer:
         citations_added: list[Citation] = []
         citations_changed: list[Citation] = []
         members: list[tuple[int, str]] = []
+        owners: dict[str, str] = {}  # citation id → the annotation it belongs to, this batch
+        ties: dict[str, list[tuple[int, int]]] = {}
+        items = [self._placed(item, ties) for item in items]
         for item in items:
             a = item.annotation
+            for incoming in item.citations:
+                _check_owner(item, incoming.citation.id, cited, owners)
             old = stored.get(a.id)
             if old is None:
                 row = self._new(item)
@@ -1193,6 +1239,37 @@ class _Importer:
             else:
                 self.unchanged += 1
         self.store.write(added, changed, citations_added, citations_changed, members)
+        if ties:
+            self.repo.set_candidates(ties)
+
+    def _placed(self, item, ties: dict[str, list[tuple[int, int]]]):
+        """The item, its anchor found again when the library has the document's text and the
+        quote is not at the offsets the file gives (an import claims; the text decides).
+        Paged documents are left to opening, which also works out the page."""
+        from reader.anchoring import reanchor_many
+
+        anchor = item.annotation.anchor
+        if anchor.state is AnchorState.ORPHAN:
+            return item
+        _, version_id = self._version(item)
+        text = self._text(version_id)
+        if text is None or text[anchor.start : anchor.end] == anchor.quote:
+            return item
+        found: dict[int, list[tuple[int, int]]] = {}
+        (moved,) = reanchor_many([anchor], text, ties=found)  # type: ignore[misc]
+        if found:
+            ties[item.annotation.id] = found[0]
+        return replace(item, annotation=replace(item.annotation, anchor=moved))
+
+    def _text(self, version_id: int) -> str | None:
+        """The text of an unpaged version the library kept (the last few, by version)."""
+        if version_id not in self.texts:
+            if len(self.texts) >= 4:
+                self.texts.clear()
+            record = self.repo.document_by_id(self.repo.document_of_version(version_id))
+            paged = record is None or record.kind.paged
+            self.texts[version_id] = None if paged else self.repo.version_text(version_id)
+        return self.texts[version_id]
 
     def _check_once(self, items, present: dict[str, int]) -> None:
         """An annotation comes once (a CSV's rows of one annotation are next to each other):
@@ -1306,9 +1383,10 @@ class _Importer:
         return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
     def _source(self, source: Source, old: Citation | None, full: bool) -> int:
-        from reader.citations import duplicate_keys
+        from reader.citations import duplicate_keys, safe_links
         from reader.exchange import source_view
 
+        source = safe_links(source)
         view = source_view(source, full)
         if old is not None:
             current = self.repo.sources.get(old.source_id)
@@ -1349,6 +1427,22 @@ class _Importer:
                 self.set_ids[clean] = set_id
             self.set_ids[name] = set_id
         return set_id
+
+
+def _check_owner(item, citation_id: str, stored: dict, owners: dict[str, str]) -> None:
+    """A citation id names one citation of one annotation: an import never takes a citation
+    away from the annotation it belongs to (that would turn its stance into another's)."""
+    from reader.exchange import ExchangeError
+
+    annotation_id = item.annotation.id
+    old = stored.get(citation_id)
+    owner = old.annotation_id if old is not None else owners.setdefault(citation_id, annotation_id)
+    if owner != annotation_id:
+        raise ExchangeError(
+            item.where,
+            f"citation {citation_id} belongs to another annotation ({owner}), not to "
+            f"{annotation_id}; nothing was imported.",
+        )
 
 
 def _differs(old: Annotation, new: Annotation, full: bool) -> bool:

@@ -64,6 +64,7 @@ from typing import Any, BinaryIO, TextIO
 
 from reader.exchange import (
     CLAIMREADER_NS,
+    MAX_INTEGER,
     ExchangeError,
     Incoming,
     IncomingCitation,
@@ -246,6 +247,23 @@ def write_webanno(records: Iterable[ExportRecord], out: TextIO, *, total: int | 
 MAX_JSON_BYTES = 256 * 2**20
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _not_json(exc: json.JSONDecodeError) -> ExchangeError:
+    return ExchangeError(f"line {exc.lineno}", f"the file is not valid JSON ({exc.msg}).")
+
+
+def _check_text(item: object, where: str) -> None:
+    try:
+        json.dumps(item, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(exc.object[exc.start])
+        raise ExchangeError(
+            where, f"it holds a lone surrogate (\\u{code:04x}), which is not text."
+        ) from None
+
+
 def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
     """The annotations of a W3C JSON export; raises `ExchangeError` at the first fault."""
     raw.seek(0, 2)
@@ -259,12 +277,19 @@ def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
             "(it is read a block at a time).",
         )
     try:
-        data = json.loads(raw.read().decode("utf-8-sig"))
+        text = raw.read().decode("utf-8-sig")
+        data = json.loads(text)
     except UnicodeDecodeError:
         raise ExchangeError("line 1", "the file is not UTF-8 text.") from None
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:
+        # Python refuses to read integers of more than 4,300 digits (a denial of service
+        # guard); JSONDecodeError, a ValueError too, is handled below.
+        if isinstance(exc, json.JSONDecodeError):
+            raise _not_json(exc) from None
+        long_number = re.search(r"\d{4301,}", text)
+        line = text.count("\n", 0, long_number.start()) + 1 if long_number else 1
         raise ExchangeError(
-            f"line {exc.lineno}", f"the file is not valid JSON ({exc.msg})."
+            f"line {line}", "a number has more than 4,300 digits, which no export writes."
         ) from None
     except RecursionError:  # "[[[[…" a thousand deep: no export is, and json gives up
         raise ExchangeError(
@@ -280,9 +305,15 @@ def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
         raise ExchangeError(
             "line 1", 'the file is not a W3C annotation collection (no "items" list).'
         )
+    # A \\ud800 escape decodes to a lone surrogate, which is not text (SQLite cannot store it):
+    # only a file with such an escape has its items checked for one.
+    surrogates = _SURROGATE_ESCAPE.search(text) is not None
+    del text
     seen: dict[str, int] = {}
     for number, item in enumerate(items, start=1):
         where = f"item {number}"
+        if surrogates:
+            _check_text(item, where)
         incoming = _incoming(item, where)
         first = seen.setdefault(incoming.annotation.id, number)
         if first != number:
@@ -343,6 +374,12 @@ class _Item:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ExchangeError(
                 self.where, f'"{self._name(key)}" is not a whole number (found {value!r}).'
+            )
+        if value > MAX_INTEGER:
+            raise ExchangeError(
+                self.where,
+                f'"{self._name(key)}" is too large: no document has offsets or pages past '
+                f"{MAX_INTEGER:,}.",
             )
         return value
 
@@ -433,8 +470,8 @@ def _incoming(data: Any, where: str) -> Incoming:
         elif kind == "TextPositionSelector":
             position = selector
         elif kind == "FragmentSelector":
-            m = re.fullmatch(r"page=(\d+)", selector.text("value"))
-            if m is None or int(m.group(1)) < 1:
+            m = re.fullmatch(r"page=(\d{1,19})", selector.text("value"))
+            if m is None or not 1 <= int(m.group(1)) <= MAX_INTEGER:
                 raise ExchangeError(where, f'{selector.path} is not "page=N" with N from 1.')
             page = int(m.group(1)) - 1
     if quote_sel is None or position is None:

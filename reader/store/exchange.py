@@ -166,15 +166,6 @@ class ExchangeStore:
             grouped.setdefault(r[1], []).append((_citation(r[:width]), _source(r[width:])))
         return grouped
 
-    def version_files(self, sha256: str) -> list[str]:
-        """Where the bytes with this sha256 may be found: the snapshot, the document's source."""
-        row = self.db.execute(
-            "SELECT v.snapshot, d.source FROM versions v JOIN documents d ON d.id = v.document_id "
-            "WHERE v.sha256 = ?",
-            [sha256],
-        ).fetchone()
-        return [p for p in row if p] if row else []
-
     # -- import --------------------------------------------------------------------------------
 
     @contextmanager

@@ -219,6 +219,12 @@ class Repository:
             return None
         return zlib.decompress(row[0]).decode("utf-8", "surrogatepass")
 
+    def document_of_version(self, version_id: int) -> int:
+        row = self.db.execute(
+            "SELECT document_id FROM versions WHERE id = ?", [version_id]
+        ).fetchone()
+        return int(row[0]) if row else 0
+
     def version_text_by_sha(self, sha256: str) -> str | None:
         version = self.version_id(sha256)
         return None if version is None else self.version_text(version)
