@@ -230,19 +230,23 @@ def _citations(cited) -> list[dict[str, object]]:
 
 
 def _listing(a, record, citations, sets) -> dict[str, object]:
+    # Runs once per annotation of the library: enum values, not str() calls; no empty lists
+    # built through a function call.
+    anchor = a.anchor
+    cited = citations.get(a.id)
     return {
         "id": a.id,
-        "anchor_state": str(a.anchor.state),
-        "start": a.anchor.start,
-        "end": a.anchor.end,
-        "quote": a.anchor.quote,
+        "anchor_state": anchor.state.value,
+        "start": anchor.start,
+        "end": anchor.end,
+        "quote": anchor.quote,
         "page": a.page + 1 if a.page >= 0 else None,
-        "kind": str(a.kind),
-        "status": str(a.status),
+        "kind": a.kind.value,
+        "status": a.status.value,
         "note": a.note,
         "tags": list(a.tags),
         "sets": sets.get(a.id, []),
-        "citations": _citations(citations.get(a.id, ())),
+        "citations": _citations(cited) if cited else [],
         "claimant": a.claimant,
         "color": a.color,
         "document_sha256": record.sha256 if record else "",
