@@ -13,6 +13,8 @@ temporary folder; the table is also written to bench/out/results.txt (git-ignore
   reanchor       open + re-anchor 1,000 annotations on an edited 1,000-page PDF vs its text
   exchange       CSV export / import of 100,000 annotations vs raw sqlite3 + csv (and memory)
   list_cmd       `claim-reader list --json` over 100,000 annotations vs a raw select of the rows
+  extraction     article F1 / metadata of ours vs readability-lxml, trafilatura, Readability.js
+                 alone on 137 pages with expected output; `extract` processes vs readability
 """
 
 BENCHMARKS = (
@@ -25,5 +27,6 @@ BENCHMARKS = (
     "reanchor",
     "exchange",
     "list_cmd",
+    "extraction",
 )
 QT_BENCHMARKS = frozenset({"scroll_render", "article_open"})  # need a QApplication in-process

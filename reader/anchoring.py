@@ -368,10 +368,13 @@ class _Reanchorer:
         best = max(score for score, _, _ in scored)
         if best < _context_needed(anchor.quote, len(spans)):
             return None
+        if self.ties_orphan:
+            # Copies whose context agrees exactly as well: nothing tells them apart.
+            equal = [(s, e) for score, s, e in scored if score >= best - 1e-9]
+            if len(equal) > 1:
+                self.tied = sorted(equal)
+                return None
         tied = [item for item in scored if item[0] >= best - CONTEXT_TIE]
-        if self.ties_orphan and len(tied) > 1:
-            self.tied = sorted((s, e) for _, s, e in tied)
-            return None
         _, start, end = min(tied, key=lambda item: (_distance(item[1], expected), -item[0]))
         return start, end
 

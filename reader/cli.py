@@ -57,18 +57,38 @@ def build_parser() -> argparse.ArgumentParser:
     scope.add_argument("--set", metavar="NAME", help="the annotations of one set")
     scope.add_argument("--document", metavar="FILE", help="the annotations of one document")
     scope.add_argument("--all", action="store_true", help="every annotation (the default)")
-    export.add_argument("--format", choices=["csv", "json", "md", "claimreview"], default="csv")
+    export.add_argument(
+        "--format", choices=["csv", "json", "md", "claimreview", "hypothesis"], default="csv"
+    )
     export.add_argument("--excel", action="store_true", help="CSV with a BOM, for Excel")
     export.add_argument("-o", "--output", metavar="OUT", help="file to write (default: stdout)")
     export.add_argument("--password", help="password of an encrypted PDF (--document)")
+    export.add_argument(
+        "--review-url", metavar="URL", default="", help="claimreview: the published fact-check"
+    )
+    export.add_argument(
+        "--org", metavar="NAME", default="", help="claimreview: the reviewing organisation"
+    )
+    export.add_argument(
+        "--org-url", metavar="URL", default="", help="claimreview: the organisation's site"
+    )
     export_pdf = sub.add_parser(
         "export-pdf", help="a copy of a PDF with every highlight as a PDF highlight annotation"
     )
     export_pdf.add_argument("file")
     export_pdf.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
     export_pdf.add_argument("--password", help="password of an encrypted PDF")
-    importing = sub.add_parser("import", help="merge a CSV or JSON export into the library")
+    importing = sub.add_parser(
+        "import", help="merge a CSV, W3C JSON or Hypothesis export, or a Zotero library"
+    )
     importing.add_argument("file")
+    importing.add_argument(
+        "--attachment",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="Zotero: only this PDF attachment (its item key); repeatable (default: all)",
+    )
     return parser
 
 
@@ -112,6 +132,7 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     library = _library(args)
     try:
         opened = library.open_path(args.file, args.password)
+        library.read_scanned_pages(opened)  # anchors need the pages' text
         library.reanchor(opened)
         start, end = library.find_quote(opened, args.quote, args.occurrence)
         # The annotation and its citation are one change: both are saved, or neither.
@@ -148,6 +169,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     try:
         if args.document:
             opened = library.open_path(args.document, args.password)
+            library.read_scanned_pages(opened)  # anchors need the pages' text
             annotations = library.annotations(opened)
         else:
             annotations = library.all_annotations()
@@ -185,6 +207,7 @@ def cmd_export_pdf(args: argparse.Namespace) -> int:
     library = _library(args)
     try:
         opened = library.open_path(args.file, args.password)
+        library.read_scanned_pages(opened)  # anchors need the pages' text
         if Path(args.output).resolve() == Path(opened.record.source).resolve():
             raise DocumentError("The annotated copy must not overwrite the original PDF.")
         written, skipped = library.export_pdf(opened, args.output, args.password)
@@ -266,18 +289,22 @@ def cmd_export(args: argparse.Namespace) -> int:
         if args.document:
             # Opening re-anchors the document's annotations against its current bytes first.
             opened = library.open_path(args.document, args.password)
+            library.read_scanned_pages(opened)  # anchors need the pages' text
             library.reanchor(opened)
             scope = ExportScope("document", opened.document.sha256)
         elif args.set:
             scope = ExportScope("set", args.set)
         else:
             scope = ExportScope("all")
+        review = {"review_url": args.review_url, "org": args.org, "org_url": args.org_url}
+        if args.format != "claimreview" and any(review.values()):
+            raise DocumentError("--review-url, --org and --org-url go with --format claimreview.")
         if args.output:
-            library.export(args.output, args.format, scope, excel=args.excel)
+            library.export(args.output, args.format, scope, excel=args.excel, **review)
         else:
             out = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="")
             try:
-                library.export(out, args.format, scope, excel=args.excel)
+                library.export(out, args.format, scope, excel=args.excel, **review)
             finally:
                 out.flush()
                 out.detach()
@@ -289,15 +316,33 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     library = _library(args)
     try:
-        summary = library.import_file(args.file)
+        if args.attachment:
+            summary = library.import_zotero_file(args.file, set(args.attachment))
+        else:
+            summary = library.import_file(args.file)
     finally:
         library.close()
     print(summary)
+    if summary.missing:
+        # Said, not failed: what could be imported was. The pages named are to be opened (or
+        # downloaded) first; importing the same file again then brings their annotations.
+        for where in summary.missing:
+            print(
+                f"missing: {where} is not in the library; open it and import again", file=sys.stderr
+            )
+        if not (summary.added or summary.updated or summary.unchanged):
+            print("error: none of the annotated pages is in the library.", file=sys.stderr)
+            return 1
     return 0
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
     doc = open_document(args.file, args.password)
+    if doc.kind.paged:
+        scanned = doc.pages_needing_ocr()
+        if scanned:
+            read, _unreadable = doc.read_ocr(scanned)
+            doc.adopt_ocr(read)
     text = doc.text
     if args.json:
         payload = {

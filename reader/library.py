@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import hashlib
+import re
 import threading
 import uuid
 from collections import Counter
@@ -193,9 +194,39 @@ class Library:
         thread, which touches no database) as open_path / open_snapshot would."""
         return Opened(document, self._record(document, file, source=source))
 
+    # -- OCR of scanned pages -------------------------------------------------------------------
+
+    def _adopt_kept_ocr(self, document: DocumentBackend) -> None:
+        """Text OCR read from this version's scanned pages before: used, not read again."""
+        if document.kind.paged:
+            kept = self.repo.ocr.load(document.sha256)
+            if kept:
+                document.adopt_ocr(kept)
+
+    def read_scanned_pages(self, opened: Opened) -> list[int]:
+        """OCR the open document's scanned pages now (the command line; the window does it on
+        a worker) and keep the text; the pages OCR could not read."""
+        document = opened.document
+        if not document.kind.paged:
+            return []
+        pages = document.pages_needing_ocr()
+        if not pages:
+            return []
+        read, unreadable = document.read_ocr(pages)
+        self.keep_ocr(document, read)
+        return unreadable
+
+    def keep_ocr(self, document: DocumentBackend, pages: dict[int, dict]) -> None:
+        """OCR text read from `document`'s scanned pages (read_ocr, on a worker): stored with
+        the version at once, and used as the pages' text from now on."""
+        if pages:
+            self.repo.ocr.save(document.sha256, pages)
+            document.adopt_ocr(pages)
+
     def _record(
         self, document: DocumentBackend, file: Path, source: str | None = None
     ) -> DocumentRecord:
+        self._adopt_kept_ocr(document)
         try:
             size = file.stat().st_size
         except OSError:
@@ -364,8 +395,11 @@ class Library:
         tags: tuple[str, ...] = (),
         claimant: str = "",
         author: str | None = None,
+        annotation_id: str | None = None,
     ) -> Annotation:
-        """Anchor text[start:end] and store it as a new annotation, committed at once."""
+        """Anchor text[start:end] and store it as a new annotation, committed at once.
+
+        `annotation_id` gives it a known id (an import's, stable across imports)."""
         from reader.anchoring import make_anchor
 
         anchor = make_anchor(opened.document.text, start, end)
@@ -375,7 +409,7 @@ class Library:
         page, rects = self._placement(opened, anchor)
         now = utc_now()
         annotation = Annotation(
-            id=str(uuid.uuid4()),
+            id=annotation_id or str(uuid.uuid4()),
             document_id=opened.record.id,
             version_id=version,
             anchor=anchor,
@@ -689,7 +723,7 @@ class Library:
     # -- export and import (reader.exchange) -------------------------------------------------------
     # Appended by the exchange work: CSV / W3C JSON / Markdown / ClaimReview out, CSV / JSON in.
 
-    EXPORT_FORMATS = ("csv", "json", "md", "claimreview")
+    EXPORT_FORMATS = ("csv", "json", "md", "claimreview", "hypothesis")
 
     def _exchange_store(self):
         from reader.store.exchange import ExchangeStore
@@ -734,8 +768,15 @@ class Library:
         excel: bool = False,
         progress: Callable[[int, int], None] | None = None,
         cancel: threading.Event | None = None,
+        review_url: str = "",
+        org: str = "",
+        org_url: str = "",
     ) -> int:
-        """Write the annotations in `scope` as csv, json (W3C), md or claimreview.
+        """Write the annotations in `scope` as csv, json (W3C), md, claimreview or hypothesis.
+
+        ClaimReview takes the published fact-check's URL (`review_url`) and the reviewing
+        organisation (`org`, `org_url`); the organisation given is remembered in the library's
+        settings and used when none is given.
 
         A path is written through a temporary file renamed into place when complete, so it is
         never half-written; a stream is written as it goes. `progress(done, total)` counts
@@ -745,16 +786,54 @@ class Library:
         fmt = fmt.strip().lower()
         if fmt not in self.EXPORT_FORMATS:
             raise DocumentError(
-                f'"{fmt}" is not an export format: use csv, json, md or claimreview.'
+                f'"{fmt}" is not an export format: use csv, json, md, claimreview or hypothesis.'
             )
         kind, key = self._export_scope(scope)
         store = self._exchange_store()
         total = store.count(kind, key)
-        write = _export_writer(fmt, excel, total, _Locator(self.repo.version_text_by_sha))
+        review = {"review_url": review_url, "org": org, "org_url": org_url}
+        if fmt == "claimreview":
+            review = self._review_settings(review)
+        write = _export_writer(
+            fmt, excel, total, _Locator(store, self.repo.version_text_by_sha), review
+        )
         records = _watched(store.records(kind, key), total, progress, cancel)
         if isinstance(target, str | Path):
             return _write_atomically(Path(target), lambda out: write(records, out))
         return write(records, target)
+
+    REVIEW_SETTINGS = ("org", "org_url")
+
+    def review_settings(self) -> dict[str, str]:
+        """The reviewing organisation ClaimReview exports name (as last given)."""
+        return {key: self.repo.setting(f"claimreview.{key}") for key in self.REVIEW_SETTINGS}
+
+    def _review_settings(self, given: dict[str, str]) -> dict[str, str]:
+        """`given` with the remembered organisation filled in; a new one given is remembered."""
+        from reader.documents.urls import looks_like_url
+
+        for key in ("review_url", "org_url"):
+            value = given.get(key, "").strip()
+            if value and not (looks_like_url(value) and value.lower().startswith("http")):
+                flag = "--" + key.replace("_", "-")
+                raise DocumentError(f"{flag} {value!r} is not a web address (http:// or https://).")
+        stored = self.review_settings()
+        merged = dict(given)
+        for key in self.REVIEW_SETTINGS:
+            value = " ".join(given.get(key, "").split())
+            if value and value != stored[key]:
+                self.repo.set_setting(f"claimreview.{key}", value)
+            merged[key] = value or stored[key]
+        # Google's required fields: the fact-check's own page, and who reviewed.
+        if not merged.get("review_url", "").strip():
+            raise DocumentError(
+                "ClaimReview needs the published fact-check's address: give --review-url URL."
+            )
+        if not merged.get("org"):
+            raise DocumentError(
+                "ClaimReview needs the reviewing organisation: give --org NAME (and --org-url URL)."
+            )
+        return merged
 
     def import_file(
         self,
@@ -783,8 +862,16 @@ class Library:
         except OSError as exc:
             raise DocumentError(f"{path} cannot be read: {exc.strerror or exc}.") from None
         with raw:
-            head = raw.read(256)
+            head = raw.read(4096)
             raw.seek(0)
+            if head.startswith(b"SQLite format 3\x00"):
+                raw.close()
+                return self._import_sqlite(path)
+            if _is_hypothesis_head(head):
+                try:
+                    return self.import_hypothesis(raw)
+                except ExchangeError as exc:
+                    raise ImportFailed(str(exc)) from None
             refusal = refuse_unimportable(path, head)
             if refusal:
                 raise ImportFailed(refusal)
@@ -806,6 +893,239 @@ class Library:
         if progress is not None:
             progress(size, size)
         return summary
+
+    def _import_sqlite(self, path: Path) -> ImportSummary:
+        """A SQLite file: each kind of library it may be is recognised by one small check."""
+        from reader.store.sniff import is_claim_reader_library
+        from reader.store.zotero import is_zotero_library
+
+        if is_zotero_library(path):
+            return self.import_zotero(path)
+        if is_claim_reader_library(path):  # where merging another library hooks in
+            raise ImportFailed(
+                f"{path.name} is a Claim Reader library, not an export: export its annotations "
+                f"(claim-reader --db {path.name} export -o annotations.csv) and import that file."
+            )
+        raise ImportFailed(
+            f"{path.name} is a SQLite database, but not a Claim Reader export or a Zotero "
+            "library Claim Reader can import: nothing was imported."
+        )
+
+    def import_hypothesis(self, raw) -> ImportSummary:
+        """Merge a Hypothesis JSON export: each annotation is re-anchored on the library's
+        own copy of its page (found by URL, or by the file a file:// URI names). Pages the
+        library does not have are listed in the summary's `missing`; nothing of theirs is
+        imported."""
+        from reader.anchoring import reanchor
+        from reader.exchange.hypothesis import load_json, read_hypothesis
+
+        found = read_hypothesis(load_json(raw))
+        by_uri: dict[str, list] = {}
+        for h in found:
+            by_uri.setdefault(h.uri, []).append(h)
+        opened_by_uri: dict[str, Opened] = {}
+        missing = []
+        for uri in by_uri:
+            opened = self._local_copy(uri)
+            if opened is None:
+                missing.append(uri)
+            else:
+                opened_by_uri[uri] = opened
+        added = updated = unchanged = 0
+        with self.transaction():
+            for uri, opened in opened_by_uri.items():
+                text = opened.document.text
+                version = self.repo.version_id(opened.document.sha256)
+                assert version is not None
+                for h in by_uri[uri]:
+                    extra = h.extra or {}
+                    kind = _enum(
+                        AnnotationKind,
+                        extra.get("kind"),
+                        (AnnotationKind.COMMENT if h.text.strip() else AnnotationKind.CLAIM),
+                    )
+                    guess = TextAnchor(h.exact, h.prefix, h.suffix, max(h.start, 0), max(h.end, 0))
+                    anchor = reanchor(guess, text)
+                    page, rects = self._placement(opened, anchor)
+                    old = self.repo.annotation(h.id)
+                    now = utc_now()
+                    new = Annotation(
+                        id=h.id,
+                        document_id=opened.record.id,
+                        version_id=version,
+                        anchor=anchor,
+                        kind=kind,
+                        color=old.color if old else DEFAULT_COLORS[kind],
+                        status=_enum(ClaimStatus, extra.get("status"), ClaimStatus.UNVERIFIED),
+                        claimant=str(extra.get("claimant") or ""),
+                        note=h.text,
+                        tags=_clean_tags(h.tags),
+                        author=h.user,
+                        page=page,
+                        rects=rects,
+                        created_at=h.created or now,
+                        updated_at=h.updated or h.created or now,
+                    )
+                    if old is None:
+                        self.repo.add_annotation(new)
+                        added += 1
+                    elif _hypothesis_view(old) != _hypothesis_view(new):
+                        self.repo.update_annotation(
+                            replace(
+                                new,
+                                color=old.color,
+                                claim_reviewed=old.claim_reviewed,
+                                claim_date=old.claim_date,
+                                claimant_type=old.claimant_type,
+                            )
+                        )
+                        updated += 1
+                    else:
+                        unchanged += 1
+        return ImportSummary(added, updated, unchanged, tuple(missing))
+
+    @staticmethod
+    def is_zotero_library(path: str | Path) -> bool:
+        """Whether `path` is a Zotero library (``zotero.sqlite``) an import can read."""
+        from reader.store.zotero import is_zotero_library
+
+        path = Path(path)
+        try:
+            with path.open("rb") as fh:
+                if fh.read(16) != b"SQLite format 3\x00":
+                    return False
+        except OSError:
+            return False
+        return is_zotero_library(path)
+
+    def import_zotero_file(self, path: str | Path, keys: set[str]) -> ImportSummary:
+        """`import_zotero` for a path the user named: one sentence if it is not a Zotero
+        library."""
+        from reader.store.zotero import is_zotero_library
+
+        path = Path(path)
+        if not path.is_file():
+            raise DocumentError(f"{path} does not exist.")
+        if not is_zotero_library(path):
+            raise ImportFailed(f"{path.name} is not a Zotero library (--attachment is for one).")
+        return self.import_zotero(path, keys)
+
+    def zotero_attachments(self, path: str | Path):
+        """The PDF attachments of a Zotero library with their annotations (for choosing)."""
+        from reader.store.zotero import ZoteroError, read_zotero
+
+        try:
+            return read_zotero(path)
+        except ZoteroError as exc:
+            raise ImportFailed(str(exc)) from None
+
+    def import_zotero(self, path: str | Path, keys: set[str] | None = None) -> ImportSummary:
+        """Bring in the highlights, underlines and notes of a Zotero library's PDF
+        attachments (those with `keys`, or all): each on the same PDF (its bytes recorded
+        by SHA-256), citing the attachment's parent item as its source. The Zotero file is
+        only read. Importing again adds nothing."""
+        from reader.store.zotero import ZoteroError, read_zotero
+
+        try:
+            attachments = read_zotero(path, keys)
+        except ZoteroError as exc:
+            raise ImportFailed(str(exc)) from None
+        if keys is not None:
+            unknown = sorted(keys - {a.key for a in attachments})
+            if unknown:
+                raise ImportFailed(f"The Zotero library has no PDF attachment {unknown[0]}.")
+        added = updated = unchanged = 0
+        missing = []
+        with self.transaction():
+            for attachment in attachments:
+                if not attachment.annotations:
+                    continue
+                if attachment.path is None or not attachment.path.is_file():
+                    missing.append(str(attachment.path or attachment.key))
+                    continue
+                opened = self.open_path(attachment.path)
+                source = self.add_source(_zotero_source(attachment.parent, attachment.title))
+                for z in attachment.annotations:
+                    annotation_id = str(uuid.uuid5(_ZOTERO_NS, f"{attachment.key}/{z.key}"))
+                    old = self.repo.annotation(annotation_id)
+                    if old is not None:
+                        if old.note == z.comment and tuple(old.tags) == _clean_tags(z.tags):
+                            unchanged += 1
+                        else:
+                            self.repo.update_annotation(
+                                replace(old, note=z.comment, tags=_clean_tags(z.tags))
+                            )
+                            updated += 1
+                        continue
+                    span = self._zotero_span(opened, z)
+                    if span is None:
+                        continue
+                    kind = (
+                        AnnotationKind.COMMENT
+                        if z.kind in ("note", "text")
+                        else (AnnotationKind.EVIDENCE)
+                    )
+                    self.highlight(
+                        opened,
+                        span[0],
+                        span[1],
+                        kind,
+                        color=z.color,
+                        note=z.comment,
+                        tags=z.tags,
+                        author=z.author,
+                        annotation_id=annotation_id,
+                    )
+                    locator = f"p. {z.page_label}" if z.page_label else ""
+                    self.cite(
+                        annotation_id,
+                        source.id,
+                        Stance.CONTEXT,
+                        locator=locator,
+                        evidence_quote=z.text,
+                    )
+                    added += 1
+        return ImportSummary(added, updated, unchanged, tuple(missing))
+
+    def _zotero_span(self, opened: Opened, z) -> tuple[int, int] | None:
+        """Where a Zotero annotation's text is on its page (a note: the page's first word)."""
+        from reader.anchoring import find_quote
+
+        doc = opened.document
+        if not doc.kind.paged or doc.page_count == 0:  # type: ignore[attr-defined]
+            return None
+        page = min(max(z.page_index, 0), doc.page_count - 1)  # type: ignore[attr-defined]
+        base = doc.page_text_offset(page)  # type: ignore[attr-defined]
+        page_text = doc.page_text(page)  # type: ignore[attr-defined]
+        if z.text.strip():
+            found = find_quote(page_text, z.text)
+            if found is None:
+                found = find_quote(doc.text, z.text)
+                return found
+            return base + found[0], base + found[1]
+        word = re.search(r"\S+", page_text)
+        return (base + word.start(), base + word.end()) if word else None
+
+    def _local_copy(self, uri: str) -> Opened | None:
+        """The library's copy of the page at `uri`, opened (a URL's saved snapshot: no
+        network), or None when the library does not have it."""
+        from urllib.parse import unquote, urlparse
+
+        candidates = [uri]
+        if uri.lower().startswith("file:"):
+            candidates.append(unquote(urlparse(uri).path))
+        for candidate in candidates:
+            for record in self.repo.documents_at(candidate):
+                try:
+                    if is_url(record.source):
+                        snapshot = self.saved_snapshot(record.source)
+                        if snapshot is None:
+                            continue
+                        return self.open_snapshot(record.source, snapshot, None)
+                    return self.open_path(record.source)
+                except DocumentError:
+                    continue
+        return None
 
     # -- annotated PDF -------------------------------------------------------------------------
 
@@ -932,22 +1252,10 @@ _NOT_AN_EXPORT = (
 
 
 def refuse_unimportable(path: Path, head: bytes) -> str:
-    """The sentence for a file `import` cannot take, named for what it is; "" for a file that
-    may be an export (CSV or JSON). A library file is told apart from other SQLite databases
-    here, before anything else looks at it (merging libraries hooks in at that point)."""
+    """The sentence for a file `import` cannot take, named for what it is (a PDF, an image,
+    an archive …); "" for a file that may be an export. SQLite files are told apart by
+    `Library._import_sqlite`."""
     name = path.name or str(path)
-    if head.startswith(b"SQLite format 3\x00"):
-        from reader.store.sniff import is_claim_reader_library
-
-        if is_claim_reader_library(path):
-            return (
-                f"{name} is a Claim Reader library, not an export: export its annotations "
-                f"(claim-reader --db {name} export -o annotations.csv) and import that file."
-            )
-        return (
-            f"{name} is a SQLite database, not a Claim Reader export (CSV or JSON): "
-            "nothing was imported."
-        )
     what = next((what for magic, what in _NOT_AN_EXPORT if head.startswith(magic)), "")
     if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
         what = "a WebP image"
@@ -957,10 +1265,75 @@ def refuse_unimportable(path: Path, head: bytes) -> str:
 
 
 def _text_if_ready(document) -> str | None:
-    """The document's normalized text if it can be had without reading a big PDF's pages."""
-    if document.kind.paged and not getattr(document, "text_ready", True):
-        return None
+    """The document's normalized text if it can be had without reading a big PDF's pages, and
+    is final: scanned pages still waiting for OCR would make it a text the document does not
+    keep (nothing is checked or kept against it)."""
+    if document.kind.paged:
+        if not getattr(document, "text_ready", True):
+            return None
+        waiting = getattr(document, "pages_needing_ocr", None)
+        if waiting is not None and waiting():
+            return None
     return document.text
+
+
+_ZOTERO_NS = uuid.UUID("3c9b6f0e-2a41-5d7e-8f13-7a2e4b5c6d01")
+
+
+def _zotero_source(csl: dict, title: str) -> Source:
+    """A Zotero parent item (as CSL-JSON) as a Source."""
+
+    def text(key: str) -> str:
+        value = csl.get(key, "")
+        return value if isinstance(value, str) else ""
+
+    authors = []
+    for name in csl.get("author", []) or []:
+        if name.get("literal"):
+            authors.append(name["literal"])
+        elif name.get("family"):
+            authors.append(
+                f"{name['family']}, {name['given']}" if name.get("given") else name["family"]
+            )
+    issued = text("issued")
+    # Zotero stores dates as "2023-05-00 May 2023": the SQL part first, zeros for unknowns.
+    match = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", issued)
+    if match:
+        issued = "-".join(p for p in match.groups() if p and p != "00")
+    return Source(
+        type=text("type") or "document",
+        title=text("title") or title,
+        authors=tuple(authors),
+        container_title=text("container-title"),
+        publisher=text("publisher"),
+        issued=issued,
+        url=text("URL"),
+        doi=text("DOI"),
+        isbn=text("ISBN"),
+        accessed=text("accessed")[:10],
+        note=text("note"),
+    )
+
+
+def _is_hypothesis_head(head: bytes) -> bool:
+    """A Hypothesis export (an object with "annotations"), not a W3C one (with "@context")."""
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    return (
+        text.startswith(b"{")
+        and b'"@context"' not in text
+        and (b'"annotations"' in text or b'"export_date"' in text)
+    )
+
+
+def _enum(kind, value: object, default):
+    try:
+        return kind(value) if value else default
+    except ValueError:
+        return default
+
+
+def _hypothesis_view(a: Annotation) -> tuple[object, ...]:
+    return (a.document_id, a.anchor, a.kind, a.status, a.claimant, a.note, tuple(sorted(a.tags)))
 
 
 def _clean_tags(tags: object) -> tuple[str, ...]:
@@ -1019,24 +1392,37 @@ class ImportFailed(DocumentError):
 __all__ += ["ImportFailed"]
 
 
-def _export_writer(fmt: str, excel: bool, total: int, locate: Callable[[ExportRecord], str]):
+def _export_writer(fmt: str, excel: bool, total: int, texts: _Locator, review: dict[str, str]):
     """write(records, out) -> int for a format; md and claimreview are imported when used."""
     if fmt == "csv":
         from reader.exchange.csv_format import write_csv
 
-        return lambda records, out: write_csv(records, out, excel=excel, locate=locate)
+        return lambda records, out: write_csv(records, out, excel=excel, locate=texts)
     if fmt == "json":
         from reader.exchange.webanno import write_webanno
 
-        return lambda records, out: write_webanno(records, out, total=total)
+        return lambda records, out: write_webanno(
+            records, out, total=total, source_span=texts.source_span
+        )
+    if fmt == "hypothesis":
+        from reader.exchange.hypothesis import write_hypothesis
+
+        return lambda records, out: write_hypothesis(records, out, source_span=texts.source_span)
     try:
         if fmt == "md":
-            from reader.exchange.markdown import write_markdown as writer
-        else:
-            from reader.exchange.claimreview import write_claimreview as writer
+            from reader.exchange.markdown import write_markdown
+
+            return lambda records, out: write_markdown(records, out, locate=texts)
+        from reader.exchange.claimreview import write_claimreview
     except ImportError as exc:  # pragma: no cover - a partial installation
         raise DocumentError(f"The {fmt} export is not available ({exc}).") from None
-    return writer
+    return lambda records, out: write_claimreview(
+        records,
+        out,
+        publisher=review.get("org", ""),
+        url=review.get("review_url", ""),
+        publisher_url=review.get("org_url", ""),
+    )
 
 
 def _watched(
@@ -1087,42 +1473,89 @@ def _write_atomically(target: Path, write: Callable[[TextIO], int]) -> int:
 
 
 class _Locator:
-    """The CSV ``location`` of a record: ``p. N``, or ``¶ N`` when the library kept the
-    article's text (every version opened since versions keep their text); "" otherwise.
+    """The texts of the documents being exported, as the library kept them (every version it
+    opened since versions keep their text):
 
-    No file is read: a document's file name may come from an imported export, where it is
-    only a hint (it could name any file on the machine)."""
+    - called, the CSV / Markdown ``location`` of a record: ``p. N``, or ``¶ N`` when the
+      article's text is at hand, "" otherwise;
+    - `source_span`, where a text or Markdown file's annotation sits in the file's own
+      decoded text (None when the file is not at hand).
 
-    def __init__(self, text_of: Callable[[str], str | None]) -> None:
+    A file is read only for `source_span`, and only when this library opened those very bytes
+    itself (it kept their text) and the file still has them: a document's file name that came
+    from an imported export is a hint, never opened (it could name any file on the machine).
+    """
+
+    def __init__(self, store, text_of: Callable[[str], str | None]) -> None:
         from reader.exchange import paragraph_at
 
+        self.store = store
         self.text_of = text_of
-        self.breaks: dict[str, list[int] | None] = {}
+        self.texts: dict[str, tuple[list[int], str] | None] = {}
+        self.maps: dict[str, object] = {}  # SourceMap (or None) by sha256, text files only
         self.paragraph_at = paragraph_at
 
     def __call__(self, record: ExportRecord) -> str:
         # `reader.exchange.location`, inlined: it runs once per exported annotation.
         page = record.annotation.page
         if page >= 0:
-            return f"p. {page + 1}"
+            return f"p. {page + 1} (OCR)" if record.ocr else f"p. {page + 1}"
         document = record.document
         if document.kind.paged:
             return ""
-        sha = document.sha256
-        if sha not in self.breaks:
-            if len(self.breaks) >= 4:
-                self.breaks.clear()
-            self.breaks[sha] = self._paragraphs(sha)
-        breaks = self.breaks[sha]
-        if breaks is None:
+        known = self._texts(document.sha256)
+        if known is None:
             return ""
-        return f"¶ {self.paragraph_at(breaks, record.annotation.anchor.start)}"
+        return f"¶ {self.paragraph_at(known[0], record.annotation.anchor.start)}"
 
-    def _paragraphs(self, sha: str) -> list[int] | None:
+    def source_span(self, record: ExportRecord):
+        from reader.exchange.webanno import SourceSpan
+
+        if record.document.kind.value not in ("text", "markdown"):
+            return None
+        sha = record.document.sha256
+        known = self._texts(sha)
+        if known is None:
+            return None
+        if sha not in self.maps:  # built on first use: CSV and Markdown need only the breaks
+            if len(self.maps) >= 4:
+                self.maps.clear()
+            self.maps[sha] = self._source_map(sha, known[1])
+        source_map = self.maps[sha]
+        if source_map is None:
+            return None
+        anchor = record.annotation.anchor
+        span = source_map.span(anchor.start, anchor.end)  # type: ignore[attr-defined]
+        if span is None:
+            return None
+        return SourceSpan(span[0], span[1], source_map.source)  # type: ignore[attr-defined]
+
+    def _source_map(self, sha: str, text: str):
+        from reader.documents.decode import decode_source
+        from reader.documents.source_map import SourceMap
+
+        for name in self.store.version_files(sha):
+            path = Path(name)
+            try:
+                if not path.is_file():
+                    continue
+                data = path.read_bytes()
+                if hashlib.sha256(data).hexdigest() == sha:
+                    return SourceMap(text, decode_source(data))
+            except (OSError, ValueError):
+                continue
+        return None
+
+    def _texts(self, sha: str) -> tuple[list[int], str] | None:
+        """The document's paragraph breaks and its normalized text, when the library kept it."""
         from reader.exchange import paragraph_breaks
 
-        text = self.text_of(sha)
-        return None if text is None else paragraph_breaks(text)
+        if sha not in self.texts:
+            if len(self.texts) >= 4:
+                self.texts.clear()
+            text = self.text_of(sha)
+            self.texts[sha] = None if text is None else (paragraph_breaks(text), text)
+        return self.texts[sha]
 
 
 class _Importer:
@@ -1239,6 +1672,8 @@ class _Importer:
             else:
                 self.unchanged += 1
         self.store.write(added, changed, citations_added, citations_changed, members)
+        if items and items[0].full:  # a CSV has no claim details: the stored ones stay
+            self.repo.write_claim_details([i.annotation for i in items])
         if ties:
             self.repo.set_candidates(ties)
 
@@ -1465,6 +1900,7 @@ def _differs(old: Annotation, new: Annotation, full: bool) -> bool:
             canonical_time(a.created_at),
             canonical_time(a.updated_at),
             a.author if full else "",
+            (a.claim_reviewed, a.claim_date, a.claimant_type) if full else (),
         )
 
     return view(old) != view(new)

@@ -176,6 +176,12 @@ class Annotation:
     rects: tuple[PageRect, ...] = ()
     created_at: str = ""
     updated_at: str = ""
+    # How the reviewer words the claim (ClaimReview's claimReviewed; the quote when empty),
+    # when the claim was made (ISO 8601, possibly partial) and whether its claimant is a
+    # "person" or an "organization" ("" lets the exports guess from the name).
+    claim_reviewed: str = ""
+    claim_date: str = ""
+    claimant_type: str = ""
 
 
 class Stance(StrEnum):
@@ -243,6 +249,7 @@ class ExportRecord:
     document: DocumentRecord
     citations: tuple[tuple[Citation, Source], ...] = ()
     sets: tuple[str, ...] = ()
+    ocr: bool = False  # the quote is on a page whose text was read by OCR
 
 
 @dataclass(frozen=True)
@@ -258,6 +265,9 @@ class ImportSummary:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Pages a Hypothesis file annotates that are not in the library (their URLs), so nothing
+    # of theirs was imported: open them and import again.
+    missing: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}"

@@ -238,17 +238,23 @@ def test_json_is_a_w3c_annotation_collection(awkward, tmp_path):
     data = json.loads(out.read_text(encoding="utf-8"))
     assert "http://www.w3.org/ns/anno.jsonld" in data["@context"]
     assert data["type"] == "AnnotationCollection" and data["total"] == 7
-    item = next(i for i in data["items"] if i["id"] == f"urn:uuid:{ids['pdf']}")
+    assert data["id"].startswith("urn:uuid:") and data["first"]["type"] == "AnnotationPage"
+    items = data["first"]["items"]
+    item = next(i for i in items if i["id"] == f"urn:uuid:{ids['pdf']}")
     assert item["type"] == "Annotation"
     assert item["target"]["source"].startswith("urn:sha256:")
     kinds = {s["type"]: s for s in item["target"]["selector"]}
     assert kinds["TextQuoteSelector"]["exact"] == "alphabet"
-    assert kinds["TextPositionSelector"]["end"] - kinds["TextPositionSelector"]["start"] == 8
+    position = kinds["TextPositionSelector"]
+    assert position["end"] - position["start"] == 8
+    assert position["conformsTo"].endswith("#normalized-text")  # a PDF's text, as extracted
     assert kinds["FragmentSelector"]["value"] == "page=1"
-    claim = next(i for i in data["items"] if i["id"] == f"urn:uuid:{ids['claim']}")
+    assert kinds["FragmentSelector"]["refinedBy"]["exact"] == "alphabet"
+    claim = next(i for i in items if i["id"] == f"urn:uuid:{ids['claim']}")
     purposes = [b.get("purpose") for b in claim["body"]]
     assert purposes.count("tagging") == 3 and "commenting" in purposes
-    fields = next(b for b in claim["body"] if "claimreader:claim" in b)["claimreader:claim"]
+    fields = next(b for b in claim["body"] if b.get("type") == "ClaimAssessment")
+    assert fields["id"].startswith("urn:uuid:")
     assert fields["status"] == "disputed" and fields["sets"] == ["Fentanyl check", "Ärger"]
     assert [c["stance"] for c in fields["citations"]] == ["supports", "refutes"]
 
@@ -324,7 +330,8 @@ def test_other_formats_are_dispatched(awkward, tmp_path, fmt):
     pytest.importorskip(module[fmt])
     library, _ = awkward
     out = tmp_path / f"out.{fmt}"
-    written = library.export(out, fmt)
+    review = {"review_url": "https://factdesk.example/c", "org": "Fact Desk"}
+    written = library.export(out, fmt, **(review if fmt == "claimreview" else {}))
     assert written >= 1 and out.stat().st_size > 0
 
 

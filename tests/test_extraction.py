@@ -20,11 +20,12 @@ from reader.model import DocumentKind
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 HTML = CORPUS / "html"
 
-# Token F1 measured per page with the combined extractor, minus ~0.02 (rounded down).
+# Token F1 measured per page (readability-lxml first, trafilatura when it kept too little),
+# minus ~0.02 (rounded down).
 FLOORS = {
-    "readability/aktualne": 0.95,
-    "readability/bbc-1": 0.97,
-    "readability/guardian-1": 0.98,
+    "readability/aktualne": 0.96,
+    "readability/bbc-1": 0.98,
+    "readability/guardian-1": 0.91,  # readability drops the drop-capped first paragraph,
     "readability/heise": 0.98,
     "readability/hukumusume": 0.97,
     "readability/ietf-1": 0.98,
@@ -33,7 +34,7 @@ FLOORS = {
     "readability/mathjax": 0.96,
     "readability/medium-1": 0.97,
     "readability/nytimes-3": 0.87,  # ground truth keeps image captions no extractor keeps
-    "readability/qq": 0.94,
+    "readability/qq": 0.93,
     "readability/wikipedia-2": 0.96,
     "aeb/042bb7b5": 0.98,
     "aeb/0ec95c72": 0.98,
@@ -44,7 +45,8 @@ FLOORS = {
     "aeb/b6906ca0": 0.98,
     "aeb/f105de6e": 0.98,
 }
-MEAN_GOAL = 0.975
+# Mean measured with readability first and trafilatura only as a fallback: 0.987.
+MEAN_GOAL = 0.985
 ABSOLUTE_FLOOR = 0.8
 
 

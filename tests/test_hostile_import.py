@@ -214,7 +214,7 @@ def csv_of(*rows: list[str], terminator: str = "\r\n") -> bytes:
 
 
 def first_item(json_data: bytes) -> dict:
-    return json.loads(json_data)["items"][0]
+    return json.loads(json_data)["first"]["items"][0]
 
 
 def line_starting(data: bytes, needle: str) -> int:
@@ -572,9 +572,8 @@ def test_a_citation_id_owned_by_another_annotation_is_refused_by_line(base, db, 
 
 
 def test_json_citation_id_owned_by_another_annotation_is_refused(base, db, tmp_path):
-    item = first_item(base[2])
     collection = json.loads(base[2])
-    cited = next(i for i in collection["items"] if "citations" in json.dumps(i))
+    cited = next(i for i in collection["first"]["items"] if "citations" in json.dumps(i))
     item = json.loads(json.dumps(cited))
     item["id"] = f"urn:uuid:{uuid.uuid4()}"
     error = check_outcome(db, json.dumps({"items": [item]}).encode(), tmp_path, "json")

@@ -271,8 +271,8 @@ def test_json_import_twice_and_malformed_json(tmp_path):
         with pytest.raises(ImportFailed, match=r"^line \d+: the file is not valid JSON"):
             other.import_file(broken)
         data = json.loads(out.read_text(encoding="utf-8"))
-        data["items"][1]["target"]["source"] = "urn:sha256:xyz"
-        data["items"][2]["id"] = f"urn:uuid:{uuid.uuid4()}"
+        data["first"]["items"][1]["target"]["source"] = "urn:sha256:xyz"
+        data["first"]["items"][2]["id"] = f"urn:uuid:{uuid.uuid4()}"
         bad = tmp_path / "bad.json"
         bad.write_text(json.dumps(data), encoding="utf-8")
         with pytest.raises(ImportFailed, match=r"^item 2: target.source"):
@@ -329,7 +329,8 @@ def test_cli_export_and_import_end_to_end(tmp_path):
     assert stdout.returncode == 0 and stdout.stdout == data
     by_document = run("--db", db, "export", "--document", str(SEED), "--format", "json")
     assert by_document.returncode == 0, by_document.stderr
-    assert json.loads(by_document.stdout)["items"][0]["id"] == f"urn:uuid:{annotation_id}"
+    exported = json.loads(by_document.stdout)["first"]["items"]
+    assert exported[0]["id"] == f"urn:uuid:{annotation_id}"
     excel = run("--db", db, "export", "--all", "--excel", "-o", str(tmp_path / "x.csv"))
     assert excel.returncode == 0
     assert (tmp_path / "x.csv").read_bytes().startswith(b"\xef\xbb\xbfset,annotation_id,")

@@ -24,6 +24,9 @@ _MAX_BINARY_SHARE = 0.02
 _SNIFF_CHARS = 65536
 _MAX_TITLE = 200
 _HEADINGS = frozenset(f"h{i}" for i in range(1, 7))
+# Fewer words than this from the extractor: the page has no article to speak of.
+_MIN_ARTICLE_WORDS = 25
+_NO_ARTICLE = "This page has no article (an index or a login page), so its whole text is shown."
 
 
 @dataclass(eq=False)
@@ -33,6 +36,8 @@ class ArticleDocument:
     metadata: Metadata
     source: str
     blocks: list[Block] = field(default_factory=list)
+    # One sentence the view shows when the text is not what was asked for (no article found).
+    notice: str = ""
 
     @cached_property
     def text(self) -> str:
@@ -56,6 +61,7 @@ def load_article(
     if kind not in _KINDS:
         raise ValueError(f"load_article does not read {kind} documents")
     sha256 = hashlib.sha256(data).hexdigest()
+    notice = ""
     name = _display_name(source)
     if not data.strip():
         raise DocumentError(f"{name} is empty.")
@@ -63,6 +69,11 @@ def load_article(
         text = decode_html(data, declared_charset)
         _check_text(text, name, "web page")
         metadata, blocks = _load_html(text, url)
+        if _words(blocks) < _MIN_ARTICLE_WORDS:
+            whole = _whole_page_blocks(text, url)
+            if _words(whole) > _words(blocks):
+                blocks = whole
+                notice = _NO_ARTICLE
         if not blocks:
             raise DocumentError(f"{name} has no readable article text.")
         if not metadata.title:
@@ -83,7 +94,12 @@ def load_article(
             raise DocumentError(f"{name} has no readable text.")
         metadata = Metadata(title=title, url=url)
     return ArticleDocument(
-        kind=kind, sha256=sha256, metadata=metadata, source=source, blocks=blocks
+        kind=kind,
+        sha256=sha256,
+        metadata=metadata,
+        source=source,
+        blocks=blocks,
+        notice=notice if kind is DocumentKind.HTML else "",
     )
 
 
@@ -96,6 +112,28 @@ def _load_html(html: str, url: str) -> tuple[Metadata, list[Block]]:
 
     fragment, metadata = extract_article(html, url)
     return metadata, blocks_from_html(fragment, url or metadata.url)
+
+
+def _words(blocks: list[Block]) -> int:
+    """Words, counting each character of scripts written without spaces as one."""
+    from reader.documents.extract import word_tokens
+
+    return sum(len(word_tokens(b.text)) for b in blocks)
+
+
+def _whole_page_blocks(html: str, url: str) -> list[Block]:
+    """Every visible text of the page, in order (what a page without an article offers)."""
+    import lxml.etree
+    import lxml.html
+
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (ValueError, lxml.etree.ParserError):
+        return []
+    body = root.find("body")
+    if body is None:
+        return []
+    return blocks_from_html(lxml.html.tostring(body, encoding="unicode"), url)
 
 
 def _render_markdown(text: str) -> str:

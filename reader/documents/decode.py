@@ -154,6 +154,16 @@ def decode_html(data: bytes, declared: str | None = None) -> str:
     return _guess(data)
 
 
+def decode_source(data: bytes) -> str:
+    """A .txt / .md file's own decoded text: its byte-order mark dropped, its line ends as they
+    are. Exported position selectors of text files count characters of this text."""
+    bom = _bom(data)
+    if bom is not None:
+        return data[bom[1] :].decode(bom[0], errors="replace")
+    text = _utf8(data)
+    return text if text is not None else _guess(data)
+
+
 def decode_text(data: bytes) -> str:
     """The text of a .txt / .md file's bytes, with line ends normalized to LF."""
     bom = _bom(data)

@@ -1,16 +1,23 @@
 """A saved web page → its article body (an HTML fragment) and metadata.
 
-Two extractors look at every page: readability-lxml, which measured the most precise and is the
-base, and trafilatura, which gives the metadata and a second opinion on the body. Where the two
-disagree the second opinion is used in two general ways:
+readability-lxml reads every page: measured on pages with ground truth it is the most precise
+of the Python extractors, and it is fast once the page is parsed only once. trafilatura is
+imported and run only when readability seems to have kept too little of the page's prose
+(it picked one sub-container of the article, or the page is not one article); then its result
+is used in two general ways:
 
-* recovery — a block trafilatura found *between* two blocks both extractors agree on, but that
-  readability dropped (figure captions, a paragraph in an odd container), is put back in place;
-  blocks before the first or after the last agreed block are not (that is where comments,
-  newsletter boxes and related links live);
 * undershoot — when readability kept only a small part of what trafilatura found and all of that
-  part is inside trafilatura's result, readability picked one sub-container of the article, and
-  trafilatura's body is used instead.
+  part is inside trafilatura's result, trafilatura's body is used instead;
+* recovery — a block trafilatura found *between* two blocks both extractors agree on, but that
+  readability dropped, is put back in place (never before the first or after the last agreed
+  block: that is where comments, newsletter boxes and related links live).
+
+On every page what is page furniture by its markup (comment sections, schema.org `Comment`, ARIA
+landmarks that are not the main content, share bars and related lists that are mostly links)
+is removed: structural signals, no words of any language.
+
+Metadata comes from the page's own JSON-LD and tags (reader.documents.page_meta); the date
+search of htmldate runs only when the page declares no date.
 
 No network access: nothing here fetches a URL; the URL only absolutises links.
 """
@@ -24,11 +31,12 @@ import unicodedata
 import warnings
 from collections import Counter
 from copy import deepcopy
-from urllib.parse import urlsplit
 
 import lxml.etree
 import lxml.html
 
+from reader.documents.furniture import remove_furniture
+from reader.documents.page_meta import read_page_metadata, search_date
 from reader.model import Metadata
 
 log = logging.getLogger(__name__)
@@ -36,6 +44,10 @@ log = logging.getLogger(__name__)
 # Readability kept less than this share of trafilatura's tokens, all of them also in trafilatura's.
 _UNDERSHOOT_RATIO = 0.5
 _UNDERSHOOT_CONTAINED = 0.95
+# trafilatura is asked only when readability's text is less than this share of the page's prose
+# (paragraph text outside navigation, low in links); measured on the corpus and the development
+# half of the extraction pages, readability's recall falls short only below it.
+_SUSPECT_SHARE = 0.6
 # A trafilatura block counts as "present" in readability's output above this token coverage.
 _PRESENT = 0.8
 # Block-level tags of the fragments both extractors return.
@@ -56,18 +68,56 @@ def extract_article(html: str, url: str = "") -> tuple[str, Metadata]:
     Returns an empty fragment when neither extractor finds any text; the caller decides what
     that means for the user.
     """
-    r_body, r_title = _readability(html, url)
-    t_body, t_meta = _trafilatura(html, url)
-    body = _combine(r_body, t_body)
+    root = _parse_page(html)
+    if root is None:
+        return "", Metadata()
+    metadata = read_page_metadata(root, url)
+    # readability's parse drops hidden elements from `root` in place: what is left is the page
+    # a reader sees, which is also what trafilatura and the caption recovery look at.
+    r_body, r_title = _readability(root, url)
+    body = r_body
+    if _kept_too_little(r_body, root):
+        t_body = _trafilatura(root, url)
+        body = _combine(r_body, t_body)
+    elif body is None:
+        body = lxml.html.fragment_fromstring("<div></div>")
+    else:
+        _whole_tables(body, root)
+    remove_furniture(body)
     _clean(body)
     fragment = lxml.html.tostring(body, encoding="unicode") if len(body) or body.text else ""
-    return fragment, _metadata(html, url, t_meta, r_title)
+    if not metadata.title:
+        metadata = _replace(metadata, title=" ".join(r_title.split()) or _page_title(root))
+    if not metadata.published:
+        metadata = _replace(metadata, published=search_date(root))
+    return fragment, metadata
+
+
+def _replace(metadata: Metadata, **changes: str) -> Metadata:
+    from dataclasses import replace
+
+    return replace(metadata, **changes)
+
+
+def _page_title(root: lxml.html.HtmlElement) -> str:
+    el = root.find(".//title")
+    return " ".join(el.text_content().split()) if el is not None else ""
+
+
+def _parse_page(html: str) -> lxml.html.HtmlElement | None:
+    from readability.htmls import build_doc
+
+    try:
+        root, _encoding = build_doc(html)
+    except (lxml.etree.ParserError, ValueError):
+        return None
+    return root
 
 
 # --- the two extractors ----------------------------------------------------------------------
 
 
-def _readability(html: str, url: str) -> tuple[lxml.html.HtmlElement | None, str]:
+def _readability(root: lxml.html.HtmlElement, url: str) -> tuple[lxml.html.HtmlElement | None, str]:
     try:
         document = _readability_class()
     except ImportError:  # pragma: no cover - a declared dependency
@@ -75,7 +125,7 @@ def _readability(html: str, url: str) -> tuple[lxml.html.HtmlElement | None, str
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=DeprecationWarning)
-            doc = document(html, url=url or None)
+            doc = document(root, url=url or None)
             title = doc.short_title() or ""
             summary = doc.summary(html_partial=True)
     except Exception as exc:  # readability raises bare Exceptions and lxml errors on odd pages
@@ -155,14 +205,14 @@ def _readability_class() -> type:
             if self._parsed is None:
                 if isinstance(input, str):
                     doc, encoding = build_doc(input)
-                    # readability's cleaner removes <style> elements, but first scans their CSS
-                    # for links to rewrite (slow on the large inline style sheets of news sites).
-                    for style in doc.iter("style"):
-                        style.text = None
-                    self._parsed = super()._parse(doc)
                     self.encoding = encoding
                 else:
-                    self._parsed = super()._parse(input)
+                    doc = input
+                # readability's cleaner removes <style> elements, but first scans their CSS
+                # for links to rewrite (slow on the large inline style sheets of news sites).
+                for style in doc.iter("style"):
+                    style.text = None
+                self._parsed = super()._parse(doc)
             return deepcopy(self._parsed)
 
         def get_link_density(self, elem):
@@ -172,19 +222,20 @@ def _readability_class() -> type:
     return _Document
 
 
-def _trafilatura(html: str, url: str) -> tuple[lxml.html.HtmlElement | None, dict[str, str]]:
+def _trafilatura(root: lxml.html.HtmlElement, url: str) -> lxml.html.HtmlElement | None:
+    """trafilatura's body of the page (its metadata search is not run: we have ours)."""
     try:
         import trafilatura
     except ImportError:  # pragma: no cover - a declared dependency
-        return None, {}
+        return None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", category=DeprecationWarning)
             out = trafilatura.extract(
-                html,
+                deepcopy(root),  # trafilatura prunes the tree it is given
                 url=url or None,
                 output_format="html",
-                with_metadata=True,
+                with_metadata=False,
                 include_comments=False,
                 include_tables=True,
                 include_links=True,
@@ -193,23 +244,18 @@ def _trafilatura(html: str, url: str) -> tuple[lxml.html.HtmlElement | None, dic
             )
     except Exception as exc:  # trafilatura is defensive, but a parser error must not escape
         log.info("trafilatura found nothing: %s", exc)
-        return None, {}
+        return None
     if not out:
-        return None, {}
+        return None
     try:
-        root = lxml.html.document_fromstring(out)
+        page = lxml.html.document_fromstring(out)
     except (lxml.etree.ParserError, ValueError):
-        return None, {}
-    meta = {
-        m.get("name", ""): (m.get("content") or "").strip()
-        for m in root.iterfind(".//head/meta")
-        if m.get("name")
-    }
-    body = root.find("body")
+        return None
+    body = page.find("body")
     if body is None:
-        return None, meta
+        return None
     body.tag = "div"
-    return body, meta
+    return body
 
 
 def _parse_fragment(markup: str) -> lxml.html.HtmlElement | None:
@@ -224,10 +270,41 @@ def _parse_fragment(markup: str) -> lxml.html.HtmlElement | None:
     return root
 
 
+# --- when to ask trafilatura -----------------------------------------------------------------
+
+_PROSE_TAGS = ("p", "pre", "blockquote", "li", "td", "dd")
+_NOT_PROSE = frozenset("nav footer aside header form script style noscript template".split())
+
+
+def _kept_too_little(r_body: lxml.html.HtmlElement | None, root: lxml.html.HtmlElement) -> bool:
+    """readability's text is a small share of the page's prose (or there is none)."""
+    n_r = len(word_tokens(_text(r_body))) if r_body is not None else 0
+    if n_r == 0:
+        return True
+    return n_r < _SUSPECT_SHARE * _prose_tokens(root)
+
+
+def _prose_tokens(root: lxml.html.HtmlElement) -> int:
+    """Tokens of the page's paragraphs, list items and cells that are not navigation.
+
+    Counted once per text: a paragraph inside a list item or a cell is counted with its
+    container; paragraphs that are mostly link text (menus, teasers) are not counted.
+    """
+    n = 0
+    for el in root.iter(*_PROSE_TAGS):
+        if any(a.tag in _NOT_PROSE or a.tag in _PROSE_TAGS for a in el.iterancestors()):
+            continue
+        text = el.text_content()
+        if not text.strip() or _mostly_links(el):
+            continue
+        n += len(word_tokens(text))
+    return n
+
+
 # --- combining -------------------------------------------------------------------------------
 
 
-def _tokens(text: str) -> list[str]:
+def word_tokens(text: str) -> list[str]:
     """Words, casefolded; characters of scripts written without spaces count one by one."""
     text = unicodedata.normalize("NFKC", text).casefold()
     if text.isascii() or not _UNSPACED.search(text):
@@ -252,8 +329,8 @@ def _text(el: lxml.html.HtmlElement) -> str:
 def _combine(
     r_body: lxml.html.HtmlElement | None, t_body: lxml.html.HtmlElement | None
 ) -> lxml.html.HtmlElement:
-    r_tokens = Counter(_tokens(_text(r_body)))
-    t_tokens = Counter(_tokens(_text(t_body)))
+    r_tokens = Counter(word_tokens(_text(r_body)))
+    t_tokens = Counter(word_tokens(_text(t_body)))
     n_r, n_t = r_tokens.total(), t_tokens.total()
     if n_r == 0:
         return t_body if t_body is not None else lxml.html.fragment_fromstring("<div></div>")
@@ -282,7 +359,7 @@ def _recover(
 ) -> None:
     """Insert trafilatura's blocks that readability dropped between two blocks both kept."""
     t_children = [el for el in t_body if isinstance(el.tag, str)]
-    t_toks = [Counter(_tokens(_text(el))) for el in t_children]
+    t_toks = [Counter(word_tokens(_text(el))) for el in t_children]
     present = [
         toks.total() == 0 or _shared(toks, r_all) >= _PRESENT * toks.total() for toks in t_toks
     ]
@@ -313,11 +390,11 @@ def _fuller_tables(r_body: lxml.html.HtmlElement, t_body: lxml.html.HtmlElement)
     readability drops cells whose class looks like page furniture ("header_cell"), which can
     cost a table its header row.
     """
-    r_tables = [(el, Counter(_tokens(_text(el)))) for el in r_body.iter("table")]
+    r_tables = [(el, Counter(word_tokens(_text(el)))) for el in r_body.iter("table")]
     if not r_tables:
         return
     for t_table in list(t_body.iter("table")):
-        t_toks = Counter(_tokens(_text(t_table)))
+        t_toks = Counter(word_tokens(_text(t_table)))
         n_t = t_toks.total()
         for i, (r_table, r_toks) in enumerate(r_tables):
             n_r = r_toks.total()
@@ -329,6 +406,40 @@ def _fuller_tables(r_body: lxml.html.HtmlElement, t_body: lxml.html.HtmlElement)
                 new.tail = r_table.tail
                 r_table.getparent().replace(r_table, new)
                 r_tables[i] = (new, t_toks)
+                break
+
+
+# A table of the page replaces readability's copy when it holds at most this many times its words.
+_TABLE_GROWTH = 2.0
+
+
+def _whole_tables(r_body: lxml.html.HtmlElement, root: lxml.html.HtmlElement) -> None:
+    """readability's tables, as the page has them.
+
+    readability drops cells whose class looks like page furniture ("header_cell"), which can
+    cost a table its header row or a column. A data table of the page (no table inside it)
+    that holds all of a kept table's words, and not many more, is put in its place.
+    """
+    r_tables = [(el, Counter(word_tokens(_text(el)))) for el in r_body.iter("table")]
+    if not r_tables:
+        return
+    page_tables = [
+        (el, Counter(word_tokens(_text(el))))
+        for el in root.iter("table")
+        if el.find(".//table") is None
+    ]
+    for r_table, r_toks in r_tables:
+        n_r = r_toks.total()
+        if n_r == 0 or r_table.getparent() is None:
+            continue
+        for p_table, p_toks in page_tables:
+            n_p = p_toks.total()
+            if n_p <= n_r or n_p > _TABLE_GROWTH * n_r:
+                continue
+            if _shared(r_toks, p_toks) >= _UNDERSHOOT_CONTAINED * n_r:
+                new = deepcopy(p_table)
+                new.tail = r_table.tail
+                r_table.getparent().replace(r_table, new)
                 break
 
 
@@ -357,7 +468,7 @@ class _BlockIndex:
         for el in r_body.iter():
             if not (isinstance(el.tag, str) and el.tag in _BLOCK_TAGS) or el is r_body:
                 continue
-            toks = Counter(_tokens(_text(el)))
+            toks = Counter(word_tokens(_text(el)))
             i = len(self.blocks)
             self.blocks.append(el)
             self.counts.append(toks)
@@ -425,86 +536,3 @@ def _clean(body: lxml.html.HtmlElement) -> None:
             continue
         if not any(part.strip() for part in el.itertext()):  # no text, stopping at the first
             el.drop_tree()
-
-
-# --- metadata --------------------------------------------------------------------------------
-
-
-def _metadata(html: str, url: str, t_meta: dict[str, str], r_title: str) -> Metadata:
-    page = _page_meta(html)
-    title = t_meta.get("title") or r_title or page.get("title", "")
-    site = t_meta.get("sitename") or page.get("og:site_name", "")
-    page_url = url or t_meta.get("url") or page.get("og:url", "") or page.get("canonical", "")
-    if not site and page_url:
-        site = urlsplit(page_url).hostname or ""
-    return Metadata(
-        title=_squash(title),
-        author=_squash(page.get("author") or t_meta.get("author", "")),
-        published=_published(html, t_meta.get("date") or page.get("article:published_time", "")),
-        site=_squash(site),
-        url=page_url.strip(),
-        language=page.get("language", ""),
-    )
-
-
-def _squash(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _published(html: str, found: str) -> str:
-    """The publication date; a bare "1 January" from a deep search is reported as a year only."""
-    date = _iso_date(found)
-    if not date.endswith("-01-01"):
-        return date
-    try:
-        from htmldate import find_date
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            strict = find_date(html, extensive_search=False, original_date=True)
-    except Exception:  # htmldate is a guesser; its failure only means "no better date"
-        strict = None
-    return date if strict and _iso_date(strict) == date else date[:4]
-
-
-def _iso_date(value: str) -> str:
-    match = re.match(r"\s*(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", value or "")
-    if not match:
-        return ""
-    return "-".join(part for part in match.groups() if part)
-
-
-def _page_meta(html: str) -> dict[str, str]:
-    """Title, language and a few <meta> values read from the page's own head."""
-    out: dict[str, str] = {}
-    try:
-        root = lxml.html.document_fromstring(html)
-    except (lxml.etree.ParserError, ValueError):
-        return out
-    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
-    authors: list[str] = []
-    for meta in root.iter("meta"):
-        key = (meta.get("property") or meta.get("name") or "").strip().lower()
-        equiv = (meta.get("http-equiv") or "").strip().lower()
-        content = (meta.get("content") or "").strip()
-        if not content:
-            continue
-        if equiv == "content-language" and not lang:
-            lang = content.split(",")[0]
-        elif key in ("author", "dc.creator"):
-            authors.append(content)
-        elif key in ("og:site_name", "og:url", "article:published_time", "og:locale"):
-            out.setdefault(key, content)
-    if authors:
-        out["author"] = "; ".join(dict.fromkeys(_squash(a) for a in authors))
-    if not lang and out.get("og:locale"):
-        lang = out["og:locale"]
-    out["language"] = lang.strip().replace("_", "-")
-    title = root.find(".//title")
-    if title is not None and title.text_content().strip():
-        out["title"] = title.text_content().strip()
-    for link in root.iter("link"):
-        if (link.get("rel") or "").lower() == "canonical" and link.get("href"):
-            out["canonical"] = link.get("href", "")
-            break
-    return out

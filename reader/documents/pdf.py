@@ -61,6 +61,10 @@ pymupdf.TOOLS.mupdf_display_warnings(False)
 _TEXT_FLAGS = pymupdf.TEXT_MEDIABOX_CLIP
 
 _NO_RECT = Rect(0.0, 0.0, 0.0, 0.0)
+# Tesseract's language for scanned pages (others: install tesseract-ocr-LANG, see README) and
+# the resolution its page image is made at (Tesseract reads best at ~300 dpi).
+OCR_LANGUAGE = "eng"
+OCR_DPI = 300
 
 # Rendering goes one level below pymupdf's Page.get_pixmap, to MuPDF's own calls (the SWIG
 # bindings pymupdf is built on), to skip a display list and a copy of every page's pixels.
@@ -187,6 +191,44 @@ def open_paged(path: str | Path, password: str | None = None) -> PdfDocument:
     return PdfDocument(path, password)
 
 
+def _text_of(data: dict, rot: pymupdf.Matrix, with_chars: bool) -> tuple[str, list[Char]]:
+    """A page's text (and its characters' boxes) from MuPDF's structured text."""
+    identity = rot == pymupdf.Identity
+    parts: list[str] = []
+    chars: list[Char] = []
+    pos = 0  # length of "\n".join(parts)
+    for block in data.get("blocks", ()):
+        if block.get("type", 0) != 0:
+            continue
+        for line in block.get("lines", ()):
+            if with_chars:
+                cs = [(c["c"], c["bbox"]) for s in line["spans"] for c in s["chars"]]
+                lo, hi = 0, len(cs)
+                while lo < hi and cs[lo][0].isspace():
+                    lo += 1
+                while hi > lo and cs[hi - 1][0].isspace():
+                    hi -= 1
+                if lo == hi:
+                    continue
+                if parts:
+                    chars.append(Char(pos, _NO_RECT))
+                    pos += 1
+                for c, bb in cs[lo:hi]:
+                    if identity:
+                        rect = Rect(bb[0], bb[1], bb[2], bb[3])
+                    else:
+                        t = pymupdf.Rect(bb) * rot
+                        rect = Rect(t.x0, t.y0, t.x1, t.y1)
+                    chars.append(Char(pos, rect))
+                    pos += len(c)
+                parts.append("".join(c for c, _ in cs[lo:hi]))
+            else:
+                line_text = "".join(s["text"] for s in line["spans"]).strip()
+                if line_text:
+                    parts.append(line_text)
+    return "\n".join(parts), chars
+
+
 class _PageTextLayer:
     __slots__ = ("text", "chars")
 
@@ -232,6 +274,7 @@ class PdfDocument:
         self._links: dict[int, list[Link]] = {}
         self._outline: list[OutlineItem] | None = None
         self._has_text: dict[int, bool] = {}
+        self._ocr: set[int] = set()  # pages whose text was read from their image
         self._closed = False
         self._doc = self._open_handle()
         self._page_count = self._doc.page_count
@@ -297,9 +340,9 @@ class PdfDocument:
                 if k not in ("_doc", "_layers", "_links", "_has_text")
             }
         )
-        other._layers = {}
+        other._layers = {p: self._layers[p] for p in self._ocr if p in self._layers}
         other._links = {}
-        other._has_text = {}
+        other._has_text = {p: True for p in self._ocr}
         other._sizes = dict(self._sizes)
         other._offsets = list(self._offsets)
         other._doc = other._open_handle()
@@ -464,40 +507,7 @@ class PdfDocument:
             except Exception:  # noqa: BLE001 - a damaged content stream: a page without text
                 log.info("text of page %d of %s unreadable", page, self._path.name)
                 data = {}
-        identity = rot == pymupdf.Identity
-        parts: list[str] = []
-        chars: list[Char] = []
-        pos = 0  # length of "\n".join(parts)
-        for block in data.get("blocks", ()):
-            if block.get("type", 0) != 0:
-                continue
-            for line in block.get("lines", ()):
-                if with_chars:
-                    cs = [(c["c"], c["bbox"]) for s in line["spans"] for c in s["chars"]]
-                    lo, hi = 0, len(cs)
-                    while lo < hi and cs[lo][0].isspace():
-                        lo += 1
-                    while hi > lo and cs[hi - 1][0].isspace():
-                        hi -= 1
-                    if lo == hi:
-                        continue
-                    if parts:
-                        chars.append(Char(pos, _NO_RECT))
-                        pos += 1
-                    for c, bb in cs[lo:hi]:
-                        if identity:
-                            rect = Rect(bb[0], bb[1], bb[2], bb[3])
-                        else:
-                            t = pymupdf.Rect(bb) * rot
-                            rect = Rect(t.x0, t.y0, t.x1, t.y1)
-                        chars.append(Char(pos, rect))
-                        pos += len(c)
-                    parts.append("".join(c for c, _ in cs[lo:hi]))
-                else:
-                    line_text = "".join(s["text"] for s in line["spans"]).strip()
-                    if line_text:
-                        parts.append(line_text)
-        text = "\n".join(parts)
+        text, chars = _text_of(data, rot, with_chars)
         if layer is not None and layer.text != text:
             # Never seen (both come from the same structured text); keep the text already
             # handed out as the coordinate system and give up on its boxes rather than lie.
@@ -522,6 +532,92 @@ class PdfDocument:
             known = bool(self.page_text(page).strip())
             self._has_text[page] = known
         return known
+
+    # -- OCR ------------------------------------------------------------------------------------
+
+    @property
+    def ocr_pages(self) -> list[int]:
+        """Pages (0-based) whose text was read from their image by OCR."""
+        return sorted(self._ocr)
+
+    def pages_needing_ocr(self) -> list[int]:
+        """Pages with no text layer but with an image on them: a scan or a photograph."""
+        out = []
+        for page in range(self._page_count):
+            if page in self._ocr or self.has_text_layer(page):
+                continue
+            with _MUPDF_LOCK:
+                pg = self._load_page(page)
+                try:
+                    has_image = pg is not None and bool(pg.get_images(full=False))
+                except Exception:  # noqa: BLE001 - a damaged resource dictionary: no image
+                    has_image = False
+                if pg is not None and not has_image and not self.is_pdf:
+                    has_image = True  # CBZ and other image formats draw without PDF images
+            if has_image:
+                out.append(page)
+        return out
+
+    def read_ocr(
+        self, pages: list[int], progress=None, cancel=None, language: str = OCR_LANGUAGE
+    ) -> tuple[dict[int, dict], list[int]] | None:
+        """OCR of `pages`: ({page: {"text", "chars"}}, pages that could not be read), or None
+        once `cancel` is set. `chars` is [[offset, x0, y0, x1, y1], ...] for page_chars.
+        Raises DocumentError when Tesseract is not installed."""
+        read: dict[int, dict] = {}
+        failed: list[int] = []
+        for i, page in enumerate(pages):
+            if cancel is not None and cancel.is_set():
+                return None
+            self._check(page)
+            with _MUPDF_LOCK:
+                pg = self._load_page(page)
+                try:
+                    if pg is None:
+                        raise ValueError("page cannot be loaded")
+                    textpage = pg.get_textpage_ocr(
+                        flags=_TEXT_FLAGS, language=language, dpi=OCR_DPI, full=True
+                    )
+                    data = pg.get_text("rawdict", flags=_TEXT_FLAGS, textpage=textpage)
+                    rot = pg.rotation_matrix
+                except RuntimeError as err:
+                    if "tesseract" in str(err).lower() or "tessdata" in str(err).lower():
+                        raise DocumentError(
+                            "Text cannot be read from scanned pages: Tesseract OCR is not "
+                            "installed (Debian: tesseract-ocr tesseract-ocr-eng)."
+                        ) from None
+                    log.info("OCR of page %d of %s failed: %s", page, self._path.name, err)
+                    data, rot = None, None
+                except Exception as err:  # noqa: BLE001 - a page MuPDF cannot render
+                    log.info("OCR of page %d of %s failed: %s", page, self._path.name, err)
+                    data, rot = None, None
+            text, chars = _text_of(data, rot, True) if data is not None else ("", [])
+            if text.strip():
+                read[page] = {
+                    "language": language,
+                    "text": text,
+                    "chars": [
+                        [c.offset, c.rect.x0, c.rect.y0, c.rect.x1, c.rect.y1] for c in chars
+                    ],
+                }
+            else:
+                failed.append(page)
+            if progress is not None:
+                progress(i + 1, len(pages))
+        return read, failed
+
+    def adopt_ocr(self, pages: dict[int, dict]) -> None:
+        """Use OCR text (from read_ocr, here or on a clone, or kept in the library) for pages
+        without a text layer. The document text is rebuilt on next use."""
+        for page, got in pages.items():
+            if not 0 <= page < self._page_count or self.has_text_layer(page):
+                continue
+            chars = [Char(int(c[0]), Rect(c[1], c[2], c[3], c[4])) for c in got["chars"]]
+            self._layers[page] = _PageTextLayer(got["text"], chars)
+            self._has_text[page] = True
+            self._ocr.add(page)
+        self._text = None
+        self._offsets = []
 
     def _offsets_upto(self, page: int) -> list[int]:
         """Offsets of pages 0..page in the document text (computed as far as needed)."""

@@ -142,10 +142,11 @@ def paragraph_at(breaks: list[int], offset: int) -> int:
 
 
 def location(record: ExportRecord, breaks: list[int] | None = None) -> str:
-    """``p. 3`` for a paged document, ``¶ 12`` for an article whose text is known, else ""."""
+    """``p. 3`` for a paged document (``p. 3 (OCR)`` on a page read by OCR), ``¶ 12`` for an
+    article whose text is known, else ""."""
     a = record.annotation
     if a.page >= 0:
-        return f"p. {a.page + 1}"
+        return f"p. {a.page + 1} (OCR)" if record.ocr else f"p. {a.page + 1}"
     if breaks is not None and not record.document.kind.paged:
         return f"¶ {paragraph_at(breaks, a.anchor.start)}"
     return ""

@@ -184,8 +184,18 @@ def _cited_work(stance: str, locator: str, evidence: str, source: Source) -> dic
     return work
 
 
+_RATING_NAMES = {
+    ClaimStatus.SUPPORTED: "True",
+    ClaimStatus.DISPUTED: "Mixed",
+    ClaimStatus.MISLEADING: "Misleading",
+    ClaimStatus.REFUTED: "False",
+    ClaimStatus.UNVERIFIABLE: "Unverifiable",
+}
+
+
 def _rating(status: str) -> dict[str, Any]:
     rating: dict[str, Any] = {"@type": "Rating", "alternateName": str(status)}
+    rating["name"] = _RATING_NAMES.get(status, str(status).capitalize())
     value = RATING_VALUES.get(status)
     if value is not None:
         rating["ratingValue"] = value
@@ -194,29 +204,52 @@ def _rating(status: str) -> dict[str, Any]:
     return rating
 
 
-def _review(record: ExportRecord, publisher: str, url: str) -> dict[str, Any]:
+def _claimant(name: str, kind: str) -> dict[str, str] | None:
+    """The claim's author: typed as the user said (person / organization), else guessed."""
+    found = agent(name)
+    if found is not None and kind in ("person", "organization"):
+        found["@type"] = "Person" if kind == "person" else "Organization"
+    return found
+
+
+def _review_url(url: str, annotation_id: str) -> str:
+    """The fact-check's page, with the claim's own anchor as the fragment when the page has
+    none (one page usually reviews several claims)."""
+    return url if "#" in url else f"{url}#claim-{annotation_id}"
+
+
+def _review(
+    record: ExportRecord, publisher: str, url: str, publisher_url: str = ""
+) -> dict[str, Any]:
     a = record.annotation
     review: dict[str, Any] = {"@type": "ClaimReview"}
-    review["@id"] = f"{url}#claim-{a.id}" if url else f"urn:uuid:{a.id}"
+    review["@id"] = _review_url(url, a.id) if url else f"urn:uuid:{a.id}"
     if url:
-        review["url"] = f"{url}#claim-{a.id}"
-    review["claimReviewed"] = " ".join(a.anchor.quote.split())
+        review["url"] = _review_url(url, a.id)
+    worded = " ".join(a.claim_reviewed.split())
+    review["claimReviewed"] = worded or " ".join(a.anchor.quote.split())
     claim: dict[str, Any] = {"@type": "Claim"}
-    claimant = agent(a.claimant)
+    claimant = _claimant(a.claimant, a.claimant_type)
     if claimant:
         claim["author"] = claimant
+    claim_date = partial_date(a.claim_date) if a.claim_date.strip() else ""
+    if claim_date:
+        claim["datePublished"] = claim_date
     claim["appearance"] = _appearance(record.document)
     review["itemReviewed"] = claim
     review["reviewRating"] = _rating(a.status)
     published = _date(a.updated_at) or _date(a.created_at)
     if published:
         review["datePublished"] = published
-    if a.author.strip():
+    organisation = " ".join(publisher.split())
+    if organisation:
+        author: dict[str, Any] = {"@type": "Organization", "name": organisation}
+        if publisher_url.strip():
+            author["url"] = publisher_url.strip()
+        review["author"] = author
+        review["publisher"] = dict(author)
+    elif a.author.strip():
         review["author"] = {"@type": "Person", "name": " ".join(a.author.split())}
-    elif publisher.strip():
-        review["author"] = {"@type": "Organization", "name": " ".join(publisher.split())}
-    if publisher.strip():
-        review["publisher"] = {"@type": "Organization", "name": " ".join(publisher.split())}
     if a.note.strip():
         review["reviewBody"] = a.note.strip()
     if a.tags:
@@ -236,13 +269,18 @@ def is_reviewable(record: ExportRecord) -> bool:
 
 
 def write_claimreview(
-    records: Iterable[ExportRecord], out: TextIO, *, publisher: str = "", url: str = ""
+    records: Iterable[ExportRecord],
+    out: TextIO,
+    *,
+    publisher: str = "",
+    url: str = "",
+    publisher_url: str = "",
 ) -> int:
     """Write the ClaimReview JSON-LD document for `records` to `out`; return the review count.
 
-    `publisher` names the organisation publishing the reviews (also the reviews' author when
-    an annotation has none); `url` is the page the reviews appear on (each review gets
-    ``url#claim-<annotation id>``).
+    `publisher` names the reviewing organisation (each review's author and publisher, with
+    `publisher_url` as its url); `url` is the published fact-check the reviews appear on
+    (each review gets ``url#claim-<annotation id>`` unless `url` has a fragment already).
     """
     url = url.strip()
     out.write('{\n  "@context": "https://schema.org",\n  "@graph": [')
@@ -250,7 +288,9 @@ def write_claimreview(
     for record in records:
         if not is_reviewable(record):
             continue
-        text = json.dumps(_review(record, publisher, url), indent=2, ensure_ascii=False)
+        text = json.dumps(
+            _review(record, publisher, url, publisher_url), indent=2, ensure_ascii=False
+        )
         out.write(("," if count else "") + "\n" + _indent(text, "    "))
         count += 1
     out.write("\n  ]\n}\n" if count else "]\n}\n")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TextIO
 
 from reader.citations import format_reference
@@ -59,6 +59,10 @@ _DOCUMENT_KIND_NAMES = {
     DocumentKind.TEXT: "Plain text",
     DocumentKind.MARKDOWN: "Markdown",
 }
+
+# A line break inside a paragraph: two trailing spaces, the one hard break CommonMark and
+# Python-Markdown both render (a trailing backslash shows as a literal "\\" in the latter).
+_HARD_BREAK = "  "
 
 # A quote longer than this (or spread over several lines) is shown shortened in its heading
 # and in full as a blockquote below it.
@@ -144,7 +148,7 @@ def _text_block(text: str, label: str = "") -> list[str]:
             lines.append("")
         if i == 0 and label:
             paragraph = [f"{label} {paragraph[0]}", *paragraph[1:]]
-        lines.extend(line + "\\" for line in paragraph[:-1])
+        lines.extend(line + _HARD_BREAK for line in paragraph[:-1])
         lines.append(paragraph[-1])
     return lines
 
@@ -155,7 +159,7 @@ def _blockquote(text: str, indent: str = "") -> list[str]:
     for paragraph in _paragraphs(text):
         if lines:
             lines.append(f"{indent}>")
-        lines.extend(f"{indent}> {line}\\" for line in paragraph[:-1])
+        lines.extend(f"{indent}> {line}{_HARD_BREAK}" for line in paragraph[:-1])
         lines.append(f"{indent}> {paragraph[-1]}")
     return lines
 
@@ -221,11 +225,16 @@ def _document_section(document: DocumentRecord) -> list[str]:
     return lines
 
 
-def _location(record: ExportRecord) -> str:
+def _location(record: ExportRecord, locate: Callable[[ExportRecord], str] | None) -> str:
+    """``p. 3``, or ``¶ 7`` (the paragraph number, as the CSV's location) when the article's
+    text is at hand; else the character range."""
     a = record.annotation
     if a.page >= 0:
-        return f"p. {a.page + 1}"
-    return f"¶ (characters {a.anchor.start}–{a.anchor.end})"
+        return f"p. {a.page + 1} (OCR)" if record.ocr else f"p. {a.page + 1}"
+    found = locate(record) if locate is not None else ""
+    if found:
+        return found
+    return f"characters {a.anchor.start}–{a.anchor.end}"
 
 
 def _kind(value: str) -> AnnotationKind | None:
@@ -259,12 +268,30 @@ def _sources(record: ExportRecord) -> list[str]:
         locator = escape(citation.locator)
         if locator:
             item += f" — {locator}"
+        identifiers = _identifiers(source)
+        if identifiers:  # on the item's next line, a hard break away
+            item += f"{_HARD_BREAK}\n  {identifiers}"
         lines.append(item)
         lines.extend(_blockquote(citation.evidence_quote, indent="  "))
     return lines
 
 
-def _annotation_section(record: ExportRecord) -> list[str]:
+def _identifiers(source) -> str:
+    """Every identifier of a source, each labelled: the reference line shows only one link."""
+    found = []
+    for label, value in (("DOI", source.doi), ("ISBN", source.isbn)):
+        if value.strip():
+            found.append(f"{label} {_code(value)}")
+    for label, value in (("URL", source.url), ("Archived", source.archived_url)):
+        value = value.strip()
+        if value:
+            found.append(f"{label} <{value}>" if _is_url(value) else f"{label} {_code(value)}")
+    return " · ".join(found)
+
+
+def _annotation_section(
+    record: ExportRecord, locate: Callable[[ExportRecord], str] | None = None
+) -> list[str]:
     a = record.annotation
     kind = _kind(a.kind)
     name = _KIND_NAMES.get(kind, escape(str(a.kind).capitalize()) or "Annotation")
@@ -278,7 +305,7 @@ def _annotation_section(record: ExportRecord) -> list[str]:
         status = _status(a.status)
         fields = [
             ("Status", f"{STATUS_BADGES[status]} {status.value}"),
-            ("Location", _location(record)),
+            ("Location", _location(record, locate)),
         ]
         if a.claimant.strip():
             fields.append(("Claimant", escape(a.claimant)))
@@ -290,7 +317,7 @@ def _annotation_section(record: ExportRecord) -> list[str]:
             fields.append(("Anchor", escape(state)))
         lines += [f"- **{label}:** {value}" for label, value in fields]
     else:
-        meta = [_location(record)]
+        meta = [_location(record, locate)]
         if a.claimant.strip():
             meta.append(f"claimant: {escape(a.claimant)}")
         if a.tags:
@@ -332,6 +359,7 @@ def write_markdown(
     *,
     title: str = "Claim check",
     generated: str | None = None,
+    locate: Callable[[ExportRecord], str] | None = None,
 ) -> int:
     """Write the report for `records` (ordered by document, then start) to `out`.
 
@@ -353,7 +381,7 @@ def write_markdown(
             current = key
             documents += 1
             out.write("\n" + "\n".join(_document_section(record.document)) + "\n")
-        out.write("\n" + "\n".join(_annotation_section(record)) + "\n")
+        out.write("\n" + "\n".join(_annotation_section(record, locate)) + "\n")
         a = record.annotation
         kinds[str(a.kind)] = kinds.get(str(a.kind), 0) + 1
         if _kind(a.kind) == AnnotationKind.CLAIM:

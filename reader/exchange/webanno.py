@@ -1,65 +1,55 @@
 """W3C Web Annotation JSON (https://www.w3.org/TR/annotation-model/): the contract's "JSON export".
 
-One ``AnnotationCollection`` whose ``items`` are the annotations, written one at a time
-(UTF-8, one item per line, keys in a fixed order, empty fields left out); shown indented::
+One ``AnnotationCollection`` with an ``id`` and a ``first`` page (an ``AnnotationPage``) that
+holds the annotations as ``items``, written one at a time (UTF-8, one item per line, keys in a
+fixed order, empty fields left out). The ``@context`` is the W3C one plus Claim Reader's own
+(`CONTEXT_URL`, shipped as ``reader/exchange/claimreader.jsonld``), which defines every other
+term, so JSON-LD processors keep the claim data. Each annotation::
 
-    {
-      "@context": ["http://www.w3.org/ns/anno.jsonld",
-                   {"claimreader": "https://claim-reader.example/ns#"}],
-      "type": "AnnotationCollection",
-      "label": "Claim Reader export",
-      "total": 2,
-      "items": [
-        {
-          "id": "urn:uuid:…",
-          "type": "Annotation",
-          "motivation": "assessing",            # claim; evidence: highlighting; question:
-                                                #   questioning; comment: commenting
-          "created": "2026-11-29T14:03:00Z",    # UTC, whole seconds, as in the CSV
-          "modified": "2026-11-29T14:05:00Z",
-          "creator": {"type": "Person", "name": "…"},
-          "body": [
-            {"type": "TextualBody", "purpose": "commenting", "format": "text/plain",
-             "value": "the note"},
-            {"type": "TextualBody", "purpose": "tagging", "value": "a tag"},
-            {"type": "claimreader:Claim", "purpose": "assessing",
-             "claimreader:claim": {"kind", "status", "claimant", "color", "anchorState",
-                                   "sets": [names],
-                                   "citations": [{"id", "stance", "locator", "evidenceQuote",
-                                                  "evidenceAnnotation": "urn:uuid:…",
-                                                  "created", "source": {CSL-JSON item}}]}}
-          ],
-          "target": {
-            "source": "urn:sha256:…",
-            "claimreader:document": {"title", "file", "kind"},
-            "selector": [
-              {"type": "TextQuoteSelector", "exact", "prefix", "suffix"},
-              {"type": "TextPositionSelector", "start", "end"},
-              {"type": "FragmentSelector",                       # paged documents only
-               "conformsTo": "http://tools.ietf.org/rfc/rfc3778", "value": "page=3"}
-            ]
-          }
-        }
-      ]
-    }
+    {"id": "urn:uuid:…", "type": "Annotation", "motivation": "assessing" | "highlighting" |
+     "questioning" | "commenting", "created", "modified", "creator": {"type": "Person", "name"},
+     "body": [
+       {"type": "TextualBody", "purpose": "commenting", "format": "text/plain", "value": note},
+       {"type": "TextualBody", "purpose": "tagging", "value": tag}, …
+       {"id": "urn:uuid:…" (derived from the annotation's), "type": "ClaimAssessment",
+        "kind", "status", "claimant", "claimantType", "claimReviewed", "claimDate", "color",
+        "anchorState", "sets": [names], "textAnchor": {…} (text files, see below),
+        "citations": [{"id": "urn:uuid:…", "stance", "locator", "evidenceQuote",
+                       "evidenceAnnotation": "urn:uuid:…", "created", "source": {CSL-JSON}}]}],
+     "target": {"source": "urn:sha256:…", "document": {"title", "file", "kind"},
+                "selector": [...]}}
 
-Positions count characters of the document's normalized text (what ``claim-reader extract``
-prints); the page is 1-based (RFC 3778). A citation's source is a CSL-JSON item: ``type``,
-``title``, ``author`` (``{"family", "given"}`` for "Family, Given", else ``{"literal"}``),
-``container-title``, ``publisher``, ``issued`` / ``accessed`` (``date-parts``, or ``raw``
-when not a plain date), ``URL``, ``DOI``, ``ISBN``, ``note``, plus ``archived-url``. A
-citation's ``created`` is written as stored (it orders an annotation's citations).
+Selectors (every one selects the same words):
 
-Reading loads the file (`json.load`) and checks each item; the first fault is an
-`ExchangeError` for ``item N`` (1-based), or ``line N`` when the file is not JSON at all.
+- plain text and Markdown, when the file is at hand: a ``TextQuoteSelector`` and a
+  ``TextPositionSelector`` in the file's own decoded text (BOM dropped, line ends as they
+  are), so ``text[start:end] == exact``; the normalized-text anchor Claim Reader itself uses
+  is kept in the claim body's ``textAnchor`` (``exact``, ``prefix``, ``suffix``, ``start``,
+  ``end``).
+- HTML, PDF and the others (and a text file that is not at hand): the quote, and a
+  ``TextPositionSelector`` with ``conformsTo`` `NORMALIZED_TEXT`: offsets into the text
+  ``claim-reader extract`` prints, not into the file's bytes; paged documents add a
+  ``FragmentSelector`` (RFC 3778 ``page=N``, 1-based) ``refinedBy`` the quote.
+
+A citation's source is a CSL-JSON item (``type``, ``title``, ``author`` as ``{"family",
+"given"}`` or ``{"literal"}``, ``container-title``, ``publisher``, ``issued`` / ``accessed``
+as ``date-parts`` or ``raw``, ``URL``, ``DOI``, ``ISBN``, ``note``, ``archived-url``).
+
+Reading takes this and the format before issue 14 (claim fields under ``claimreader:claim``
+in a ``claimreader:Claim`` body, ``items`` on the collection, positions in the normalized
+text). The first fault is an `ExchangeError` for ``item N`` (1-based), or ``line N`` when the
+file is not JSON at all.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from importlib import resources
 from typing import Any, BinaryIO, TextIO
 
 from reader.exchange import (
@@ -86,13 +76,30 @@ from reader.model import (
     TextAnchor,
 )
 
-__all__ = ["ANNO_CONTEXT", "item_for", "read_webanno", "write_webanno"]
+__all__ = [
+    "ANNO_CONTEXT",
+    "CONTEXT_URL",
+    "NORMALIZED_TEXT",
+    "SourceSpan",
+    "context_document",
+    "item_for",
+    "read_webanno",
+    "write_webanno",
+]
 
 ANNO_CONTEXT = "http://www.w3.org/ns/anno.jsonld"
+# Where Claim Reader's JSON-LD context is published; the same file ships in the package
+# (`context_document`), so a JSON-LD processor can be given it without the network.
+CONTEXT_URL = "https://claim-reader.example/ns/claimreader.jsonld"
+# `conformsTo` of a position selector that counts characters of the normalized text.
+NORMALIZED_TEXT = CLAIMREADER_NS + "normalized-text"
 PAGE_SELECTOR_SPEC = "http://tools.ietf.org/rfc/rfc3778"
-CLAIM_BODY = "claimreader:Claim"
-CLAIM_KEY = "claimreader:claim"
-DOCUMENT_KEY = "claimreader:document"
+CLAIM_TYPE = "ClaimAssessment"
+OLD_CLAIM_BODY = "claimreader:Claim"
+OLD_CLAIM_KEY = "claimreader:claim"
+OLD_DOCUMENT_KEY = "claimreader:document"
+# Claim bodies get a stable id of their own, derived from the annotation's.
+_CLAIM_BODY_NS = uuid.UUID("6f1d2c1e-8f0a-5b7e-9c61-14c1a1a1e014")
 
 _MOTIVATION = {
     AnnotationKind.CLAIM: "assessing",
@@ -105,7 +112,24 @@ _STATUSES = {s.value: s for s in ClaimStatus}
 _STATES = {s.value: s for s in AnchorState}
 _STANCES = {s.value: s for s in Stance}
 _DOCUMENT_KINDS = {k.value for k in DocumentKind}
+_CLAIMANT_TYPES = {"": "", "person": "person", "organization": "organization"}
 _PLAIN_DATE = re.compile(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?")
+
+
+def context_document() -> dict[str, Any]:
+    """Claim Reader's JSON-LD context, as shipped (what `CONTEXT_URL` serves)."""
+    return json.loads(
+        resources.files("reader.exchange").joinpath("claimreader.jsonld").read_text("utf-8")
+    )
+
+
+@dataclass(frozen=True)
+class SourceSpan:
+    """Where an annotation's words are in a text file's own decoded text."""
+
+    start: int
+    end: int
+    text: str  # the file's decoded text
 
 
 # -- writing ------------------------------------------------------------------------------------
@@ -146,8 +170,54 @@ def _csl(s: Source) -> dict[str, Any]:
     return item
 
 
-def item_for(record: ExportRecord) -> dict[str, Any]:
-    """One record as a W3C Annotation (a plain dict, keys in the order they are written)."""
+def _quote(text: str, start: int, end: int) -> dict[str, Any]:
+    return {
+        "type": "TextQuoteSelector",
+        "exact": text[start:end],
+        "prefix": text[max(0, start - 32) : start],
+        "suffix": text[end : end + 32],
+    }
+
+
+def _selectors(record: ExportRecord, span: SourceSpan | None) -> list[dict[str, Any]]:
+    a = record.annotation
+    quote = {
+        "type": "TextQuoteSelector",
+        "exact": a.anchor.quote,
+        "prefix": a.anchor.prefix,
+        "suffix": a.anchor.suffix,
+    }
+    if span is not None:
+        return [
+            _quote(span.text, span.start, span.end),
+            {"type": "TextPositionSelector", "start": span.start, "end": span.end},
+        ]
+    selectors: list[dict[str, Any]] = [
+        quote,
+        {
+            "type": "TextPositionSelector",
+            "conformsTo": NORMALIZED_TEXT,
+            "start": a.anchor.start,
+            "end": a.anchor.end,
+        },
+    ]
+    if a.page >= 0:
+        selectors.append(
+            {
+                "type": "FragmentSelector",
+                "conformsTo": PAGE_SELECTOR_SPEC,
+                "value": f"page={a.page + 1}",
+                "refinedBy": quote,
+            }
+        )
+    return selectors
+
+
+def item_for(record: ExportRecord, span: SourceSpan | None = None) -> dict[str, Any]:
+    """One record as a W3C Annotation (a plain dict, keys in the order they are written).
+
+    `span` places a text file's annotation in the file's own text (see the module's notes).
+    """
     a, d = record.annotation, record.document
     body: list[dict[str, Any]] = []
     if a.note:
@@ -162,7 +232,7 @@ def item_for(record: ExportRecord) -> dict[str, Any]:
     body.extend({"type": "TextualBody", "purpose": "tagging", "value": t} for t in a.tags)
     citations = []
     for c, s in record.citations:
-        cited: dict[str, Any] = {"id": c.id, "stance": str(c.stance)}
+        cited: dict[str, Any] = {"id": f"urn:uuid:{c.id}", "stance": str(c.stance)}
         if c.locator:
             cited["locator"] = c.locator
         if c.evidence_quote:
@@ -173,32 +243,32 @@ def item_for(record: ExportRecord) -> dict[str, Any]:
         cited["source"] = _csl(s)
         citations.append(cited)
     claim: dict[str, Any] = {
+        "id": f"urn:uuid:{uuid.uuid5(_CLAIM_BODY_NS, a.id)}",
+        "type": CLAIM_TYPE,
         "kind": str(a.kind),
         "status": str(a.status),
         "claimant": a.claimant,
-        "color": a.color,
-        "anchorState": str(a.anchor.state),
-        "sets": list(record.sets),
-        "citations": citations,
     }
-    body.append({"type": CLAIM_BODY, "purpose": "assessing", CLAIM_KEY: claim})
-    selectors: list[dict[str, Any]] = [
-        {
-            "type": "TextQuoteSelector",
+    for key, value in (
+        ("claimantType", a.claimant_type),
+        ("claimReviewed", a.claim_reviewed),
+        ("claimDate", a.claim_date),
+    ):
+        if value:
+            claim[key] = value
+    claim["color"] = a.color
+    claim["anchorState"] = str(a.anchor.state)
+    claim["sets"] = list(record.sets)
+    if span is not None:
+        claim["textAnchor"] = {
             "exact": a.anchor.quote,
             "prefix": a.anchor.prefix,
             "suffix": a.anchor.suffix,
-        },
-        {"type": "TextPositionSelector", "start": a.anchor.start, "end": a.anchor.end},
-    ]
-    if a.page >= 0:
-        selectors.append(
-            {
-                "type": "FragmentSelector",
-                "conformsTo": PAGE_SELECTOR_SPEC,
-                "value": f"page={a.page + 1}",
-            }
-        )
+            "start": a.anchor.start,
+            "end": a.anchor.end,
+        }
+    claim["citations"] = citations
+    body.append(claim)
     item: dict[str, Any] = {
         "id": f"urn:uuid:{a.id}",
         "type": "Annotation",
@@ -211,31 +281,47 @@ def item_for(record: ExportRecord) -> dict[str, Any]:
     item["body"] = body
     item["target"] = {
         "source": f"urn:sha256:{d.sha256}",
-        DOCUMENT_KEY: {"title": d.title, "file": d.source, "kind": str(d.kind)},
-        "selector": selectors,
+        "document": {"title": d.title, "file": d.source, "kind": str(d.kind)},
+        "selector": _selectors(record, span),
     }
     return item
 
 
-def write_webanno(records: Iterable[ExportRecord], out: TextIO, *, total: int | None = None) -> int:
-    """Write the collection to `out`, one item at a time; returns the number of annotations."""
+def write_webanno(
+    records: Iterable[ExportRecord],
+    out: TextIO,
+    *,
+    total: int | None = None,
+    source_span: Callable[[ExportRecord], SourceSpan | None] | None = None,
+) -> int:
+    """Write the collection to `out`, one item at a time; returns the number of annotations.
+
+    `source_span` places text files' annotations in the files' own text (None: not at hand).
+    """
     head: dict[str, Any] = {
-        "@context": [ANNO_CONTEXT, {"claimreader": CLAIMREADER_NS}],
+        "@context": [ANNO_CONTEXT, CONTEXT_URL],
         "type": "AnnotationCollection",
         "label": "Claim Reader export",
     }
     if total is not None:
         head["total"] = total
     text = json.dumps(head, indent=2, ensure_ascii=False)
-    out.write(text[:-2] + ',\n  "items": [')
+    out.write(text[:-2] + ',\n  "first": {\n    "type": "AnnotationPage",\n    "items": [')
+    # The collection's id names exactly the annotations it holds: the same export written
+    # again (or after a round trip through another library) has the same id.
+    digest = hashlib.sha1(b"claim-reader collection")
     count = 0
     for record in records:
+        span = source_span(record) if source_span is not None else None
         # One item a line: json's C encoder only runs without indent (5x faster), and a line per
         # annotation keeps diffs and grep useful.
-        item = json.dumps(item_for(record), ensure_ascii=False, separators=(", ", ": "))
-        out.write(("\n    " if count == 0 else ",\n    ") + item)
+        item = json.dumps(item_for(record, span), ensure_ascii=False, separators=(", ", ": "))
+        out.write(("\n      " if count == 0 else ",\n      ") + item)
+        digest.update(record.annotation.id.encode("ascii", "replace"))
         count += 1
-    out.write("\n  ]\n}\n" if count else "]\n}\n")
+    collection_id = uuid.UUID(bytes=digest.digest()[:16], version=5)
+    out.write("\n    ]\n  }," if count else "]\n  },")
+    out.write(f'\n  "id": "urn:uuid:{collection_id}"\n}}\n')
     return count
 
 
@@ -298,12 +384,19 @@ def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
     if isinstance(data, dict) and data.get("type") == "Annotation":
         items: Any = [data]
     elif isinstance(data, dict) and isinstance(data.get("items"), list):
-        items = data["items"]
+        items = data["items"]  # written before issue 14: items on the collection
+    elif (
+        isinstance(data, dict)
+        and isinstance(data.get("first"), dict)
+        and isinstance(data["first"].get("items"), list)
+    ):
+        items = data["first"]["items"]
     elif isinstance(data, list):
         items = data
     else:
         raise ExchangeError(
-            "line 1", 'the file is not a W3C annotation collection (no "items" list).'
+            "line 1",
+            'the file is not a W3C annotation collection (no "first" page with "items").',
         )
     # A \\ud800 escape decodes to a lone surrogate, which is not text (SQLite cannot store it):
     # only a file with such an escape has its items checked for one.
@@ -441,8 +534,10 @@ def _incoming(data: Any, where: str) -> Incoming:
     note, tags, claim = "", [], None
     for body in item.objects("body"):
         kind = body.data.get("type")
-        if kind == CLAIM_BODY:
-            claim = _Item(body.data.get(CLAIM_KEY, {}), where, f"{body.path}.{CLAIM_KEY}")
+        if kind == CLAIM_TYPE or (isinstance(kind, list) and CLAIM_TYPE in kind):
+            claim = body
+        elif kind == OLD_CLAIM_BODY:
+            claim = _Item(body.data.get(OLD_CLAIM_KEY, {}), where, f"{body.path}.{OLD_CLAIM_KEY}")
         elif body.data.get("purpose") == "tagging":
             tags.append(body.text("value"))
         elif kind == "TextualBody" and not note:
@@ -457,7 +552,8 @@ def _incoming(data: Any, where: str) -> Incoming:
         raise ExchangeError(
             where, f'target.source "{source[:80]}" is not urn:sha256: and 64 hexadecimal digits.'
         )
-    doc = _Item(target.data.get(DOCUMENT_KEY, {}), where, f"target.{DOCUMENT_KEY}")
+    doc_key = "document" if "document" in target.data else OLD_DOCUMENT_KEY
+    doc = _Item(target.data.get(doc_key, {}), where, f"target.{doc_key}")
     doc_kind = doc.text("kind")
     if doc_kind and doc_kind not in _DOCUMENT_KINDS:
         raise ExchangeError(where, f'the document kind "{doc_kind}" is not one Claim Reader knows.')
@@ -468,12 +564,19 @@ def _incoming(data: Any, where: str) -> Incoming:
         if kind == "TextQuoteSelector":
             quote_sel = selector
         elif kind == "TextPositionSelector":
-            position = selector
+            # Positions in the normalized text (or, written before issue 14, unmarked: they
+            # counted the normalized text then too); those in a file's own text are read from
+            # the claim body's textAnchor instead.
+            if selector.data.get("conformsTo", NORMALIZED_TEXT) == NORMALIZED_TEXT:
+                position = selector
         elif kind == "FragmentSelector":
             m = re.fullmatch(r"page=(\d{1,19})", selector.text("value"))
             if m is None or not 1 <= int(m.group(1)) <= MAX_INTEGER:
                 raise ExchangeError(where, f'{selector.path} is not "page=N" with N from 1.')
             page = int(m.group(1)) - 1
+    claim = claim or _Item({}, where, "claim")
+    if "textAnchor" in claim.data:
+        quote_sel = position = _Item(claim.data["textAnchor"], where, f"{claim.path}.textAnchor")
     if quote_sel is None or position is None:
         raise ExchangeError(
             where, "the target needs a TextQuoteSelector and a TextPositionSelector."
@@ -481,7 +584,6 @@ def _incoming(data: Any, where: str) -> Incoming:
     start, end = position.integer("start"), position.integer("end")
     if end < start:
         raise ExchangeError(where, f"end ({end}) is before start ({start}).")
-    claim = claim or _Item({}, where, CLAIM_KEY)
     kind = claim.choice("kind", _KINDS, AnnotationKind.COMMENT)
     annotation = Annotation(
         id=annotation_id,
@@ -505,6 +607,9 @@ def _incoming(data: Any, where: str) -> Incoming:
         page=page,
         created_at=canonical_time(item.time("created")),
         updated_at=canonical_time(item.time("modified")),
+        claim_reviewed=claim.text("claimReviewed"),
+        claim_date=claim.text("claimDate"),
+        claimant_type=claim.choice("claimantType", _CLAIMANT_TYPES, ""),
     )
     citations = []
     for cited in claim.objects("citations"):

@@ -92,6 +92,7 @@ class ExchangeStore:
         current: DocumentRecord | None = None
         documents: dict[str, DocumentRecord] = {}  # `current` as of each version, by sha256
         versions: dict[int, str] = {}  # sha256 by version id
+        ocr_pages: dict[str, frozenset[int]] = {}  # pages read by OCR, by version sha256
         while True:
             rows = self.db.execute(
                 f"{_EXPORT_SELECT} WHERE {where} AND "
@@ -113,6 +114,14 @@ class ExchangeStore:
                 ids,
             )
             citations = self._citations(ids)
+            details = {
+                d[0]: d[1:]
+                for d in self.db.execute(
+                    "SELECT annotation_id, claim_reviewed, claim_date, claimant_type FROM "
+                    f"claim_details WHERE annotation_id IN {_IDS}",
+                    [ids],
+                )
+            }
             # One JSON parse for the page's rectangles, as `Repository._annotations` does.
             all_rects = json.loads("[" + ",".join(r[16] for r in rows) + "]")
             for r, rects in zip(rows, all_rects, strict=True):
@@ -132,14 +141,31 @@ class ExchangeStore:
                     document = current if current.sha256 == sha else replace(current, sha256=sha)
                     documents[sha] = document
                 annotation_id = r[0]
+                scanned = ocr_pages.get(sha)
+                if scanned is None:
+                    scanned = ocr_pages[sha] = self._ocr_pages(sha)
+                annotation = _annotation_from_row(r, tags.get(annotation_id, ()), rects)
+                if annotation_id in details:
+                    reviewed, date, claimant_type = details[annotation_id]
+                    annotation = replace(
+                        annotation,
+                        claim_reviewed=reviewed,
+                        claim_date=date,
+                        claimant_type=claimant_type,
+                    )
                 yield ExportRecord(
-                    _annotation_from_row(r, tags.get(annotation_id, ()), rects),
+                    annotation,
                     document,
                     tuple(citations.get(annotation_id, ())),
                     tuple(sets.get(annotation_id, ())),
+                    ocr=bool(scanned) and annotation.page in scanned,
                 )
             last = rows[-1]
             after = [last[1], last[12], last[13], last[0]]
+
+    def _ocr_pages(self, sha256: str) -> frozenset[int]:
+        rows = self.db.execute("SELECT page FROM ocr_pages WHERE sha256 = ?", [sha256])
+        return frozenset(int(r[0]) for r in rows.fetchall())
 
     def _version_sha256(self, version_id: int) -> str:
         """The version's sha256; "" when there is no such version."""
@@ -165,6 +191,15 @@ class ExchangeStore:
         ):
             grouped.setdefault(r[1], []).append((_citation(r[:width]), _source(r[width:])))
         return grouped
+
+    def version_files(self, sha256: str) -> list[str]:
+        """Where the bytes with this sha256 may be found: the snapshot, the document's source."""
+        row = self.db.execute(
+            "SELECT v.snapshot, d.source FROM versions v JOIN documents d ON d.id = v.document_id "
+            "WHERE v.sha256 = ?",
+            [sha256],
+        ).fetchone()
+        return [p for p in row if p] if row else []
 
     # -- import --------------------------------------------------------------------------------
 
@@ -248,13 +283,12 @@ class ExchangeStore:
             f"SELECT {_CITATION_COLUMNS} FROM citations WHERE annotation_id IN {_IDS}", [ids]
         ):
             citations.setdefault(r[1], {})[r[0]] = _citation(r)
+        annotations = self.repo.with_claim_details(
+            [_annotation_from_row(r, tags.get(r[0], ())) for r in rows]
+        )
         return {
-            r[0]: Stored(
-                _annotation_from_row(r, tags.get(r[0], ())),
-                citations.get(r[0], {}),
-                frozenset(sets.get(r[0], ())),
-            )
-            for r in rows
+            a.id: Stored(a, citations.get(a.id, {}), frozenset(sets.get(a.id, ())))
+            for a in annotations
         }
 
     def citations_by_id(self, citation_ids: Sequence[str]) -> dict[str, Citation]:

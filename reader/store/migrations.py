@@ -169,6 +169,43 @@ def m004_sets(db: Database) -> None:
 
 
 @migrations()
+def m_issue14_claim_details(db: Database) -> None:
+    # Beside the annotations table rather than in it: most annotations are not reviewed claims.
+    db.execute(
+        """
+        CREATE TABLE claim_details (
+            annotation_id TEXT PRIMARY KEY REFERENCES annotations(id) ON DELETE CASCADE,
+            claim_reviewed TEXT NOT NULL DEFAULT '',
+            claim_date TEXT NOT NULL DEFAULT '',
+            claimant_type TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    # Library-wide choices the user made once (the reviewing organisation of ClaimReview).
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS library_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+    )
+
+
+@migrations()
+def m_issue17_ocr_text(db: Database) -> None:
+    # Text read by OCR from a document version's scanned pages: kept so a reopen does not OCR
+    # again. `chars` is JSON: [[offset, x0, y0, x1, y1], ...], the boxes of the page's text.
+    db.execute(
+        """
+        CREATE TABLE ocr_pages (
+            sha256 TEXT NOT NULL,
+            page INTEGER NOT NULL,
+            language TEXT NOT NULL,
+            text TEXT NOT NULL,
+            chars TEXT NOT NULL,
+            PRIMARY KEY (sha256, page)
+        )
+        """
+    )
+
+
+@migrations()
 def m_issue10a_version_texts(db: Database) -> None:
     # The normalized text of each version (zlib-compressed UTF-8), so a new version can be
     # aligned with the previous one: the document's own change says where the words went.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import zlib
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import sqlite_utils
@@ -36,12 +37,14 @@ _DOC_COLUMNS = (
 
 class Repository:
     def __init__(self, db: sqlite_utils.Database) -> None:
+        from reader.store.ocr import OcrStore
         from reader.store.sets import SetStore
         from reader.store.sources import SourceStore
 
         self.db = db
         self.sources = SourceStore(db)
         self.sets = SetStore(db)
+        self.ocr = OcrStore(db)
 
     def close(self) -> None:
         self.db.close()
@@ -167,6 +170,12 @@ class Repository:
         )
         return found[0] if found else None
 
+    def documents_at(self, location: str) -> list[DocumentRecord]:
+        """Documents last opened from `location` (a path or URL) or published at it."""
+        return self._records(
+            "d.source = ? OR d.url = ?", [location, location], "ORDER BY d.last_opened DESC"
+        )
+
     def recent_documents(self, limit: int = 20) -> list[DocumentRecord]:
         return self._records("1", [], f"ORDER BY d.last_opened DESC, d.id DESC LIMIT {int(limit)}")
 
@@ -277,6 +286,7 @@ class Repository:
         )
         self._write_tags(a)
         self._write_fts(int(cur.lastrowid), a)
+        self.write_claim_details([a])
 
     def update_annotation(self, annotation: Annotation) -> Annotation:
         """Write every field of `annotation` over the stored row with the same id."""
@@ -301,9 +311,63 @@ class Repository:
         )
         self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [a.id])
         self._write_tags(a)
+        self.write_claim_details([a])
         row = self.db.execute("SELECT rowid FROM annotations WHERE id = ?", [a.id]).fetchone()
         if row is not None:
             self._write_fts(row[0], a)
+
+    def write_claim_details(self, annotations: Iterable[Annotation]) -> None:
+        """Store each annotation's claim wording, claim date and claimant type (a row only
+        for annotations that have one of them)."""
+        rows = [
+            (a.id, a.claim_reviewed, a.claim_date, a.claimant_type)
+            for a in annotations
+            if a.claim_reviewed or a.claim_date or a.claimant_type
+        ]
+        self.db.conn.executemany(
+            "DELETE FROM claim_details WHERE annotation_id = ?",
+            [
+                (a.id,)
+                for a in annotations
+                if not (a.claim_reviewed or a.claim_date or a.claimant_type)
+            ],
+        )
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO claim_details (annotation_id, claim_reviewed, claim_date, "
+            "claimant_type) VALUES (?, ?, ?, ?)",
+            rows,
+        )
+
+    def with_claim_details(self, annotations: list[Annotation]) -> list[Annotation]:
+        """`annotations` with their stored claim details filled in."""
+        if not annotations:
+            return annotations
+        found = {
+            r[0]: r[1:]
+            for r in self.db.execute(
+                "SELECT annotation_id, claim_reviewed, claim_date, claimant_type FROM "
+                "claim_details WHERE annotation_id IN (SELECT value FROM json_each(?))",
+                [json.dumps([a.id for a in annotations])],
+            )
+        }
+        if not found:
+            return annotations
+        return [
+            replace(a, claim_reviewed=d[0], claim_date=d[1], claimant_type=d[2])
+            if (d := found.get(a.id))
+            else a
+            for a in annotations
+        ]
+
+    def setting(self, key: str, default: str = "") -> str:
+        row = self.db.execute("SELECT value FROM library_settings WHERE key = ?", [key]).fetchone()
+        return row[0] if row else default
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT OR REPLACE INTO library_settings (key, value) VALUES (?, ?)", [key, value]
+            )
 
     def _write_tags(self, a: Annotation) -> None:
         self.db.conn.executemany(
@@ -376,15 +440,15 @@ class Repository:
         # One JSON parse for every row's rectangles: 10,000 json.loads calls cost more than
         # the parsing itself.
         all_rects = json.loads("[" + ",".join(r[16] for r in rows) + "]")
-        if with_rowid:
-            return [
-                (r[19], _annotation_from_row(r, tags.get(r[0], ()), rects))
+        found = self.with_claim_details(
+            [
+                _annotation_from_row(r, tags.get(r[0], ()), rects)
                 for r, rects in zip(rows, all_rects, strict=True)
             ]
-        return [
-            _annotation_from_row(r, tags.get(r[0], ()), rects)
-            for r, rects in zip(rows, all_rects, strict=True)
-        ]
+        )
+        if with_rowid:
+            return [(r[19], a) for r, a in zip(rows, found, strict=True)]
+        return found
 
     def search_annotations(self, query: str, limit: int = 500) -> list[Annotation]:
         """Full-text search over quote, note, tags and claimant (FTS5), best match first."""

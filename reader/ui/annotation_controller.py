@@ -57,6 +57,8 @@ class AnnotationController(QObject):
         self.prefs = prefs
         self.current_tab = current_tab
         self.tabs = tabs
+        # Whether a tab's text is still being made (OCR of its scanned pages); the window sets it.
+        self.text_pending: Callable[[object], bool] = lambda _tab: False
         # The set new highlights go into (the toolbar's "current set"), or None.
         self.current_set_id: int | None = None
         sidebar.activated.connect(self.show_annotation)
@@ -81,6 +83,13 @@ class AnnotationController(QObject):
         self._load(tab)
         tab.view.annotation_clicked.connect(lambda aid, t=tab: self._clicked(t, aid))
 
+    def reload(self, tab) -> None:
+        """The tab's text changed (its scanned pages were read): load its annotations again."""
+        if tab in self.tabs():
+            self._load(tab)
+            if tab is self.current_tab():
+                self.current_changed()
+
     def _load(self, tab) -> None:
         """Show the tab's annotations. Those made on an older version are re-anchored first:
         on the spot when that is quick, else on the worker (they appear when it is done); on a
@@ -88,6 +97,10 @@ class AnnotationController(QObject):
         wait for the text too (placing them needs it)."""
         current, stale = self.library.stored_annotations(tab.opened)
         document = tab.opened.document
+        if self.text_pending(tab):
+            # Scanned pages are being read: re-anchoring now would find no text and orphan
+            # what was made on an earlier version. `reload` runs once the text is there.
+            stale = []
         held: list[Annotation] = []
         if text_is_slow(document):
             held = [a for a in current if not a.rects and a.anchor.state is not AnchorState.ORPHAN]

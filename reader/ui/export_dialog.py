@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -68,11 +68,15 @@ FORMATS: tuple[ExportFormat, ...] = (
         ".jsonld",
         "JSON-LD (*.jsonld *.json)",
     ),
+    ExportFormat("hypothesis", "Hypothesis JSON", "hypothesis", False, ".json", "JSON (*.json)"),
 )
 
 _SET_ID = int(Qt.ItemDataRole.UserRole) + 1  # set combo: the set's id (its data is the name)
 
-IMPORT_FILTER = "Annotation exports (*.csv *.json);;CSV (*.csv);;JSON (*.json);;All files (*)"
+IMPORT_FILTER = (
+    "Annotation exports and libraries (*.csv *.json *.sqlite);;CSV (*.csv);;"
+    "JSON: W3C or Hypothesis (*.json);;Zotero library (zotero.sqlite *.sqlite);;All files (*)"
+)
 
 # (title, starting path, name filter) -> the chosen path, or None on Cancel.
 ChoosePath = Callable[[str, str, str], "str | None"]
@@ -84,6 +88,8 @@ class ExportChoice:
     format: ExportFormat
     scope: ExportScope
     scope_label: str  # "the set Fentanyl check", for the summary sentence
+    # ClaimReview: the published fact-check and the reviewing organisation.
+    review: dict[str, str] = field(default_factory=dict)
 
 
 def _slug(text: str) -> str:
@@ -106,6 +112,7 @@ class ExportDialog(QDialog):
         current_set_id: int | None = None,
         document: tuple[str, str] | None = None,  # (title, sha256) of the current document
         choose_path: ChoosePath,
+        review_defaults: dict[str, str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -146,6 +153,28 @@ class ExportDialog(QDialog):
         for f in FORMATS:
             self.format_combo.addItem(f.label, f.key)
 
+        # ClaimReview only: Google needs the fact-check's own page and who reviewed.
+        defaults = review_defaults or {}
+        self.review_url_edit = QLineEdit(self)
+        self.review_url_edit.setObjectName("export_review_url")
+        self.review_url_edit.setAccessibleName("Published fact-check URL")
+        self.review_url_edit.setPlaceholderText("https://… the published fact-check")
+        self.org_edit = QLineEdit(defaults.get("org", ""), self)
+        self.org_edit.setObjectName("export_org")
+        self.org_edit.setAccessibleName("Reviewing organisation")
+        self.org_edit.setPlaceholderText("Your organisation's name")
+        self.org_url_edit = QLineEdit(defaults.get("org_url", ""), self)
+        self.org_url_edit.setObjectName("export_org_url")
+        self.org_url_edit.setAccessibleName("Organisation's web site")
+        self.org_url_edit.setPlaceholderText("https://… your organisation's site")
+        self.review_box = QWidget(self)
+        self.review_box.setObjectName("export_review")
+        review_form = QFormLayout(self.review_box)
+        review_form.setContentsMargins(0, 0, 0, 0)
+        review_form.addRow("Fact-check URL:", self.review_url_edit)
+        review_form.addRow("Organisation:", self.org_edit)
+        review_form.addRow("Organisation URL:", self.org_url_edit)
+
         self.path_edit = QLineEdit(self)
         self.path_edit.setObjectName("export_path")
         self.path_edit.setAccessibleName("File to write")
@@ -174,6 +203,7 @@ class ExportDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(scope)
         layout.addLayout(form)
+        layout.addWidget(self.review_box)
         layout.addWidget(self.buttons)
 
         self._restore(current_set_id)
@@ -182,6 +212,8 @@ class ExportDialog(QDialog):
         self.set_combo.currentIndexChanged.connect(self._set_chosen)
         self.format_combo.currentIndexChanged.connect(lambda *_: self._suggest())
         self.path_edit.textChanged.connect(self._update_ok)
+        for edit in (self.review_url_edit, self.org_edit):
+            edit.textChanged.connect(self._update_ok)
         self.browse_button.clicked.connect(self.browse)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
@@ -255,7 +287,14 @@ class ExportDialog(QDialog):
         self._update_ok()
 
     def _update_ok(self) -> None:
-        self.export_button.setEnabled(bool(self.path_edit.text().strip()))
+        reviewing = self.format().fmt == "claimreview"
+        self.review_box.setVisible(reviewing)
+        ready = bool(self.path_edit.text().strip())
+        if reviewing:
+            ready = ready and bool(
+                self.review_url_edit.text().strip() and self.org_edit.text().strip()
+            )
+        self.export_button.setEnabled(ready)
 
     def browse(self) -> None:
         start = self.path_edit.text().strip() or str(Path(self.folder()) / self._suggested_name())
@@ -266,10 +305,17 @@ class ExportDialog(QDialog):
     def choice(self) -> ExportChoice:
         scope, label = self.scope()
         target = Path(self.path_edit.text().strip()).expanduser()
-        return ExportChoice(target, self.format(), scope, label)
+        review = {}
+        if self.format().fmt == "claimreview":
+            review = {
+                "review_url": self.review_url_edit.text().strip(),
+                "org": self.org_edit.text().strip(),
+                "org_url": self.org_url_edit.text().strip(),
+            }
+        return ExportChoice(target, self.format(), scope, label, review)
 
     def accept(self) -> None:
-        if not self.path_edit.text().strip():
+        if not self.export_button.isEnabled():
             return
         choice = self.choice()
         self.settings.setValue("export/scope", choice.scope.kind)

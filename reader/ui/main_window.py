@@ -73,7 +73,19 @@ class DocumentTab(QWidget):
         self.annotations: dict = {}  # id -> Annotation, kept by the AnnotationController
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # What the reader must know about this text (no article found, fonts missing).
+        self.notice = QLabel(self)
+        self.notice.setObjectName("document_notice")
+        self.notice.setWordWrap(True)
+        self.notice.setContentsMargins(8, 4, 8, 4)
+        self.notice.setStyleSheet("QLabel { background: palette(alternate-base); }")
+        self.notice.hide()
+        layout.addWidget(self.notice)
         layout.addWidget(view)
+
+    def set_notice(self, text: str) -> None:
+        self.notice.setText(text)
+        self.notice.setVisible(bool(text))
 
     @property
     def paged(self) -> bool:
@@ -115,6 +127,8 @@ class MainWindow(QMainWindow):
         # The export or import running on a worker thread (it alone uses the library then).
         self.exchange_job = None
         self.export_dialog = None
+        self.zotero_dialog = None  # File ▸ Import… of a Zotero library, while it is open
+        self.missing_pages_box = None  # pages a Hypothesis import could not find
         self._busy_widgets: list = []
         self._deferred: list[Callable[[], object]] = []
         self.setObjectName("main_window")
@@ -493,6 +507,15 @@ class MainWindow(QMainWindow):
         self.opening_indicator.setObjectName("opening_indicator")
         self.opening_indicator.cancel_requested.connect(self.cancel_readings)
         self.statusBar().insertPermanentWidget(0, self.opening_indicator)
+        # OCR of scanned pages: its progress and Cancel, and which pages are OCR text.
+        from reader.ui.ocr_work import OcrWork
+
+        self.ocr_work = OcrWork(self.library, self)
+        self.annotations.text_pending = self.ocr_work.running
+        self.ocr_work.finished.connect(self._ocr_finished)
+        self.ocr_work.failed.connect(lambda _tab, message: self.show_info(message))
+        self.statusBar().insertPermanentWidget(0, self.ocr_work.indicator)
+        self.statusBar().addPermanentWidget(self.ocr_work.badge)
 
     def _wire(self) -> None:
         self.start_page.open_file_requested.connect(self.choose_file)
@@ -536,6 +559,7 @@ class MainWindow(QMainWindow):
         if self.instance_server is not None:  # a later start opens a window of its own
             self.instance_server.close()
         self.annotations.work.stop_all()  # no worker may read a file after this
+        self.ocr_work.stop_all()
         for job in list(self._readings.values()):
             job.cancel()  # its result is dropped; the extraction touches no database
         if self.exchange_job is not None:  # it must stop using the library before it closes
@@ -790,6 +814,8 @@ class MainWindow(QMainWindow):
                 return tab
         view = self._make_view(opened)
         tab = DocumentTab(opened, view, self.tabs)
+        # Scanned pages: OCR starts first, so annotations wait for the text they anchor to.
+        self.ocr_work.start_if_needed(tab)
         self.annotations.attach(tab)  # before addTab: becoming current shows its annotations
         title = opened.record.title or Path(opened.record.source).name
         index = self.tabs.addTab(tab, _elide(title))
@@ -804,7 +830,30 @@ class MainWindow(QMainWindow):
         view.setFocus()
         self.refresh_start_page()
         self.document_opened.emit(tab)
+        self.ocr_work.show_badge(tab)
+        notices = [getattr(opened.document, "notice", "")]
+        if not opened.document.kind.paged:  # PDFs draw their own embedded fonts
+            from reader.ui.fonts import missing_font_message
+
+            notices.append(missing_font_message(opened.document.text))
+        notice = " ".join(n for n in notices if n)
+        tab.set_notice(notice)  # no article found, or a script no installed font shows
         return tab
+
+    def _ocr_finished(self, tab: DocumentTab, read: list[int], unreadable: list[int]) -> None:
+        from reader.ui.ocr_work import page_list
+
+        self.annotations.reload(tab)  # re-anchored on the text OCR read
+        if tab is self.current_tab():
+            self.ocr_work.show_badge(tab)
+        if unreadable:
+            word = "Page" if len(unreadable) == 1 else "Pages"
+            self.show_info(
+                f"{word} {page_list(unreadable)} of {tab.opened.record.title} could not be "
+                "read by OCR; they are shown as images only."
+            )
+        elif read:
+            self.show_info(f"Scanned pages {page_list(read)} were read by OCR.")
 
     def _make_view(self, opened: Opened) -> QWidget:
         if opened.document.kind.paged:
@@ -833,6 +882,7 @@ class MainWindow(QMainWindow):
         self.tabs.removeTab(index)
         if isinstance(tab, DocumentTab):
             self.annotations.work.drop(tab)
+            self.ocr_work.drop(tab)
             doc = tab.opened.document
             if hasattr(doc, "close"):
                 doc.close()
@@ -862,6 +912,7 @@ class MainWindow(QMainWindow):
         self._update_enabled()
         self._show_outline(tab)
         self.annotations.current_changed()
+        self.ocr_work.show_badge(tab)
         if tab is not None:
             self.status_label.setText(tab.status)
             self.setWindowTitle(f"{self.tabs.tabText(self.tabs.currentIndex())} — Claim Reader")
@@ -1345,6 +1396,7 @@ class MainWindow(QMainWindow):
             current_set_id=self.annotations.current_set_id,
             document=document,
             choose_path=lambda title, start, filt: self.choose_save_path(title, start, filt),
+            review_defaults=self.library.review_settings(),
             parent=self,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -1365,6 +1417,7 @@ class MainWindow(QMainWindow):
                 excel=fmt.excel,
                 progress=progress,
                 cancel=cancel,
+                **choice.review,
             )
 
         def done(count: int) -> str:
@@ -1392,12 +1445,23 @@ class MainWindow(QMainWindow):
     def start_import(self, path: Path) -> None:
         library = self.library
         self.editor.flush()
+        if library.is_zotero_library(path):
+            self._choose_zotero_attachments(path)
+            return
+        self._start_import_job(path)
+
+    def _start_import_job(self, path: Path, keys: set[str] | None = None) -> None:
+        library = self.library
 
         def work(progress, cancel):
+            if keys is not None:
+                return library.import_zotero(path, keys)
             return library.import_file(path, progress=progress, cancel=cancel)
 
         def done(summary) -> str:
             message = f"Imported {path.name}: {summary}."
+            if summary.missing:
+                self._offer_missing_pages(summary.missing)
             self.annotations.reload_all()
             self.refresh_sets()
             self.refresh_start_page()
@@ -1409,6 +1473,56 @@ class MainWindow(QMainWindow):
             return message
 
         self._run_job("Import", f"Importing {path.name}…", work, done)
+
+    def _choose_zotero_attachments(self, path: Path) -> None:
+        """Ask which of a Zotero library's PDF attachments to import, then import them."""
+        from reader.ui.zotero_dialog import ZoteroDialog
+
+        try:
+            attachments = self.library.zotero_attachments(path)
+        except DocumentError as exc:
+            self.show_error(str(exc))
+            return
+        if not any(a.annotations for a in attachments):
+            self.show_info(f"{path.name} has no PDF annotations to import.")
+            return
+        dialog = ZoteroDialog(attachments, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda d=dialog: self._start_import_job(path, d.chosen()))
+        dialog.finished.connect(lambda _r: setattr(self, "zotero_dialog", None))
+        self.zotero_dialog = dialog
+        dialog.open()
+
+    def _offer_missing_pages(self, missing: tuple[str, ...]) -> None:
+        """Pages a Hypothesis file annotates that the library lacks: offer to open them (then
+        importing the file again brings their annotations)."""
+        from PySide6.QtWidgets import QMessageBox
+
+        pages = "\n".join(missing[:10]) + ("\n…" if len(missing) > 10 else "")
+        box = QMessageBox(self)
+        box.setObjectName("missing_pages")
+        box.setWindowTitle("Pages not in the library")
+        box.setText(
+            f"{len(missing)} annotated page{'s are' if len(missing) != 1 else ' is'} not in the "
+            "library. Open them, then import the file again to bring their annotations in."
+        )
+        box.setDetailedText(pages)
+        box.setInformativeText(pages)
+        open_button = box.addButton("Open them", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Close)
+        self.missing_pages_box = box
+        box.finished.connect(lambda _r: setattr(self, "missing_pages_box", None))
+        box.buttonClicked.connect(
+            lambda button: self._open_missing(missing) if button is open_button else None
+        )
+        box.open()
+
+    def _open_missing(self, missing: tuple[str, ...]) -> None:
+        from urllib.parse import unquote, urlparse
+
+        for uri in missing:
+            target = unquote(urlparse(uri).path) if uri.lower().startswith("file:") else uri
+            self.open_document(target, offline_first=True)
 
     def _run_job(self, title: str, label: str, work, on_success) -> None:
         from reader.ui.export_dialog import ExchangeJob, JobProgress

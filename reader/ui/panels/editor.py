@@ -69,7 +69,24 @@ ANCHOR_TEXT = {
     AnchorState.ORPHAN: "orphan — its words are no longer in this version",
 }
 
-FIELDS = ("kind", "color", "status", "claimant", "note", "tags", "author")
+FIELDS = (
+    "kind",
+    "color",
+    "status",
+    "claimant",
+    "claimant_type",
+    "claim_reviewed",
+    "claim_date",
+    "note",
+    "tags",
+    "author",
+)
+# How the ClaimReview export types the claimant: "" guesses from the name.
+CLAIMANT_TYPES = (
+    ("", "Person or organisation (guess)"),
+    ("person", "Person"),
+    ("organization", "Organisation"),
+)
 
 
 def parse_tags(text: str) -> tuple[str, ...]:
@@ -243,6 +260,18 @@ class AnnotationEditor(QWidget):
         self.claimant_edit = QLineEdit()
         self.claimant_edit.setObjectName("editor_claimant")
         self.claimant_edit.setPlaceholderText("Who made the claim")
+        self.claimant_type_combo = QComboBox()
+        self.claimant_type_combo.setObjectName("editor_claimant_type")
+        self.claimant_type_combo.setAccessibleName("Claimant is a")
+        for value, label in CLAIMANT_TYPES:
+            self.claimant_type_combo.addItem(label, value)
+        self.claim_reviewed_edit = QLineEdit()
+        self.claim_reviewed_edit.setObjectName("editor_claim_reviewed")
+        self.claim_reviewed_edit.setPlaceholderText("The claim as you word it (default: the quote)")
+        self.claim_reviewed_edit.setToolTip("ClaimReview's claimReviewed: the claim as reviewed")
+        self.claim_date_edit = QLineEdit()
+        self.claim_date_edit.setObjectName("editor_claim_date")
+        self.claim_date_edit.setPlaceholderText("When it was claimed: 2024-03-05, 2024-03 or 2024")
 
         self.note_edit = QPlainTextEdit()
         self.note_edit.setObjectName("editor_note")
@@ -314,6 +343,9 @@ class AnnotationEditor(QWidget):
         form.addRow("Kind", kind_row)
         form.addRow("Status", self.status_combo)
         form.addRow("Claimant", self.claimant_edit)
+        form.addRow("Claimant is", self.claimant_type_combo)
+        form.addRow("Reviewed as", self.claim_reviewed_edit)
+        form.addRow("Claimed on", self.claim_date_edit)
         form.addRow("Note", self.note_edit)
         form.addRow("Tags", self.tags_edit)
         form.addRow("Author", self.author_edit)
@@ -354,6 +386,11 @@ class AnnotationEditor(QWidget):
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         self.status_combo.currentIndexChanged.connect(lambda _i: self._changed("status"))
         self.claimant_edit.textChanged.connect(lambda _t: self._changed("claimant"))
+        self.claimant_type_combo.currentIndexChanged.connect(
+            lambda _i: self._changed("claimant_type")
+        )
+        self.claim_reviewed_edit.textChanged.connect(lambda _t: self._changed("claim_reviewed"))
+        self.claim_date_edit.textChanged.connect(lambda _t: self._changed("claim_date"))
         self.note_edit.textChanged.connect(lambda: self._changed("note"))
         self.tags_edit.textChanged.connect(lambda _t: self._changed("tags"))
         self.author_edit.textChanged.connect(lambda _t: self._changed("author"))
@@ -363,6 +400,9 @@ class AnnotationEditor(QWidget):
             "color": self.color_button,
             "status": self.status_combo,
             "claimant": self.claimant_edit,
+            "claimant_type": self.claimant_type_combo,
+            "claim_reviewed": self.claim_reviewed_edit,
+            "claim_date": self.claim_date_edit,
             "note": self.note_edit,
             "tags": self.tags_edit,
             "author": self.author_edit,
@@ -437,8 +477,15 @@ class AnnotationEditor(QWidget):
             self.quote_label.set_full_text("")
             self.kind_combo.setCurrentIndex(0)
             self.status_combo.setCurrentIndex(0)
-            for edit in (self.claimant_edit, self.tags_edit, self.author_edit):
+            for edit in (
+                self.claimant_edit,
+                self.tags_edit,
+                self.author_edit,
+                self.claim_reviewed_edit,
+                self.claim_date_edit,
+            ):
                 edit.clear()
+            self.claimant_type_combo.setCurrentIndex(0)
             self.note_edit.clear()
             self._shown_kind = None
             self._set_color("")
@@ -543,6 +590,12 @@ class AnnotationEditor(QWidget):
             return self._color.lower()
         if name == "claimant":
             return self.claimant_edit.text().strip()
+        if name == "claimant_type":
+            return str(self.claimant_type_combo.currentData() or "")
+        if name == "claim_reviewed":
+            return " ".join(self.claim_reviewed_edit.text().split())
+        if name == "claim_date":
+            return self.claim_date_edit.text().strip()
         if name == "note":
             return self.note_edit.toPlainText()
         if name == "tags":
@@ -564,6 +617,14 @@ class AnnotationEditor(QWidget):
             self._set_color(str(value))
         elif name == "claimant":
             self.claimant_edit.setText(str(value))
+        elif name == "claimant_type":
+            self.claimant_type_combo.setCurrentIndex(
+                max(0, self.claimant_type_combo.findData(str(value)))
+            )
+        elif name == "claim_reviewed":
+            self.claim_reviewed_edit.setText(str(value))
+        elif name == "claim_date":
+            self.claim_date_edit.setText(str(value))
         elif name == "note":
             self.note_edit.setPlainText(str(value))
         elif name == "tags":
