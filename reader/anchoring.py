@@ -295,11 +295,13 @@ class _Reanchorer:
         (checked only where ties orphan: an aligned text already excludes copies)."""
         if not self.ties_orphan:
             return True
-        text, full = self.text, anchor.prefix + anchor.quote + anchor.suffix
+        # A search (counted: on a long text the word index soon makes it a lookup).
+        self._count_search()
+        full = anchor.prefix + anchor.quote + anchor.suffix
         at = start - len(anchor.prefix)
-        if text[at : at + len(full)] != full:
+        if self.text[at : at + len(full)] != full:
             return len(self._exact_spans(anchor.quote)) == 1
-        return text.find(full) == at and text.find(full, at + 1) < 0
+        return len(self._exact_spans(full)) == 1
 
     def reanchor(
         self,
