@@ -361,7 +361,8 @@ class _Reanchorer:
     def _choose(
         self, anchor: TextAnchor, spans: list[tuple[int, int]], expected: list[int]
     ) -> tuple[int, int] | None:
-        """The occurrence with the best context (ties: nearest to expected), if acceptable."""
+        """The occurrence with the best context, if acceptable (near ties: the nearest to the
+        expected place, when an alignment gave it)."""
         spans = [(s, e) for s, e in spans if not self.excluded(s, e)]
         if not spans:
             return None
@@ -371,11 +372,14 @@ class _Reanchorer:
         if best < _context_needed(anchor.quote, len(spans)):
             return None
         if self.ties_orphan:
-            # Copies whose context agrees exactly as well: nothing tells them apart.
+            # Without the old text the old offset says nothing about which copy is the one (a
+            # copy pasted in front lands nearer): the best context wins, and copies whose
+            # context agrees exactly as well are a tie nothing breaks.
             equal = [(s, e) for score, s, e in scored if score >= best - 1e-9]
             if len(equal) > 1:
                 self.tied = sorted(equal)
                 return None
+            return equal[0]
         tied = [item for item in scored if item[0] >= best - CONTEXT_TIE]
         _, start, end = min(tied, key=lambda item: (_distance(item[1], expected), -item[0]))
         return start, end

@@ -182,6 +182,31 @@ def test_without_the_old_text_an_equal_copy_is_an_orphan_with_both_places(doc, d
         assert result.start == true_start
 
 
+def test_a_copy_nearer_the_old_offset_does_not_win_on_distance():
+    # Found by the property above in a full run: the copy, pasted before the paragraph in
+    # front of the original, lands 134 characters from the old offset, the original 135; the
+    # copy's context is a little worse. Without the old text, distance is no evidence.
+    paragraphs = [
+        '"China "Counter "The "combating "marijuana "since',
+        "CHOOSE February Commission's California, Centers agencies, Control agree",
+        "bipartisan (CDC) blame being browse browser. authorities, an China's Counternarcotics "
+        "(DEA). /CFP",
+        "DEA's 010-85061466 10 18-45, 2017, 2019, 2019.\" 2022. 2023, 2024, 2024. 26, China-U.S. "
+        "DEA.",
+        "Data Department Disease Embassy Disinformation Foreign analogues and any are as at basis "
+        "Donald be Drug 30,",
+        "Efforts briefing but Enforcement 5 79,770 80 A Administration America: As Francisco by "
+        "Chinese ads. been beneficial benefit bilateral",
+        "By China China, also Council Francisco, Global Group Homeless House However, Hua In "
+        "Inaction January June Justice LANGUAGE Laboratory,",
+    ]
+    old, anchor = anchored(paragraphs, 6, 29, 39)  # "Francisco,"
+    edited = paragraphs[:5] + [paragraphs[6]] + paragraphs[5:]
+    new = join(edited)
+    (result,) = reanchor_many([anchor], new)
+    check_on_its_words(result, new, start_of(edited, 7) + 29, "Francisco,")
+
+
 def test_unchanged_text_keeps_every_anchor_exact():
     text = SEED.read_text(encoding="utf-8")
     anchors = [make_anchor(text, s, s + 40) for s in range(0, len(text) - 40, 97)]

@@ -16,7 +16,12 @@ from PySide6.QtGui import QUndoStack
 from reader.library import Library
 from reader.model import AnchorState, Annotation, AnnotationKind
 from reader.ui.commands import CreateAnnotation, DeleteAnnotation, EditAnnotation
-from reader.ui.document_work import BIG_REANCHOR, DocumentWork, text_is_slow
+from reader.ui.document_work import (
+    BIG_REANCHOR,
+    DocumentWork,
+    alignment_is_slow,
+    text_is_slow,
+)
 
 
 class _CreateInSet(CreateAnnotation):
@@ -108,10 +113,15 @@ class AnnotationController(QObject):
                 kept = {a.id for a in held}
                 current = [a for a in current if a.id not in kept]
         counts: Counter[str] = Counter()
-        if stale and not text_is_slow(document) and len(stale) <= BIG_REANCHOR:
+        old_texts = self.library.old_texts(tab.opened, stale) if stale else []
+        if (
+            stale
+            and not text_is_slow(document)
+            and len(stale) <= BIG_REANCHOR
+            and not alignment_is_slow(document, old_texts)
+        ):
             from reader.anchoring import reanchor_versions
 
-            old_texts = self.library.old_texts(tab.opened, stale)
             done = reanchor_versions([a.anchor for a in stale], old_texts, document.text)
             assert done is not None  # nothing can cancel it
             moved, ties = done
@@ -122,7 +132,6 @@ class AnnotationController(QObject):
         if counts:
             self._tell_reanchored(counts)
         if stale or held:
-            old_texts = self.library.old_texts(tab.opened, stale)
             self.work.start(
                 tab, stale, held, dict(zip((a.id for a in stale), old_texts, strict=False))
             )
@@ -161,7 +170,7 @@ class AnnotationController(QObject):
             return
         waiting = len(stale) + len(held)
         text = "Cancelled: the document's text was not read"
-        if stale and tab.opened.document.text_ready:
+        if stale and getattr(tab.opened.document, "text_ready", True):
             text = "Cancelled: re-anchoring stopped"
         if waiting:
             text += (

@@ -28,6 +28,21 @@ BIG_PAGES = 60  # ~0.15 s of text extraction here; fewer pages are read on the s
 BIG_REANCHOR = 300  # annotations to re-anchor before it goes to the worker
 
 
+# Aligning a new version with an old one (reader.alignment) on texts up to this size takes
+# well under 0.1 s when the versions are alike; a longer text, or one rewritten throughout, may
+# take up to the diff's 2 s limit, so it goes to the worker.
+ALIGN_ON_THE_SPOT = 100_000
+
+
+def alignment_is_slow(document, old_texts: list) -> bool:
+    """Whether re-anchoring with these old texts would align long texts on the UI thread."""
+    if not any(old is not None for old in old_texts):
+        return False
+    return len(document.text) > ALIGN_ON_THE_SPOT or any(
+        old is not None and len(old) > ALIGN_ON_THE_SPOT for old in old_texts
+    )
+
+
 def text_is_slow(document) -> bool:
     """Whether reading `document`'s whole text would freeze the window noticeably."""
     return document.kind.paged and not document.text_ready and document.page_count > BIG_PAGES
@@ -219,7 +234,7 @@ class DocumentWork(QObject):
         record = work.tab.opened.record
         title = record.title or record.source.rsplit("/", 1)[-1]
         title = title if len(title) <= 40 else title[:39] + "…"
-        if work.stale and work.tab.opened.document.text_ready:
+        if work.stale and getattr(work.tab.opened.document, "text_ready", True):
             return f"Re-anchoring {len(work.stale):,} annotations in {title}…"
         return f"Reading the text of {title}…"
 
