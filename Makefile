@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 QT_DEBS := libegl1 libgl1 libx11-6 libdbus-1-3 libfontconfig1 libfreetype6 libglib2.0-0 libxkbcommon0 \
 	libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 libxcb-render-util0 libxcb-shape0 \
 	libxcb-xkb1 libxkbcommon-x11-0
-TEST_DEBS := poppler-utils
+# The team view test drives a real headless browser (Debian builds; nothing downloaded at run time).
+TEST_DEBS := poppler-utils chromium chromium-driver
 # OCR of scanned pages (PyMuPDF calls Tesseract); other languages: tesseract-ocr-LANG (README).
 OCR_DEBS := tesseract-ocr tesseract-ocr-eng
 

@@ -15,6 +15,7 @@ temporary folder; the table is also written to bench/out/results.txt (git-ignore
   list_cmd       `claim-reader list --json` over 100,000 annotations vs a raw select of the rows
   extraction     article F1 / metadata of ours vs readability-lxml, trafilatura, Readability.js
                  alone on 137 pages with expected output; `extract` processes vs readability
+  team           merging a 100,000-annotation library vs raw SQL copy; the served search vs FTS5
 """
 
 BENCHMARKS = (
@@ -28,5 +29,6 @@ BENCHMARKS = (
     "exchange",
     "list_cmd",
     "extraction",
+    "team",
 )
 QT_BENCHMARKS = frozenset({"scroll_render", "article_open"})  # need a QApplication in-process

@@ -10,7 +10,18 @@ from collections.abc import Sequence
 from reader.documents import DocumentError, PasswordRequired, open_document
 from reader.model import AnnotationKind, ClaimStatus, Stance
 
-COMMANDS = ("extract", "annotate", "list", "sets", "export", "import", "export-pdf")
+COMMANDS = (
+    "extract",
+    "annotate",
+    "list",
+    "sets",
+    "export",
+    "import",
+    "export-pdf",
+    "update",
+    "history",
+    "serve",
+)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -61,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--format", choices=["csv", "json", "md", "claimreview", "hypothesis"], default="csv"
     )
     export.add_argument("--excel", action="store_true", help="CSV with a BOM, for Excel")
+    export.add_argument("--author", metavar="NAME", help="only what NAME made or changed")
     export.add_argument("-o", "--output", metavar="OUT", help="file to write (default: stdout)")
     export.add_argument("--password", help="password of an encrypted PDF (--document)")
     export.add_argument(
@@ -79,7 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     export_pdf.add_argument("-o", "--output", required=True, metavar="OUT.pdf")
     export_pdf.add_argument("--password", help="password of an encrypted PDF")
     importing = sub.add_parser(
-        "import", help="merge a CSV, W3C JSON or Hypothesis export, or a Zotero library"
+        "import",
+        help="merge a CSV, W3C JSON or Hypothesis export, a Zotero library, or another "
+        "Claim Reader library file",
     )
     importing.add_argument("file")
     importing.add_argument(
@@ -89,6 +103,22 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="KEY",
         help="Zotero: only this PDF attachment (its item key); repeatable (default: all)",
     )
+    update = sub.add_parser("update", help="change an annotation (one transaction)")
+    update.add_argument("id")
+    update.add_argument("--status", choices=[s.value for s in ClaimStatus])
+    update.add_argument("--note")
+    update.add_argument("--claimant")
+    update.add_argument("--kind", choices=[k.value for k in AnnotationKind])
+    update.add_argument(
+        "--tag", action="append", metavar="T", help="the annotation's tags (replace its own)"
+    )
+    history = sub.add_parser("history", help="who changed an annotation, what and when")
+    history.add_argument("id")
+    history.add_argument("--json", action="store_true")
+    serve = sub.add_parser("serve", help="the library read-only in the browser (Datasette)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=_port, default=8001)
+    serve.add_argument("--password", help="required to see any page (needed off loopback)")
     return parser
 
 
@@ -99,6 +129,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("a port is 0 to 65535")
     return value
 
 
@@ -281,6 +321,7 @@ def _listing(a, record, citations, sets) -> dict[str, object]:
 
 def cmd_export(args: argparse.Namespace) -> int:
     import io
+    from dataclasses import replace
 
     from reader.model import ExportScope
 
@@ -296,6 +337,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             scope = ExportScope("set", args.set)
         else:
             scope = ExportScope("all")
+        if args.author:
+            scope = replace(scope, author=" ".join(args.author.split()))
         review = {"review_url": args.review_url, "org": args.org, "org_url": args.org_url}
         if args.format != "claimreview" and any(review.values()):
             raise DocumentError("--review-url, --org and --org-url go with --format claimreview.")
@@ -336,6 +379,55 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_update(args: argparse.Namespace) -> int:
+    changes: dict[str, object] = {}
+    if args.status is not None:
+        changes["status"] = ClaimStatus(args.status)
+    if args.note is not None:
+        changes["note"] = args.note
+    if args.claimant is not None:
+        changes["claimant"] = args.claimant
+    if args.kind is not None:
+        changes["kind"] = AnnotationKind(args.kind)
+    if args.tag is not None:
+        changes["tags"] = tuple(args.tag)
+    library = _library(args)
+    try:
+        updated = library.update_by_id(args.id, **changes)
+    finally:
+        library.close()
+    print(updated.id)
+    return 0
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    library = _library(args)
+    try:
+        entries = library.history(args.id)
+    finally:
+        library.close()
+    rows = [
+        {"time": e.time, "author": e.author, "field": e.field, "old": e.old, "new": e.new}
+        for e in entries
+    ]
+    if args.json:
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    for row in rows:
+        change = " → ".join(
+            " ".join(str(v).split()) if v is not None else "∅" for v in (row["old"], row["new"])
+        )
+        print(f"{row['time']}  {row['author'] or '?'}  {row['field']}: {change}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from reader.paths import library_path
+    from reader.serving import serve
+
+    return serve(library_path(args.db), host=args.host, port=args.port, password=args.password)
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
     doc = open_document(args.file, args.password)
     if doc.kind.paged:
@@ -370,6 +462,9 @@ def run(argv: Sequence[str]) -> int:
         "export": cmd_export,
         "import": cmd_import,
         "export-pdf": cmd_export_pdf,
+        "update": cmd_update,
+        "history": cmd_history,
+        "serve": cmd_serve,
     }
     try:
         return handlers[args.command](args)

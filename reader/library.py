@@ -26,7 +26,10 @@ from reader.model import (
     DocumentRecord,
     ExportRecord,
     ExportScope,
+    HistoryEntry,
     ImportSummary,
+    MergeConflict,
+    MergeSummary,
     PageRect,
     Source,
     Stance,
@@ -65,6 +68,26 @@ def default_author() -> str:
         return ""
 
 
+def preferred_author(db_path: Path | None) -> str:
+    """The Preferences name (the window's settings.ini beside the library), else the system
+    user's name: so the command line records changes under the same name as the window."""
+    if db_path is not None:
+        import configparser
+
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(db_path.parent / "settings.ini", encoding="utf-8")
+            value = parser.get("preferences", "author", fallback="").strip()
+        except (configparser.Error, OSError, UnicodeDecodeError):
+            value = ""
+        # QSettings quotes a value with commas or leading spaces.
+        if len(value) >= 2 and value[0] == value[-1] == '"':
+            value = value[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+        if value.strip():
+            return " ".join(value.split())
+    return default_author()
+
+
 def utc_now() -> str:
     from reader.store.repo import utc_now as now
 
@@ -98,8 +121,18 @@ class Library:
         self.fetch_timeout = fetch_timeout
         self.db_path = Path(db_path) if str(db_path) != ":memory:" else None
         self.repo = Repository(open_database(db_path))
+        self.repo.author = preferred_author(self.db_path)
         base = self.db_path.parent if self.db_path else Path.cwd()
         self.snapshot_dir = base / "snapshots"
+
+    @property
+    def author(self) -> str:
+        """Who is working: new annotations and every change are recorded under this name."""
+        return self.repo.author
+
+    @author.setter
+    def author(self, name: str) -> None:
+        self.repo.author = " ".join(name.split()) or default_author()
 
     def close(self) -> None:
         self.repo.close()
@@ -395,11 +428,8 @@ class Library:
         tags: tuple[str, ...] = (),
         claimant: str = "",
         author: str | None = None,
-        annotation_id: str | None = None,
     ) -> Annotation:
-        """Anchor text[start:end] and store it as a new annotation, committed at once.
-
-        `annotation_id` gives it a known id (an import's, stable across imports)."""
+        """Anchor text[start:end] and store it as a new annotation, committed at once."""
         from reader.anchoring import make_anchor
 
         anchor = make_anchor(opened.document.text, start, end)
@@ -409,7 +439,7 @@ class Library:
         page, rects = self._placement(opened, anchor)
         now = utc_now()
         annotation = Annotation(
-            id=annotation_id or str(uuid.uuid4()),
+            id=str(uuid.uuid4()),
             document_id=opened.record.id,
             version_id=version,
             anchor=anchor,
@@ -419,7 +449,7 @@ class Library:
             claimant=claimant,
             note=note,
             tags=_clean_tags(tags),
-            author=default_author() if author is None else author,
+            author=self.author if author is None else author,
             page=page,
             rects=rects,
             created_at=now,
@@ -451,6 +481,37 @@ class Library:
             changes["tags"] = _clean_tags(changes["tags"])  # type: ignore[arg-type]
         changed = replace(annotation, **changes, updated_at=utc_now())  # type: ignore[arg-type]
         return self.repo.update_annotation(changed)
+
+    def update_by_id(self, annotation_id: str, **changes: object) -> Annotation:
+        """Change the stored annotation with this id (status, note, claimant, kind, tags …)
+        in one transaction; DocumentError when there is none."""
+        with self.transaction():
+            found = self.repo.annotation(annotation_id.strip())
+            if found is None:
+                raise DocumentError(f'There is no annotation with the id "{annotation_id}".')
+            if (
+                "kind" in changes
+                and "color" not in changes
+                and found.color == DEFAULT_COLORS[found.kind]
+            ):
+                # A kind's default colour follows the kind; a colour the user chose stays.
+                changes["color"] = DEFAULT_COLORS[AnnotationKind(changes["kind"])]
+            return self.update(found, **changes)
+
+    def history(self, annotation_id: str) -> list[HistoryEntry]:
+        """Who changed what and when, creation first; DocumentError for an unknown id."""
+        entries = self.repo.history.entries(annotation_id.strip())
+        if not entries:
+            raise DocumentError(f'There is no annotation with the id "{annotation_id}".')
+        return entries
+
+    def authors(self) -> list[str]:
+        """Everyone who made or changed an annotation in this library."""
+        return self.repo.history.authors()
+
+    def annotation_ids_by(self, author: str) -> list[str]:
+        """The annotations this person made or changed."""
+        return self.repo.history.annotation_ids_by(author)
 
     def put_back(self, annotation: Annotation) -> Annotation:
         """Store an annotation exactly as given (undo of a delete, redo of a create)."""
@@ -757,7 +818,7 @@ class Library:
         A record's ``document.sha256`` is that of the version the anchor refers to.
         """
         kind, key = self._export_scope(scope)
-        return self._exchange_store().records(kind, key)
+        return self._exchange_store().records(kind, key, author=scope.author)
 
     def export(
         self,
@@ -790,14 +851,14 @@ class Library:
             )
         kind, key = self._export_scope(scope)
         store = self._exchange_store()
-        total = store.count(kind, key)
+        total = store.count(kind, key, scope.author)
         review = {"review_url": review_url, "org": org, "org_url": org_url}
         if fmt == "claimreview":
             review = self._review_settings(review)
         write = _export_writer(
             fmt, excel, total, _Locator(store, self.repo.version_text_by_sha), review
         )
-        records = _watched(store.records(kind, key), total, progress, cancel)
+        records = _watched(store.records(kind, key, author=scope.author), total, progress, cancel)
         if isinstance(target, str | Path):
             return _write_atomically(Path(target), lambda out: write(records, out))
         return write(records, target)
@@ -842,7 +903,8 @@ class Library:
         progress: Callable[[int, int], None] | None = None,
         cancel: threading.Event | None = None,
     ) -> ImportSummary:
-        """Merge a CSV or W3C JSON export (sniffed) into the library, in one transaction.
+        """Merge a CSV or W3C JSON export (sniffed) into the library, in one transaction; an
+        SQLite file goes to `_import_sqlite` (another Claim Reader library: `merge_library`).
 
         Annotations are merged by id: new ones are added, stored ones whose fields, citations
         or set memberships differ are updated to what the file says, the rest are unchanged
@@ -856,6 +918,8 @@ class Library:
         from reader.exchange import ExchangeError
 
         path = Path(path)
+        if _is_sqlite_file(path):
+            return self._import_sqlite(path, progress)
         try:
             raw = path.open("rb")
             size = path.stat().st_size
@@ -864,9 +928,6 @@ class Library:
         with raw:
             head = raw.read(4096)
             raw.seek(0)
-            if head.startswith(b"SQLite format 3\x00"):
-                raw.close()
-                return self._import_sqlite(path)
             if _is_hypothesis_head(head):
                 try:
                     return self.import_hypothesis(raw)
@@ -894,30 +955,148 @@ class Library:
             progress(size, size)
         return summary
 
-    def _import_sqlite(self, path: Path) -> ImportSummary:
+    def _import_sqlite(
+        self, path: Path, progress: Callable[[int, int], None] | None = None
+    ) -> ImportSummary:
         """A SQLite file: each kind of library it may be is recognised by one small check."""
-        from reader.store.sniff import is_claim_reader_library
+        from reader.store.merge import is_library_file
         from reader.store.zotero import is_zotero_library
 
+        if is_library_file(path):
+            summary = self.merge_library(path)
+            if progress is not None:
+                progress(1, 1)
+            return summary
         if is_zotero_library(path):
-            return self.import_zotero(path)
-        if is_claim_reader_library(path):  # where merging another library hooks in
-            raise ImportFailed(
-                f"{path.name} is a Claim Reader library, not an export: export its annotations "
-                f"(claim-reader --db {path.name} export -o annotations.csv) and import that file."
-            )
+            summary = self.import_zotero(path)
+            if progress is not None:
+                progress(1, 1)
+            return summary
         raise ImportFailed(
-            f"{path.name} is a SQLite database, but not a Claim Reader export or a Zotero "
-            "library Claim Reader can import: nothing was imported."
+            f"{path.name} is a SQLite database, but not a library Claim Reader can import "
+            "(neither a Claim Reader library nor a Zotero library)."
         )
+
+    def merge_library(self, path: str | Path) -> MergeSummary:
+        """Merge another Claim Reader library file into this one, in one transaction; the
+        other file is opened read-only and never modified (see reader.store.merge)."""
+        import sqlite3
+
+        from reader.store.db import LibraryError
+        from reader.store.merge import (
+            MergeRefused,
+            attach_read_only,
+            detach,
+            merge_library,
+            set_snapshot,
+        )
+
+        path = Path(path)
+        if not path.is_file():
+            raise DocumentError(f"{path} cannot be read: there is no such file.")
+        if self.db_path is not None and path.resolve() == self.db_path.resolve():
+            raise DocumentError(f"{path.name} is this library: there is nothing to merge.")
+        db = self.repo.db
+        try:
+            attach_read_only(db, path)
+        except MergeRefused as exc:
+            raise ImportFailed(str(exc)) from None
+        try:
+            with self._exchange_store().roomy_cache(), self.transaction():
+                result = merge_library(db, path.name, self.author, utc_now())
+                for sha, their_file in result.snapshots:
+                    copied = self._copy_snapshot(path, their_file)
+                    if copied:
+                        set_snapshot(db, sha, copied)
+        except MergeRefused as exc:
+            raise ImportFailed(str(exc)) from None
+        except sqlite3.DatabaseError as exc:  # their file is damaged or holds what ours cannot
+            if isinstance(exc, LibraryError):
+                raise
+            raise ImportFailed(
+                f"{path.name} cannot be merged ({' '.join(str(exc).split())}); nothing was merged."
+            ) from None
+        finally:
+            detach(db)
+        return MergeSummary(
+            added=result.added,
+            updated=result.updated,
+            unchanged=result.unchanged,
+            conflicts=result.conflicts,
+        )
+
+    def _copy_snapshot(self, other_library: Path, their_file: str) -> str:
+        """Copy a URL document's saved page from the other library's folder into ours; the
+        path it now has, or "" when the other library's copy is not there to be copied."""
+        import shutil
+
+        name = Path(their_file).name
+        candidates = [Path(their_file), other_library.parent / "snapshots" / name]
+        found = next((c for c in candidates if c.is_file()), None)
+        if found is None:
+            return ""
+        target = self.snapshot_dir / name
+        try:
+            self.snapshot_dir.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                shutil.copyfile(found, target)
+        except OSError as exc:
+            raise DocumentError(
+                f"The saved page {name} cannot be copied into {self.snapshot_dir}: "
+                f"{exc.strerror or exc}; nothing was merged."
+            ) from None
+        return str(target)
+
+    def open_conflicts(self) -> list[MergeConflict]:
+        """Fields a merge found changed on both sides, not yet resolved, newest first."""
+        return self.repo.history.open_conflicts()
+
+    def conflict_changes(self, conflict_id: int, keep: str) -> tuple[str, dict[str, object]]:
+        """(annotation id, the `update` changes that keep "mine" or "theirs" for this
+        conflict); no changes when the annotation has that value already or is gone."""
+        from reader.store.history import field_values
+
+        if keep not in ("mine", "theirs"):
+            raise ValueError(f"keep is mine or theirs, not {keep!r}")
+        conflict = self.repo.history.conflict(conflict_id)
+        if conflict is None:
+            return "", {}
+        value = (conflict.mine if keep == "mine" else conflict.theirs) or ""
+        annotation = self.repo.annotation(conflict.annotation_id)
+        if annotation is None or field_values(annotation).get(conflict.field) == value:
+            return conflict.annotation_id, {}
+        converted: object = value
+        if conflict.field == "kind":
+            converted = AnnotationKind(value)
+        elif conflict.field == "status":
+            converted = ClaimStatus(value)
+        elif conflict.field == "tags":
+            converted = tuple(t for t in value.split("; ") if t)
+        return conflict.annotation_id, {conflict.field: converted}
+
+    def close_conflict(self, conflict_id: int) -> None:
+        with self.transaction():
+            self.repo.history.close_conflict(conflict_id)
+
+    def resolve_conflict(self, conflict_id: int, keep: str) -> Annotation | None:
+        """Keep "mine" or "theirs" for one conflict, in one transaction: the field is set to
+        that value (an ordinary change, on the record) and the conflict is closed."""
+        with self.transaction():
+            annotation_id, changes = self.conflict_changes(conflict_id, keep)
+            annotation = self.repo.annotation(annotation_id) if annotation_id else None
+            if annotation is not None and changes:
+                annotation = self.update(annotation, **changes)
+            self.repo.history.close_conflict(conflict_id)
+        return annotation
 
     def import_hypothesis(self, raw) -> ImportSummary:
         """Merge a Hypothesis JSON export: each annotation is re-anchored on the library's
-        own copy of its page (found by URL, or by the file a file:// URI names). Pages the
+        own copy of its page (found by URL, by the file a file:// URI names, or a PDF by its
+        fingerprint). Pages the
         library does not have are listed in the summary's `missing`; nothing of theirs is
         imported."""
-        from reader.anchoring import reanchor
-        from reader.exchange.hypothesis import load_json, read_hypothesis
+        from reader.exchange.hypothesis import read_hypothesis
+        from reader.exchange.webanno import load_json
 
         found = read_hypothesis(load_json(raw))
         by_uri: dict[str, list] = {}
@@ -925,8 +1104,14 @@ class Library:
             by_uri.setdefault(h.uri, []).append(h)
         opened_by_uri: dict[str, Opened] = {}
         missing = []
-        for uri in by_uri:
-            opened = self._local_copy(uri)
+        # Filled once, when a PDF is named by its fingerprint.
+        fingerprints: dict[str, DocumentRecord | None] = {}
+        for uri, group in by_uri.items():
+            opened = None
+            for name in (uri, *group[0].also):
+                opened = self._local_copy(name, fingerprints)
+                if opened is not None:
+                    break
             if opened is None:
                 missing.append(uri)
             else:
@@ -934,9 +1119,6 @@ class Library:
         added = updated = unchanged = 0
         with self.transaction():
             for uri, opened in opened_by_uri.items():
-                text = opened.document.text
-                version = self.repo.version_id(opened.document.sha256)
-                assert version is not None
                 for h in by_uri[uri]:
                     extra = h.extra or {}
                     kind = _enum(
@@ -944,25 +1126,19 @@ class Library:
                         extra.get("kind"),
                         (AnnotationKind.COMMENT if h.text.strip() else AnnotationKind.CLAIM),
                     )
-                    guess = TextAnchor(h.exact, h.prefix, h.suffix, max(h.start, 0), max(h.end, 0))
-                    anchor = reanchor(guess, text)
-                    page, rects = self._placement(opened, anchor)
                     old = self.repo.annotation(h.id)
                     now = utc_now()
-                    new = Annotation(
-                        id=h.id,
-                        document_id=opened.record.id,
-                        version_id=version,
-                        anchor=anchor,
-                        kind=kind,
-                        color=old.color if old else DEFAULT_COLORS[kind],
+                    new = self._imported(
+                        opened,
+                        self._hypothesis_place(opened, h, extra.get("anchor")),
+                        kind,
+                        annotation_id=h.id,
+                        color=old.color if old else "",
                         status=_enum(ClaimStatus, extra.get("status"), ClaimStatus.UNVERIFIED),
                         claimant=str(extra.get("claimant") or ""),
                         note=h.text,
-                        tags=_clean_tags(h.tags),
+                        tags=h.tags,
                         author=h.user,
-                        page=page,
-                        rects=rects,
                         created_at=h.created or now,
                         updated_at=h.updated or h.created or now,
                     )
@@ -982,7 +1158,7 @@ class Library:
                         updated += 1
                     else:
                         unchanged += 1
-        return ImportSummary(added, updated, unchanged, tuple(missing))
+        return ImportSummary(added, updated, unchanged, missing=tuple(missing))
 
     @staticmethod
     def is_zotero_library(path: str | Path) -> bool:
@@ -990,13 +1166,7 @@ class Library:
         from reader.store.zotero import is_zotero_library
 
         path = Path(path)
-        try:
-            with path.open("rb") as fh:
-                if fh.read(16) != b"SQLite format 3\x00":
-                    return False
-        except OSError:
-            return False
-        return is_zotero_library(path)
+        return _is_sqlite_file(path) and is_zotero_library(path)
 
     def import_zotero_file(self, path: str | Path, keys: set[str]) -> ImportSummary:
         """`import_zotero` for a path the user named: one sentence if it is not a Zotero
@@ -1009,6 +1179,21 @@ class Library:
         if not is_zotero_library(path):
             raise ImportFailed(f"{path.name} is not a Zotero library (--attachment is for one).")
         return self.import_zotero(path, keys)
+
+    def _pdf_by_fingerprint(
+        self, wanted: str, fingerprints: dict[str, DocumentRecord | None]
+    ) -> Opened | None:
+        from reader.documents.pdf import pdf_fingerprint
+
+        if not fingerprints:
+            for record in self.repo.documents_of_kind("pdf"):
+                source = record.source
+                path = self.saved_snapshot(source) if is_url(source) else Path(source)
+                if path is not None and path.is_file():
+                    fingerprints.setdefault(pdf_fingerprint(path), record)
+            fingerprints.setdefault("", None)  # looked once: not again for the next one
+        record = fingerprints.get(wanted) if wanted else None
+        return self._open_record(record) if record is not None else None
 
     def zotero_attachments(self, path: str | Path):
         """The PDF attachments of a Zotero library with their annotations (for choosing)."""
@@ -1057,24 +1242,26 @@ class Library:
                             )
                             updated += 1
                         continue
-                    span = self._zotero_span(opened, z)
-                    if span is None:
-                        continue
                     kind = (
                         AnnotationKind.COMMENT
                         if z.kind in ("note", "text")
-                        else (AnnotationKind.EVIDENCE)
+                        else AnnotationKind.EVIDENCE
                     )
-                    self.highlight(
-                        opened,
-                        span[0],
-                        span[1],
-                        kind,
-                        color=z.color,
-                        note=z.comment,
-                        tags=z.tags,
-                        author=z.author,
-                        annotation_id=annotation_id,
+                    now = utc_now()
+                    added_at = _zotero_time(z.added) or now
+                    self.repo.add_annotation(
+                        self._imported(
+                            opened,
+                            self._on_page(opened, z.text, z.page_index),
+                            kind,
+                            annotation_id=annotation_id,
+                            color=z.color,
+                            note=z.comment,
+                            tags=z.tags,
+                            author=z.author,
+                            created_at=added_at,
+                            updated_at=_zotero_time(z.modified) or added_at,
+                        )
                     )
                     locator = f"p. {z.page_label}" if z.page_label else ""
                     self.cite(
@@ -1085,47 +1272,122 @@ class Library:
                         evidence_quote=z.text,
                     )
                     added += 1
-        return ImportSummary(added, updated, unchanged, tuple(missing))
+        return ImportSummary(added, updated, unchanged, missing=tuple(missing))
 
-    def _zotero_span(self, opened: Opened, z) -> tuple[int, int] | None:
-        """Where a Zotero annotation's text is on its page (a note: the page's first word)."""
-        from reader.anchoring import find_quote
+    def _hypothesis_place(self, opened: Opened, h, ours: object) -> TextAnchor:
+        """Where a Hypothesis annotation goes on the open document: Claim Reader's own anchor
+        when the file came from Claim Reader; on its page when it names one (the quote may
+        occur on other pages too); a page note or reply on the first word; else where the
+        quote and its context are found."""
+        from reader.anchoring import reanchor
+
+        if isinstance(ours, dict):
+            return reanchor(_hypothesis_anchor(h, ours), opened.document.text)
+        if h.page >= 0 or not h.exact.strip():
+            return self._on_page(opened, h.exact, h.page, h.prefix, h.suffix)
+        return reanchor(_hypothesis_anchor(h, None), opened.document.text)
+
+    def _on_page(
+        self, opened: Opened, quote: str, page: int, prefix: str = "", suffix: str = ""
+    ) -> TextAnchor:
+        """An imported annotation's place: its words on its page (0-based; clamped; the text
+        of an unpaged document), else looked for in the whole text like a changed document's
+        (fuzzy, else an orphan: kept, never dropped or misplaced); no words (a note): the
+        page's first word."""
+        from reader.anchoring import find_quote, make_anchor, reanchor
 
         doc = opened.document
-        if not doc.kind.paged or doc.page_count == 0:  # type: ignore[attr-defined]
-            return None
-        page = min(max(z.page_index, 0), doc.page_count - 1)  # type: ignore[attr-defined]
-        base = doc.page_text_offset(page)  # type: ignore[attr-defined]
-        page_text = doc.page_text(page)  # type: ignore[attr-defined]
-        if z.text.strip():
-            found = find_quote(page_text, z.text)
-            if found is None:
-                found = find_quote(doc.text, z.text)
-                return found
-            return base + found[0], base + found[1]
+        pages = doc.page_count if doc.kind.paged else 0
+        page = min(max(page, 0), pages - 1) if pages else 0
+        base = doc.page_text_offset(page) if pages else 0  # type: ignore[attr-defined]
+        page_text = doc.page_text(page) if pages else doc.text  # type: ignore[attr-defined]
+        if quote.strip():
+            found = find_quote(page_text, quote)
+            if found is not None:
+                return make_anchor(doc.text, base + found[0], base + found[1])
+            return reanchor(TextAnchor(quote, prefix, suffix, base, base + len(quote)), doc.text)
         word = re.search(r"\S+", page_text)
-        return (base + word.start(), base + word.end()) if word else None
+        if word is None:
+            return TextAnchor("", "", "", base, base, AnchorState.ORPHAN)
+        return make_anchor(doc.text, base + word.start(), base + word.end())
 
-    def _local_copy(self, uri: str) -> Opened | None:
+    def _imported(
+        self,
+        opened: Opened,
+        anchor: TextAnchor,
+        kind: AnnotationKind,
+        *,
+        annotation_id: str,
+        color: str = "",
+        status: ClaimStatus = ClaimStatus.UNVERIFIED,
+        claimant: str = "",
+        note: str = "",
+        tags: tuple[str, ...] = (),
+        author: str = "",
+        created_at: str,
+        updated_at: str,
+    ) -> Annotation:
+        """An annotation another tool made, placed by `anchor` on the open document."""
+        version = self.repo.version_id(opened.document.sha256)
+        assert version is not None, "the document is recorded when it is opened"
+        page, rects = self._placement(opened, anchor)
+        return Annotation(
+            id=annotation_id,
+            document_id=opened.record.id,
+            version_id=version,
+            anchor=anchor,
+            kind=kind,
+            color=color or DEFAULT_COLORS[kind],
+            status=status,
+            claimant=claimant,
+            note=note,
+            tags=_clean_tags(tags),
+            author=author,
+            page=page,
+            rects=rects,
+            created_at=created_at,
+            updated_at=updated_at,
+        )
+
+    def _local_copy(
+        self, uri: str, fingerprints: dict[str, DocumentRecord | None]
+    ) -> Opened | None:
         """The library's copy of the page at `uri`, opened (a URL's saved snapshot: no
-        network), or None when the library does not have it."""
+        network), or None when the library does not have it. A PDF named by its fingerprint
+        (``urn:x-pdf:…``) is looked for among the library's PDFs (`fingerprints` caches
+        theirs)."""
         from urllib.parse import unquote, urlparse
+
+        if uri.lower().startswith("urn:x-pdf:"):
+            return self._pdf_by_fingerprint(uri[len("urn:x-pdf:") :].lower(), fingerprints)
 
         candidates = [uri]
         if uri.lower().startswith("file:"):
             candidates.append(unquote(urlparse(uri).path))
+        else:
+            # The same page as Hypothesis may have recorded it: without the fragment, with or
+            # without the trailing slash.
+            bare = uri.split("#", 1)[0]
+            candidates += [bare, bare[:-1] if bare.endswith("/") else bare + "/"]
         for candidate in candidates:
             for record in self.repo.documents_at(candidate):
-                try:
-                    if is_url(record.source):
-                        snapshot = self.saved_snapshot(record.source)
-                        if snapshot is None:
-                            continue
-                        return self.open_snapshot(record.source, snapshot, None)
-                    return self.open_path(record.source)
-                except DocumentError:
-                    continue
+                opened = self._open_record(record)
+                if opened is not None:
+                    return opened
         return None
+
+    def _open_record(self, record: DocumentRecord) -> Opened | None:
+        """A document of the library opened from where it was (a URL from its saved
+        snapshot: no network); None when that copy is gone or unreadable."""
+        try:
+            if is_url(record.source):
+                snapshot = self.saved_snapshot(record.source)
+                if snapshot is None:
+                    return None
+                return self.open_snapshot(record.source, snapshot, None)
+            return self.open_path(record.source)
+        except DocumentError:
+            return None
 
     # -- annotated PDF -------------------------------------------------------------------------
 
@@ -1280,6 +1542,13 @@ def _text_if_ready(document) -> str | None:
 _ZOTERO_NS = uuid.UUID("3c9b6f0e-2a41-5d7e-8f13-7a2e4b5c6d01")
 
 
+def _zotero_time(text: str) -> str:
+    """Zotero's "2026-11-20 10:00:00" (UTC) as ISO 8601; "" if it is not a time."""
+    from reader.exchange import canonical_or_none
+
+    return canonical_or_none(text.strip().replace(" ", "T", 1)) or "" if text.strip() else ""
+
+
 def _zotero_source(csl: dict, title: str) -> Source:
     """A Zotero parent item (as CSL-JSON) as a Source."""
 
@@ -1332,8 +1601,31 @@ def _enum(kind, value: object, default):
         return default
 
 
+def _hypothesis_anchor(h, ours: object) -> TextAnchor:
+    """Where to look for a Hypothesis annotation: Claim Reader's own anchor when the file
+    came from Claim Reader (a text file's selectors count the file, not the normalized text),
+    else the quote, with the position as a hint."""
+    if isinstance(ours, dict):
+        try:
+            start, end = int(ours["start"]), int(ours["end"])
+            quote = str(ours["exact"])
+            return TextAnchor(quote, str(ours.get("prefix", "")), str(ours.get("suffix", "")),
+                              max(start, 0), max(end, 0))  # fmt: skip
+        except (KeyError, TypeError, ValueError):
+            pass
+    return TextAnchor(h.exact, h.prefix, h.suffix, max(h.start, 0), max(h.end, 0))
+
+
 def _hypothesis_view(a: Annotation) -> tuple[object, ...]:
     return (a.document_id, a.anchor, a.kind, a.status, a.claimant, a.note, tuple(sorted(a.tags)))
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    try:
+        with path.open("rb") as raw:
+            return raw.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def _clean_tags(tags: object) -> tuple[str, ...]:
@@ -1407,7 +1699,9 @@ def _export_writer(fmt: str, excel: bool, total: int, texts: _Locator, review: d
     if fmt == "hypothesis":
         from reader.exchange.hypothesis import write_hypothesis
 
-        return lambda records, out: write_hypothesis(records, out, source_span=texts.source_span)
+        return lambda records, out: write_hypothesis(
+            records, out, source_span=texts.source_span, pdf_fingerprint=texts.pdf_fingerprint
+        )
     try:
         if fmt == "md":
             from reader.exchange.markdown import write_markdown
@@ -1472,6 +1766,14 @@ def _write_atomically(target: Path, write: Callable[[TextIO], int]) -> int:
     return count
 
 
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 class _Locator:
     """The texts of the documents being exported, as the library kept them (every version it
     opened since versions keep their text):
@@ -1493,6 +1795,7 @@ class _Locator:
         self.text_of = text_of
         self.texts: dict[str, tuple[list[int], str] | None] = {}
         self.maps: dict[str, object] = {}  # SourceMap (or None) by sha256, text files only
+        self.fingerprints: dict[str, str] = {}  # PDF.js fingerprints by sha256
         self.paragraph_at = paragraph_at
 
     def __call__(self, record: ExportRecord) -> str:
@@ -1529,6 +1832,21 @@ class _Locator:
         if span is None:
             return None
         return SourceSpan(span[0], span[1], source_map.source)  # type: ignore[attr-defined]
+
+    def pdf_fingerprint(self, record: ExportRecord) -> str:
+        """A PDF's PDF.js fingerprint, from the version's file; "" when it is not at hand."""
+        from reader.documents.pdf import pdf_fingerprint
+
+        sha = record.document.sha256
+        if sha not in self.fingerprints:
+            self.fingerprints[sha] = ""
+            if record.document.kind.value == "pdf":
+                for name in self.store.version_files(sha):
+                    path = Path(name)
+                    if path.is_file() and _file_sha256(path) == sha:
+                        self.fingerprints[sha] = pdf_fingerprint(path)
+                        break
+        return self.fingerprints[sha]
 
     def _source_map(self, sha: str, text: str):
         from reader.documents.decode import decode_source
@@ -1636,6 +1954,7 @@ class _Importer:
         owners: dict[str, str] = {}  # citation id → the annotation it belongs to, this batch
         ties: dict[str, list[tuple[int, int]]] = {}
         items = [self._placed(item, ties) for item in items]
+        history = [(i.annotation.id, h) for i in items for h in i.history]
         for item in items:
             a = item.annotation
             for incoming in item.citations:
@@ -1671,7 +1990,7 @@ class _Importer:
                 self.updated += 1
             else:
                 self.unchanged += 1
-        self.store.write(added, changed, citations_added, citations_changed, members)
+        self.store.write(added, changed, citations_added, citations_changed, members, history)
         if items and items[0].full:  # a CSV has no claim details: the stored ones stay
             self.repo.write_claim_details([i.annotation for i in items])
         if ties:

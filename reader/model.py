@@ -249,6 +249,7 @@ class ExportRecord:
     document: DocumentRecord
     citations: tuple[tuple[Citation, Source], ...] = ()
     sets: tuple[str, ...] = ()
+    history: tuple[HistoryEntry, ...] = ()  # stored changes, oldest first ("created" implied)
     ocr: bool = False  # the quote is on a page whose text was read by OCR
 
 
@@ -258,6 +259,7 @@ class ExportScope:
 
     kind: str = "all"  # "set" | "document" | "all"
     value: str = ""
+    author: str = ""  # only annotations this person made or changed ("" : everyone's)
 
 
 @dataclass(frozen=True)
@@ -265,9 +267,53 @@ class ImportSummary:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    # Pages a Hypothesis file annotates that are not in the library (their URLs), so nothing
-    # of theirs was imported: open them and import again.
-    missing: tuple[str, ...] = ()
+    # Pages a Hypothesis file annotates that are not in the library (their URLs), or Zotero
+    # PDFs whose file is gone: nothing of theirs was imported. Keyword-only, so summaries
+    # that add counts of their own keep their positional order.
+    missing: tuple[str, ...] = field(default=(), kw_only=True)
 
     def __str__(self) -> str:
         return f"added {self.added}, updated {self.updated}, unchanged {self.unchanged}"
+
+
+@dataclass(frozen=True)
+class MergeSummary(ImportSummary):
+    """What merging another library did; `conflicts` counts fields both sides had changed."""
+
+    conflicts: int = 0
+
+    def __str__(self) -> str:
+        return f"{ImportSummary.__str__(self)}, conflicts {self.conflicts}"
+
+
+# The annotation fields whose changes are on the record, in the order they are shown.
+HISTORY_FIELDS = ("kind", "status", "claimant", "note", "tags", "color", "author")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change of one annotation: `field` is "created", a HISTORY_FIELDS name, "citation"
+    (old or new is the cited source with its stance), "deleted" or "restored"."""
+
+    time: str
+    author: str
+    field: str
+    old: str | None = None
+    new: str | None = None
+    id: str = ""  # a UUID ("" for the derived "created" entry)
+    ref: str = ""  # the citation id of a "citation" entry
+
+
+@dataclass(frozen=True)
+class MergeConflict:
+    """A field both libraries had changed since they last met; `kept` ("mine" | "theirs")
+    says which value the merge stored (the newer edit)."""
+
+    id: int
+    annotation_id: str
+    field: str
+    mine: str | None
+    theirs: str | None
+    kept: str
+    time: str
+    quote: str = ""

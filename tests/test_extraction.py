@@ -110,3 +110,30 @@ def test_mean_quality(extracted: dict[str, tuple[ArticleDocument, Score]], capsy
     with capsys.disabled():
         print("\n" + "\n".join(rows))
     assert mean >= MEAN_GOAL, f"mean F1 {mean:.3f} < {MEAN_GOAL}"
+
+
+def _modules_after_loading(page: Path) -> set[str]:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from reader.documents import open_document\n"
+        f"open_document({str(page)!r})\n"
+        "slow = ('trafilatura', 'htmldate', 'dateparser')\n"
+        "print(' '.join(m for m in slow if m in sys.modules))\n"
+    )
+    root = Path(__file__).resolve().parents[1]
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    return set(out.stdout.split())
+
+
+def test_second_extractor_only_when_needed() -> None:
+    """A page readability reads well costs no trafilatura or date search (they are slow to
+    import and to run); a page where readability keeps too little does use trafilatura."""
+    declared = HTML / "readability" / "bbc-1" / "source.html"  # declares its date in <meta>
+    assert _modules_after_loading(declared) == set()
+    undershot = HTML / "readability" / "hukumusume" / "source.html"
+    assert "trafilatura" in _modules_after_loading(undershot)

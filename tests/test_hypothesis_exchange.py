@@ -3,7 +3,9 @@ a file in the client's own export format re-anchored on the library's copies of 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -117,6 +119,12 @@ def test_export_is_what_the_hypothesis_importer_reads(library, tmp_path):
     assert "TextPositionSelector" not in pdf
     assert pdf["PageSelector"] == {"type": "PageSelector", "index": 0, "label": "1"}
     assert pdf["TextQuoteSelector"]["exact"] == "alphabet"
+    # A local PDF is named as Hypothesis names it: by PDF.js's fingerprint, the trailer's
+    # first file identifier (read here straight from the file's bytes).
+    file_id = re.findall(rb"/ID\s*\[\s*<([0-9A-Fa-f]{32})>", PDF.read_bytes())[-1]
+    urn = "urn:x-pdf:" + file_id.decode().lower()
+    assert by_id[ids["pdf"]]["uri"] == urn
+    assert by_id[ids["pdf"]]["document"]["link"] == [{"href": urn}]
     assert len(kept) == 3
 
 
@@ -202,7 +210,8 @@ def test_a_hypothesis_export_is_re_anchored_on_the_page_opened_from_its_url(
     at = text.index(" ", len(text) // 2) + 1
     end = text.index(" ", at + 30)
     exact = text[at:end]
-    data = hypothesis_file(url, exact, text[at - 20 : at], text[end : end + 20])
+    # Hypothesis recorded the page with a fragment the library's copy does not have.
+    data = hypothesis_file(url + "#top", exact, text[at - 20 : at], text[end : end + 20])
     path = tmp_path / "hypothesis.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     summary = library.import_file(path)
@@ -286,29 +295,74 @@ def test_export_dialog_offers_hypothesis(window, library, qtbot, tmp_path):
     assert len(client_import(json.loads(target.read_text(encoding="utf-8")))) == 3
 
 
-def test_claimreview_in_the_export_dialog_asks_for_the_review(window, library, qtbot, tmp_path):
+def test_markdown_round_trip_keeps_the_anchor_where_the_file_has_markup(library, tmp_path):
+    readme = CORPUS / "README.md"
+    opened = library.open_path(readme)
+    text = opened.document.text
+    start = text.index("user password openpassword")  # `openpassword` in the file
+    end = start + len("user password openpassword")
+    made = library.highlight(opened, start, end, AnnotationKind.COMMENT, note="code span")
+    out = tmp_path / "h.json"
+    library.export(out, "hypothesis")
+    (ann,) = json.loads(out.read_text(encoding="utf-8"))["annotations"]
+    selectors = {s["type"]: s for s in ann["target"][0]["selector"]}
+    # The file's own text, markup and all: from the first word to the last.
+    assert selectors["TextQuoteSelector"]["exact"] == "user password `openpassword"
+    source = decode_source(readme.read_bytes())
+    position = selectors["TextPositionSelector"]
+    assert source[position["start"] : position["end"]] == "user password `openpassword"
+    other = Library(tmp_path / "other" / "library.sqlite")
+    try:
+        other.open_path(readme)
+        assert other.import_file(out).added == 1
+        back = other.annotation(made.id)
+        assert back is not None and back.anchor == made.anchor
+    finally:
+        other.close()
+
+
+def test_pdf_fingerprints_follow_pdf_js():
+    from reader.documents.pdf import pdf_fingerprint
+
+    for name in ("cmyk-image.pdf", "imagemagick-images.pdf"):  # no ID; an ID not 16 bytes
+        path = CORPUS / "pdf" / name
+        assert pdf_fingerprint(path) == hashlib.md5(path.read_bytes()[:1024]).hexdigest()
+    assert pdf_fingerprint(CORPUS / "pdf" / "minimal-document.pdf") == (
+        "7196c3e355c17c9f53ba9a0dca70cdd0"
+    )
+
+
+def test_a_hypothesis_pdf_annotation_finds_the_library_pdf_by_fingerprint(library, tmp_path):
+    from reader.documents.pdf import pdf_fingerprint
+
+    opened = library.open_path(PDF)
+    text = opened.document.page_text(1)
+    words = " ".join(text.split()[2:6])
+    data = hypothesis_file(f"urn:x-pdf:{pdf_fingerprint(PDF)}", words, "", "")
+    data["annotations"][0]["target"][0]["selector"] = [
+        {"type": "TextQuoteSelector", "exact": words, "prefix": "", "suffix": ""},
+        {"type": "PageSelector", "index": 1, "label": "2"},
+    ]
+    path = tmp_path / "hypothesis.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert library.import_file(path).added == 1
+    (annotation,) = library.annotations(opened)
+    assert " ".join(annotation.anchor.quote.split()) == words and annotation.page == 1
+
+
+def test_page_notes_and_replies_come_in_on_the_pages_first_word(library, tmp_path):
     seed = library.open_path(SEED)
-    start, end = library.find_quote(seed, "79,770 in 2022")
-    library.highlight(seed, start, end, AnnotationKind.CLAIM, status=ClaimStatus.REFUTED)
-    target = tmp_path / "r.jsonld"
-    window.choose_save_path = lambda title, start, name_filter: str(target)
-    window.action_export.trigger()
-    dialog = window.export_dialog
-    assert not dialog.review_box.isVisible()
-    dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("claimreview"))
-    dialog.scope_all.setChecked(True)
-    dialog.browse_button.click()
-    assert dialog.review_box.isVisible() and not dialog.export_button.isEnabled()
-    dialog.review_url_edit.setText("https://factdesk.example/c1")
-    dialog.org_edit.setText("Fact Desk")
-    assert dialog.export_button.isEnabled()
-    with qtbot.waitSignal(window.exchange_finished, timeout=20000) as blocker:
-        dialog.export_button.click()
-    assert blocker.args[0], blocker.args
-    (review,) = json.loads(target.read_text(encoding="utf-8"))["@graph"]
-    assert review["author"] == {"@type": "Organization", "name": "Fact Desk"}
-    assert library.review_settings()["org"] == "Fact Desk"
-    # Next time the dialog starts with the organisation filled in.
-    window.action_export.trigger()
-    assert window.export_dialog.org_edit.text() == "Fact Desk"
-    window.export_dialog.reject()
+    uri = SEED.resolve().as_uri()
+    data = hypothesis_file(uri, "79,770 in 2022", "", "")
+    note = dict(data["annotations"][0], id="pagenote01", text="About the whole page.")
+    note["target"] = [{"source": uri}]  # a page note marks no words
+    reply = dict(note, id="reply00001", text="Agreed.", references=["kZ3rJ1P0Ee-mhHMkS2t2Vw"])
+    data["annotations"] += [note, reply]
+    path = tmp_path / "hypothesis.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert library.import_file(path).added == 3
+    first_word = seed.document.text.split()[0]
+    notes = {a.note: a for a in library.annotations(seed)}
+    assert notes["About the whole page."].anchor.quote == first_word
+    assert notes["Agreed."].anchor.quote == first_word
+    assert notes["Check this against the **ONS** figures."].anchor.quote == "79,770 in 2022"

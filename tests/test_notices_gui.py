@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
 from conftest import CORPUS
 from test_no_article import INDEX_PAGE
 
 JAPANESE = CORPUS / "html" / "readability" / "hukumusume" / "source.html"
+CHINESE = CORPUS / "html" / "readability" / "qq" / "source.html"
 ENGLISH = CORPUS / "html" / "readability" / "bbc-1" / "source.html"
 
 
@@ -16,14 +18,20 @@ def _fontconfig_has(lang: str) -> bool:
     return bool(out.stdout.strip())
 
 
-def test_missing_font_names_the_package(window, qtbot) -> None:
-    tab = window.open_document(str(JAPANESE), background=False)
+@pytest.mark.parametrize(
+    ("page", "lang", "script"), [(JAPANESE, "ja", "Japanese"), (CHINESE, "zh", "Chinese")]
+)
+def test_missing_font_names_the_package(window, qtbot, page, lang, script) -> None:
+    tab = window.open_document(str(page), background=False)
     notice = tab.notice
-    if _fontconfig_has("ja"):
+    if _fontconfig_has(lang):  # a font is installed: the text shows, nothing to say
         assert not notice.isVisibleTo(window)
     else:
         assert notice.isVisibleTo(window)
-        assert "Japanese" in notice.text() and "fonts-noto-cjk" in notice.text()
+        assert notice.text() == (
+            f"No installed font shows {script} text, so it appears as boxes: install the "
+            "fonts-noto-cjk package (Debian and Ubuntu) and reopen the document."
+        )
 
 
 def test_page_without_article_says_so(window, qtbot, tmp_path) -> None:

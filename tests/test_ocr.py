@@ -6,6 +6,7 @@ image and a new PDF of those images is written, so the original's text layer is 
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -170,3 +171,22 @@ def test_ocr_highlight_exports_marked_and_onto_the_page(scanned: Path, tmp_path:
         assert "square" in under
     finally:
         library.close()
+
+
+def test_extract_without_language_data_says_so(scanned: Path, tmp_path: Path) -> None:
+    empty = tmp_path / "tessdata"
+    empty.mkdir()
+    out = subprocess.run(
+        [sys.executable, "-m", "reader", "extract", str(scanned)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        env={**os.environ, "TESSDATA_PREFIX": str(empty)},
+    )
+    assert out.returncode == 1
+    assert out.stdout == ""
+    assert out.stderr == (
+        "error: Text cannot be read from scanned pages: Tesseract has no language data in "
+        f"{empty} (Debian: tesseract-ocr-eng).\n"
+    )

@@ -226,7 +226,10 @@ def test_html_and_pdf_selectors_say_they_index_the_extracted_text(library, tmp_p
     library.highlight(opened, start, end)
     out = tmp_path / "out.json"
     library.export(out, "json")
-    (item,) = json.loads(out.read_text(encoding="utf-8"))["first"]["items"]
+    data = json.loads(out.read_text(encoding="utf-8"))
+    (item,) = data["first"]["items"]
+    alone = {"@context": data["@context"], **item}
+    assert _failures(alone, "annotations/annotationMusts.test") == []
     selectors = {s["type"]: s for s in item["target"]["selector"]}
     position = selectors["TextPositionSelector"]
     assert position["conformsTo"] == CLAIMREADER + "normalized-text"

@@ -238,6 +238,10 @@ def test_import_brings_highlights_underlines_and_notes_onto_the_same_pdf(library
     assert highlight.page == 0 and highlight.color == "#ffd400"
     assert highlight.tags == ("economy", "to check") and highlight.author == "Sam Checker"
     assert highlight.kind == AnnotationKind.EVIDENCE
+    assert (highlight.created_at, highlight.updated_at) == (
+        "2026-11-20T10:00:00Z",
+        "2026-11-21T09:30:00Z",
+    )
     underline = annotations[""]
     assert underline.page == 1 and underline.anchor.quote == page_words(PDF, 1, 3)
     assert underline.color == "#2ea8e5"
@@ -327,3 +331,14 @@ def test_gui_lists_attachments_to_tick(window, library, qtbot, zotero):
     assert blocker.args[0], blocker.args
     assert [a.note for a in library.all_annotations()] == ["Second PDF."]
     assert window.zotero_dialog is None  # closed once the import started
+
+
+def test_a_highlight_whose_words_the_pdf_lacks_is_kept_as_an_orphan(library, tmp_path):
+    z = Zotero(tmp_path / "Zotero")
+    attachment = z.attachment(None, "LONEPDF1", PDF)
+    z.annotation(attachment, "ANNLOST1", 1, "zebra quagga okapi narwhal", "gone", "#ffd400", 0)
+    path = z.close()
+    assert library.import_file(path).added == 1
+    (kept,) = library.all_annotations()
+    assert kept.anchor.state.value == "orphan" and kept.anchor.quote == "zebra quagga okapi narwhal"
+    assert kept.note == "gone"

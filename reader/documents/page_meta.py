@@ -68,12 +68,13 @@ _DATE_KEYS = (
 )
 _ISO = re.compile(r"\s*(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?")
 _MAX_BYLINE = 120
+_CDATA = re.compile(r"^(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>$")
 
 
 def read_page_metadata(root: lxml.html.HtmlElement, url: str = "") -> Metadata:
     """Everything the page says about itself; empty fields where it says nothing."""
     meta = _meta_tags(root)
-    ld = _json_ld(root)
+    ld = _json_ld(root, _page_title(root))
     # Without a declared title the caller shortens the <title> (readability's short title).
     title = ld.get("title") or next((meta[k] for k in _TITLE_KEYS if meta.get(k)), "")
     author = ld.get("author") or _meta_author(meta) or _microdata_author(root)
@@ -198,12 +199,18 @@ def _language(root: lxml.html.HtmlElement, meta: dict[str, str]) -> str:
 # --- JSON-LD ---------------------------------------------------------------------------------
 
 
-def _json_ld(root: lxml.html.HtmlElement) -> dict[str, str]:
+def _page_title(root: lxml.html.HtmlElement) -> str:
+    el = root.find(".//title")
+    return _squash(el.text_content()) if el is not None else ""
+
+
+def _json_ld(root: lxml.html.HtmlElement, page_title: str) -> dict[str, str]:
     """headline, author, datePublished and publisher of the page's article object."""
     for script in root.iter("script"):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
-        raw = (script.text or "").strip()
+        # Some sites wrap the JSON in a CDATA section (kept as text by the HTML parser).
+        raw = _CDATA.sub("", (script.text or "").strip())
         if not raw:
             continue
         try:
@@ -212,7 +219,7 @@ def _json_ld(root: lxml.html.HtmlElement) -> dict[str, str]:
             continue
         for obj in _objects(data):
             if _is_article(obj):
-                return _article_fields(obj)
+                return _article_fields(obj, page_title)
     return {}
 
 
@@ -238,11 +245,13 @@ def _is_article(obj: dict) -> bool:
     return wanted and bool(obj.get("headline") or obj.get("datePublished") or obj.get("author"))
 
 
-def _article_fields(obj: dict) -> dict[str, str]:
+def _article_fields(obj: dict, page_title: str) -> dict[str, str]:
     out: dict[str, str] = {}
-    title = obj.get("headline") or obj.get("name")
-    if isinstance(title, str):
-        out["title"] = title
+    titles = [t for t in (obj.get("name"), obj.get("headline")) if isinstance(t, str) and t]
+    if titles:
+        # Some sites put a description in one of them (Wikipedia's headline is the kind of
+        # article): the one closer to the page's <title> is the title.
+        out["title"] = max(titles, key=lambda t: _overlap(t, page_title))
     names = [n for n in _names(obj.get("author")) if n]
     if names:
         out["author"] = "; ".join(dict.fromkeys(_squash(n) for n in names))
@@ -252,6 +261,11 @@ def _article_fields(obj: dict) -> dict[str, str]:
     if publisher:
         out["site"] = publisher[0]
     return out
+
+
+def _overlap(a: str, b: str) -> float:
+    words_a, words_b = set(a.casefold().split()), set(b.casefold().split())
+    return len(words_a & words_b) / max(len(words_a), 1)
 
 
 def _names(value: object) -> list[str]:

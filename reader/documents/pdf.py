@@ -24,6 +24,7 @@ the UI thread at once (the calls are serialised; PyMuPDF holds the GIL while it 
 from __future__ import annotations
 
 import ctypes
+import functools
 import hashlib
 import logging
 import re
@@ -61,10 +62,15 @@ pymupdf.TOOLS.mupdf_display_warnings(False)
 _TEXT_FLAGS = pymupdf.TEXT_MEDIABOX_CLIP
 
 _NO_RECT = Rect(0.0, 0.0, 0.0, 0.0)
-# Tesseract's language for scanned pages (others: install tesseract-ocr-LANG, see README) and
-# the resolution its page image is made at (Tesseract reads best at ~300 dpi).
-OCR_LANGUAGE = "eng"
+# Scanned pages are read in every language whose Tesseract data is installed (English first;
+# others: tesseract-ocr-LANG, see README), at most this many (each one more costs time), from
+# a page image made at the resolution Tesseract reads best at.
+_MAX_OCR_LANGUAGES = 3
 OCR_DPI = 300
+_NO_TESSERACT = (
+    "Text cannot be read from scanned pages: Tesseract OCR is not installed "
+    "(Debian: tesseract-ocr tesseract-ocr-eng)."
+)
 
 # Rendering goes one level below pymupdf's Page.get_pixmap, to MuPDF's own calls (the SWIG
 # bindings pymupdf is built on), to skip a display list and a copy of every page's pixels.
@@ -184,6 +190,55 @@ def _check_zip_size(path: Path, size: int) -> None:
             f"{path.name} cannot be opened: it unpacks to {unpacked // (1024 * 1024):,} MB "
             f"from {max(1, size // 1024):,} KB, which only a damaged or malicious file does."
         )
+
+
+_FILE_ID = re.compile(r"\[\s*<([0-9A-Fa-f\s]*)>")
+_NO_ID = "0" * 32
+
+
+def pdf_fingerprint(path: str | Path) -> str:
+    """The PDF's fingerprint as PDF.js computes it (and Hypothesis names a local PDF by, as
+    ``urn:x-pdf:<fingerprint>``): the first file identifier of the trailer when it is 16
+    bytes, in lowercase hex; else the MD5 of the file's first 1024 bytes. "" if unreadable."""
+    path = Path(path)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+        doc = pymupdf.open(path)
+    except (OSError, RuntimeError, ValueError):
+        return ""
+    try:
+        kind, value = doc.xref_get_key(-1, "ID")
+    except (RuntimeError, ValueError):
+        kind, value = "null", ""
+    finally:
+        doc.close()
+    found = _FILE_ID.match(value) if kind == "array" else None
+    if found is not None:
+        first = "".join(found.group(1).split()).lower()
+        if len(first) == 32 and first != _NO_ID:
+            return first
+    return hashlib.md5(head).hexdigest()
+
+
+@functools.cache
+def ocr_setup() -> tuple[str, str]:
+    """Tesseract's data folder and the languages to read ("eng+deu"); DocumentError with one
+    sentence when Tesseract or every language's data is missing."""
+    try:
+        tessdata = pymupdf.get_tessdata()
+    except Exception:  # noqa: BLE001 - pymupdf raises RuntimeError when it finds none
+        raise DocumentError(_NO_TESSERACT) from None
+    folder = Path(tessdata) if tessdata else None
+    found = sorted(p.stem for p in folder.glob("*.traineddata")) if folder else []
+    languages = [lang for lang in found if lang != "osd"]
+    if not languages:
+        raise DocumentError(
+            "Text cannot be read from scanned pages: Tesseract has no language data "
+            f"in {tessdata or 'its folder'} (Debian: tesseract-ocr-eng)."
+        )
+    languages.sort(key=lambda lang: lang != "eng")  # English first, the rest by name
+    return str(folder), "+".join(languages[:_MAX_OCR_LANGUAGES])
 
 
 def open_paged(path: str | Path, password: str | None = None) -> PdfDocument:
@@ -542,28 +597,29 @@ class PdfDocument:
 
     def pages_needing_ocr(self) -> list[int]:
         """Pages with no text layer but with an image on them: a scan or a photograph."""
-        out = []
-        for page in range(self._page_count):
-            if page in self._ocr or self.has_text_layer(page):
-                continue
-            with _MUPDF_LOCK:
-                pg = self._load_page(page)
-                try:
-                    has_image = pg is not None and bool(pg.get_images(full=False))
-                except Exception:  # noqa: BLE001 - a damaged resource dictionary: no image
-                    has_image = False
-                if pg is not None and not has_image and not self.is_pdf:
-                    has_image = True  # CBZ and other image formats draw without PDF images
-            if has_image:
-                out.append(page)
-        return out
+        return [page for page in range(self._page_count) if self.page_needs_ocr(page)]
+
+    def page_needs_ocr(self, page: int) -> bool:
+        """A PDF page with no text layer and an image: what a scanner or a camera makes.
+        (Comic books and e-books are not scans: their picture pages are left alone.)"""
+        if not self.is_pdf or page in self._ocr or self.has_text_layer(page):
+            return False
+        with _MUPDF_LOCK:
+            pg = self._load_page(page)
+            if pg is None:
+                return False
+            try:
+                return bool(pg.get_images(full=False))
+            except Exception:  # noqa: BLE001 - a damaged resource dictionary: no image
+                return False
 
     def read_ocr(
-        self, pages: list[int], progress=None, cancel=None, language: str = OCR_LANGUAGE
+        self, pages: list[int], progress=None, cancel=None
     ) -> tuple[dict[int, dict], list[int]] | None:
-        """OCR of `pages`: ({page: {"text", "chars"}}, pages that could not be read), or None
-        once `cancel` is set. `chars` is [[offset, x0, y0, x1, y1], ...] for page_chars.
-        Raises DocumentError when Tesseract is not installed."""
+        """OCR of `pages`: ({page: {"language", "text", "chars"}}, pages that could not be
+        read), or None once `cancel` is set. `chars` is [[offset, x0, y0, x1, y1], ...] for
+        page_chars. Raises DocumentError when Tesseract or its language data is missing."""
+        tessdata, language = ocr_setup()
         read: dict[int, dict] = {}
         failed: list[int] = []
         for i, page in enumerate(pages):
@@ -576,18 +632,14 @@ class PdfDocument:
                     if pg is None:
                         raise ValueError("page cannot be loaded")
                     textpage = pg.get_textpage_ocr(
-                        flags=_TEXT_FLAGS, language=language, dpi=OCR_DPI, full=True
+                        flags=_TEXT_FLAGS,
+                        language=language,
+                        dpi=OCR_DPI,
+                        full=True,
+                        tessdata=tessdata,
                     )
                     data = pg.get_text("rawdict", flags=_TEXT_FLAGS, textpage=textpage)
                     rot = pg.rotation_matrix
-                except RuntimeError as err:
-                    if "tesseract" in str(err).lower() or "tessdata" in str(err).lower():
-                        raise DocumentError(
-                            "Text cannot be read from scanned pages: Tesseract OCR is not "
-                            "installed (Debian: tesseract-ocr tesseract-ocr-eng)."
-                        ) from None
-                    log.info("OCR of page %d of %s failed: %s", page, self._path.name, err)
-                    data, rot = None, None
                 except Exception as err:  # noqa: BLE001 - a page MuPDF cannot render
                     log.info("OCR of page %d of %s failed: %s", page, self._path.name, err)
                     data, rot = None, None
@@ -596,8 +648,12 @@ class PdfDocument:
                 read[page] = {
                     "language": language,
                     "text": text,
+                    # A tenth of a point is finer than any highlight needs, and keeps the
+                    # stored boxes (JSON in the library) to ~25 bytes a character.
                     "chars": [
-                        [c.offset, c.rect.x0, c.rect.y0, c.rect.x1, c.rect.y1] for c in chars
+                        [c.offset, *(round(v, 1) for v in (r.x0, r.y0, r.x1, r.y1))]
+                        for c in chars
+                        for r in (c.rect,)
                     ],
                 }
             else:
@@ -657,6 +713,8 @@ class PdfDocument:
             raise ValueError(f"{len(texts)} page texts for {self._page_count} pages")
         if self._text is not None:
             return
+        # A handle cloned before OCR text was adopted read those pages as empty.
+        texts = [self._layers[p].text if p in self._ocr else t for p, t in enumerate(texts)]
         for page, text in enumerate(texts):
             known = self._layers.get(page)
             if known is None:

@@ -21,7 +21,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
-from reader.model import Annotation, Citation, DocumentKind, ExportRecord, Source
+from reader.model import (
+    Annotation,
+    Citation,
+    DocumentKind,
+    ExportRecord,
+    HistoryEntry,
+    Source,
+)
 
 __all__ = [
     "CLAIMREADER_NS",
@@ -84,6 +91,7 @@ class Incoming:
     # True when the file carries author, citation times and evidence links (JSON); a CSV has
     # none of them, so the stored values are kept and new ones get defaults.
     full: bool = False
+    history: tuple[HistoryEntry, ...] = ()  # its recorded changes, when the file has them
 
 
 def parse_time(text: str) -> datetime | None:

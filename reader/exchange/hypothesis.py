@@ -17,6 +17,11 @@ DOM's text content and for PDFs PDF.js's page texts, neither of which is the tex
 extracts, so there a position would point at other words and is left out (the quote
 re-anchors). PDFs get a ``PageSelector`` (0-based ``index``, ``label``).
 
+Pages are named as the Hypothesis client names them: a web page by its URL, a local file by
+its ``file://`` URI, and a PDF by ``urn:x-pdf:<fingerprint>`` (PDF.js's fingerprint, see
+``hypothesis/client`` ``src/annotator/integrations/pdf-metadata.ts``) with ``document.link``
+listing that and, for a downloaded PDF, its URL.
+
 A ``claim_reader`` object on each annotation (which the Hypothesis client ignores and drops)
 keeps kind, status and claimant, so a round trip through this format keeps them too.
 """
@@ -28,7 +33,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import Any, TextIO
 
 from reader.exchange import ExchangeError, canonical_time, parse_time
 from reader.model import ExportRecord
@@ -43,7 +48,6 @@ __all__ = [
 
 CLIENT_VERSION = "claim-reader"
 _ID_NAMESPACE = uuid.UUID("0b5e1a52-94c3-5d1f-8a4e-6c0d2f1e7a14")
-_MAX_BYTES = 256 * 2**20
 
 
 @dataclass(frozen=True)
@@ -53,7 +57,7 @@ class HypothesisAnnotation:
     where: str
     id: str  # Claim Reader's id for it: the Hypothesis id mapped to a UUID (stable)
     uri: str
-    exact: str
+    exact: str  # "" for a page note or a reply (no words marked)
     prefix: str = ""
     suffix: str = ""
     start: int = -1  # TextPositionSelector, -1 when absent
@@ -65,6 +69,7 @@ class HypothesisAnnotation:
     created: str = ""
     updated: str = ""
     extra: dict[str, Any] | None = None  # our own `claim_reader` object, when present
+    also: tuple[str, ...] = ()  # the page's other names (`document.link`: a PDF's URL …)
 
 
 def uri_for(source: str) -> str:
@@ -83,9 +88,18 @@ def _user(author: str) -> str:
     return f"acct:{name or 'claim-reader'}@localhost"
 
 
-def _item(record: ExportRecord, span: Any) -> dict[str, Any]:
+def _item(record: ExportRecord, span: Any, fingerprint: str) -> dict[str, Any]:
     a, d = record.annotation, record.document
     uri = uri_for(d.source)
+    links = []
+    if fingerprint:
+        # How Hypothesis names a PDF: by its fingerprint, and by its URL when it has one
+        # (never by a local file:// path).
+        links.append({"href": f"urn:x-pdf:{fingerprint}"})
+        if uri.lower().startswith(("http://", "https://")):
+            links.append({"href": uri})
+        else:
+            uri = links[0]["href"]
     selectors: list[dict[str, Any]] = []
     if span is not None:
         text, start, end = span.text, span.start, span.end
@@ -111,6 +125,8 @@ def _item(record: ExportRecord, span: Any) -> dict[str, Any]:
         selectors.append({"type": "PageSelector", "index": a.page, "label": str(a.page + 1)})
     user = _user(a.author)
     document: dict[str, Any] = {"title": [d.title]} if d.title else {}
+    if links:
+        document["link"] = links
     return {
         "id": a.id,
         "created": canonical_time(a.created_at),
@@ -136,6 +152,14 @@ def _item(record: ExportRecord, span: Any) -> dict[str, Any]:
             "status": str(a.status),
             "claimant": a.claimant,
             "sha256": d.sha256,
+            # Claim Reader's own anchor (its normalized text), for a lossless round trip.
+            "anchor": {
+                "exact": a.anchor.quote,
+                "prefix": a.anchor.prefix,
+                "suffix": a.anchor.suffix,
+                "start": a.anchor.start,
+                "end": a.anchor.end,
+            },
         },
     }
 
@@ -145,9 +169,13 @@ def write_hypothesis(
     out: TextIO,
     *,
     source_span: Callable[[ExportRecord], Any] | None = None,
+    pdf_fingerprint: Callable[[ExportRecord], str] | None = None,
     now: str | None = None,
 ) -> int:
-    """Write the records as a Hypothesis JSON export; returns the number written."""
+    """Write the records as a Hypothesis JSON export; returns the number written.
+
+    `source_span` places a text file's annotation in the file's text; `pdf_fingerprint`
+    gives a PDF's PDF.js fingerprint ("" when the file is not at hand)."""
     from datetime import UTC, datetime
 
     stamp = now or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -161,7 +189,10 @@ def write_hypothesis(
     count = 0
     for record in records:
         span = source_span(record) if source_span is not None else None
-        line = json.dumps(_item(record, span), ensure_ascii=False, separators=(", ", ": "))
+        paged = record.document.kind.paged and pdf_fingerprint is not None
+        fingerprint = pdf_fingerprint(record) if paged else ""  # type: ignore[misc]
+        item = _item(record, span, fingerprint)
+        line = json.dumps(item, ensure_ascii=False, separators=(", ", ": "))
         out.write(("\n    " if count == 0 else ",\n    ") + line)
         count += 1
     out.write("\n  ]\n}\n" if count else "]\n}\n")
@@ -217,8 +248,10 @@ def _read_one(raw: Any, where: str) -> HypothesisAnnotation:
                 start, end = s, e
         elif kind == "PageSelector" and isinstance(selector.get("index"), int):
             page = selector["index"]
-    if quote is None or not isinstance(quote.get("exact"), str) or not quote["exact"].strip():
-        raise ExchangeError(where, "it has no quote (a page note or a reply): nothing to anchor.")
+    if quote is not None and not isinstance(quote.get("exact"), str):
+        raise ExchangeError(where, 'its TextQuoteSelector has no "exact" text.')
+    if quote is None:
+        quote = {"exact": ""}  # a page note or a reply: it marks no words
     tags = raw.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
         raise ExchangeError(where, '"tags" is not a list of strings.')
@@ -241,6 +274,13 @@ def _read_one(raw: Any, where: str) -> HypothesisAnnotation:
     if not isinstance(display, str) or not display:
         display = user.removeprefix("acct:").split("@")[0]
     extra = raw.get("claim_reader")
+    document = raw.get("document")
+    links = document.get("link") if isinstance(document, dict) else None
+    also = tuple(
+        link["href"]
+        for link in (links if isinstance(links, list) else [])
+        if isinstance(link, dict) and isinstance(link.get("href"), str) and link["href"] != uri
+    )
     return HypothesisAnnotation(
         where=where,
         id=annotation_id,
@@ -257,23 +297,5 @@ def _read_one(raw: Any, where: str) -> HypothesisAnnotation:
         created=times[0],
         updated=times[1],
         extra=extra if isinstance(extra, dict) else None,
+        also=also,
     )
-
-
-def load_json(raw: BinaryIO) -> Any:
-    """A JSON file parsed, or `ExchangeError` with one sentence."""
-    raw.seek(0, 2)
-    size = raw.tell()
-    raw.seek(0)
-    if size > _MAX_BYTES:
-        raise ExchangeError("line 1", f"the JSON file is over {_MAX_BYTES // 2**20} MB.")
-    try:
-        return json.loads(raw.read().decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise ExchangeError("line 1", "the file is not UTF-8 text.") from None
-    except json.JSONDecodeError as exc:
-        raise ExchangeError(
-            f"line {exc.lineno}", f"the file is not valid JSON ({exc.msg})."
-        ) from None
-    except RecursionError:
-        raise ExchangeError("line 1", "the JSON is nested too deeply to be an export.") from None

@@ -311,6 +311,9 @@ def _annotation_section(
             fields.append(("Claimant", escape(a.claimant)))
         if a.tags:
             fields.append(("Tags", _tags(a.tags)))
+        who = _who(record)
+        if who:
+            fields.append(("By", who))
         if record.sets:
             fields.append(("Sets", ", ".join(escape(s) for s in record.sets)))
         if state != "exact":
@@ -322,6 +325,9 @@ def _annotation_section(
             meta.append(f"claimant: {escape(a.claimant)}")
         if a.tags:
             meta.append(_tags(a.tags))
+        who = _who(record)
+        if who:
+            meta.append(f"by {who}")
         if state != "exact":
             meta.append(f"anchor: {escape(state)}")
         lines.append(" · ".join(meta))
@@ -332,6 +338,20 @@ def _annotation_section(
     if sources:
         lines += ["", *sources]
     return lines
+
+
+def _who(record: ExportRecord) -> str:
+    """Who made the annotation, and who changed it since (from its history)."""
+    made = record.annotation.author.strip()
+    changed = []
+    for entry in record.history:
+        name = entry.author.strip()
+        if name and name != made and name not in changed:
+            changed.append(name)
+    parts = [escape(made)] if made else []
+    if changed:
+        parts.append("changed by " + ", ".join(escape(n) for n in changed))
+    return "; ".join(parts)
 
 
 def _summary(statuses: dict[ClaimStatus, int], kinds: dict[str, int], documents: int) -> list[str]:

@@ -15,7 +15,9 @@ term, so JSON-LD processors keep the claim data. Each annotation::
         "kind", "status", "claimant", "claimantType", "claimReviewed", "claimDate", "color",
         "anchorState", "sets": [names], "textAnchor": {…} (text files, see below),
         "citations": [{"id": "urn:uuid:…", "stance", "locator", "evidenceQuote",
-                       "evidenceAnnotation": "urn:uuid:…", "created", "source": {CSL-JSON}}]}],
+                       "evidenceAnnotation": "urn:uuid:…", "created", "source": {CSL-JSON}}],
+        "history": [{"id": "urn:uuid:…", "time", "author", "field", "old", "new", "ref"}]
+                   (the annotation's recorded changes, when it has any)}],
      "target": {"source": "urn:sha256:…", "document": {"title", "file", "kind"},
                 "selector": [...]}}
 
@@ -71,6 +73,7 @@ from reader.model import (
     ClaimStatus,
     DocumentKind,
     ExportRecord,
+    HistoryEntry,
     Source,
     Stance,
     TextAnchor,
@@ -268,6 +271,9 @@ def item_for(record: ExportRecord, span: SourceSpan | None = None) -> dict[str, 
             "end": a.anchor.end,
         }
     claim["citations"] = citations
+    if record.history:
+        # Who changed what and when (the creation is `created` and `creator` below).
+        claim["history"] = [_history_entry(h) for h in record.history]
     body.append(claim)
     item: dict[str, Any] = {
         "id": f"urn:uuid:{a.id}",
@@ -285,6 +291,46 @@ def item_for(record: ExportRecord, span: SourceSpan | None = None) -> dict[str, 
         "selector": _selectors(record, span),
     }
     return item
+
+
+def _history_entry(h: HistoryEntry) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "id": f"urn:uuid:{h.id}",
+        "time": h.time,  # as stored (to the microsecond): it orders the entries
+        "author": h.author,
+        "field": h.field,
+        "old": h.old,
+        "new": h.new,
+    }
+    if h.ref:
+        entry["ref"] = h.ref
+    return entry
+
+
+def _read_history(claim: _Item, where: str) -> tuple[HistoryEntry, ...]:
+    entries = []
+    for entry in claim.objects("history"):
+        values = []
+        for key in ("old", "new"):
+            value = entry.data.get(key)
+            if value is not None and not isinstance(value, str):
+                raise ExchangeError(where, f'"{entry.path}.{key}" is not a string or null.')
+            values.append(value)
+        time = entry.text("time", None)
+        if parse_time(time) is None:
+            raise ExchangeError(where, f'"{entry.path}.time" {time!r} is not an ISO 8601 time.')
+        entries.append(
+            HistoryEntry(
+                time=time,
+                author=entry.text("author"),
+                field=entry.text("field", None),
+                old=values[0],
+                new=values[1],
+                id=_urn_uuid(entry.text("id", None), where, f"{entry.path}.id"),
+                ref=entry.text("ref"),
+            )
+        )
+    return tuple(entries)
 
 
 def write_webanno(
@@ -333,11 +379,22 @@ def write_webanno(
 MAX_JSON_BYTES = 256 * 2**20
 
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def _not_json(exc: json.JSONDecodeError) -> ExchangeError:
     return ExchangeError(f"line {exc.lineno}", f"the file is not valid JSON ({exc.msg}).")
+
+
+def _has_surrogate_escape(raw: BinaryIO) -> bool:
+    """Whether the file has a \\uD800–\\uDFFF escape, read a block at a time."""
+    raw.seek(0)
+    tail = b""
+    while block := raw.read(1 << 20):
+        if _SURROGATE_ESCAPE_BYTES.search(tail + block):
+            return True
+        tail = block[-5:]
+    return False
 
 
 def _check_text(item: object, where: str) -> None:
@@ -350,8 +407,9 @@ def _check_text(item: object, where: str) -> None:
         ) from None
 
 
-def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
-    """The annotations of a W3C JSON export; raises `ExchangeError` at the first fault."""
+def load_json(raw: BinaryIO) -> Any:
+    """A JSON export parsed whole, or `ExchangeError` with one sentence (too big, not UTF-8,
+    not JSON, nested too deeply)."""
     raw.seek(0, 2)
     size = raw.tell()
     raw.seek(0)
@@ -381,6 +439,12 @@ def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
         raise ExchangeError(
             f"line {_deep_line(raw)}", "the JSON is nested too deeply to be an export."
         ) from None
+    return data
+
+
+def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
+    """The annotations of a W3C JSON export; raises `ExchangeError` at the first fault."""
+    data = load_json(raw)
     if isinstance(data, dict) and data.get("type") == "Annotation":
         items: Any = [data]
     elif isinstance(data, dict) and isinstance(data.get("items"), list):
@@ -400,8 +464,7 @@ def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
         )
     # A \\ud800 escape decodes to a lone surrogate, which is not text (SQLite cannot store it):
     # only a file with such an escape has its items checked for one.
-    surrogates = _SURROGATE_ESCAPE.search(text) is not None
-    del text
+    surrogates = _has_surrogate_escape(raw)
     seen: dict[str, int] = {}
     for number, item in enumerate(items, start=1):
         where = f"item {number}"
@@ -625,6 +688,7 @@ def _incoming(data: Any, where: str) -> Incoming:
         citations=tuple(citations),
         sets=claim.strings("sets"),
         full=True,
+        history=_read_history(claim, where),
     )
 
 

@@ -15,7 +15,15 @@ from dataclasses import dataclass, replace
 
 import sqlite_utils
 
-from reader.model import Annotation, Citation, DocumentKind, DocumentRecord, ExportRecord, Source
+from reader.model import (
+    Annotation,
+    Citation,
+    DocumentKind,
+    DocumentRecord,
+    ExportRecord,
+    HistoryEntry,
+    Source,
+)
 from reader.store.repo import Repository, _annotation_from_row, _columns, utc_now
 from reader.store.sources import _CITATION_COLUMNS, _SOURCE_COLUMNS, _citation, _source
 
@@ -30,6 +38,11 @@ _ANNOTATION_SELECT = (
 # The same columns without the version's sha256: an export looks it up once per version.
 _EXPORT_SELECT = _ANNOTATION_SELECT.split(", v.sha256 FROM")[0] + " FROM annotations a"
 _IDS = "(SELECT value FROM json_each(?))"
+# Made or changed by one person (two parameters, the same name).
+BY_AUTHOR = (
+    "(a.author = ? OR EXISTS (SELECT 1 FROM history h WHERE h.annotation_id = a.id "
+    "AND h.author = ?))"
+)
 _COLUMNS = (
     "document_id, version_id, kind, color, status, claimant, note, author, quote, prefix, "
     'suffix, start, "end", anchor_state, page, rects, created_at, updated_at'
@@ -66,28 +79,35 @@ class ExchangeStore:
     # -- export --------------------------------------------------------------------------------
 
     @staticmethod
-    def _scope(kind: str, key: int) -> tuple[str, list[object]]:
+    def _scope(kind: str, key: int, author: str = "") -> tuple[str, list[object]]:
+        where, params = "1", []
         if kind == "set":
-            return (
+            where, params = (
                 "a.id IN (SELECT annotation_id FROM set_members WHERE set_id = ?)",
                 [key],
             )
-        if kind == "document":
-            return "a.document_id = ?", [key]
-        return "1", []
+        elif kind == "document":
+            where, params = "a.document_id = ?", [key]
+        if author:
+            where += f" AND {BY_AUTHOR}"
+            params += [author, author]
+        return where, params
 
-    def count(self, kind: str = "all", key: int = 0) -> int:
-        where, params = self._scope(kind, key)
+    def count(self, kind: str = "all", key: int = 0, author: str = "") -> int:
+        where, params = self._scope(kind, key, author)
         row = self.db.execute(f"SELECT count(*) FROM annotations a WHERE {where}", params)
         return int(row.fetchone()[0])
 
-    def records(self, kind: str = "all", key: int = 0, batch: int = 1000) -> Iterator[ExportRecord]:
-        """Every annotation in scope with its document, citations (with sources) and sets.
+    def records(
+        self, kind: str = "all", key: int = 0, batch: int = 1000, author: str = ""
+    ) -> Iterator[ExportRecord]:
+        """Every annotation in scope with its document, citations (with sources), sets and
+        history.
 
         The record's document carries the sha256 of the version the annotation's anchor refers
         to (not necessarily the newest bytes).
         """
-        where, params = self._scope(kind, key)
+        where, params = self._scope(kind, key, author)
         after: list[object] = [-1, -1, -1, ""]
         current: DocumentRecord | None = None
         documents: dict[str, DocumentRecord] = {}  # `current` as of each version, by sha256
@@ -114,6 +134,7 @@ class ExchangeStore:
                 ids,
             )
             citations = self._citations(ids)
+            history = self.repo.history.for_annotations([r[0] for r in rows])
             details = {
                 d[0]: d[1:]
                 for d in self.db.execute(
@@ -158,6 +179,7 @@ class ExchangeStore:
                     document,
                     tuple(citations.get(annotation_id, ())),
                     tuple(sets.get(annotation_id, ())),
+                    history=tuple(history.get(annotation_id, ())),
                     ocr=bool(scanned) and annotation.page in scanned,
                 )
             last = rows[-1]
@@ -371,9 +393,21 @@ class ExchangeStore:
         citations_added: Sequence[Citation],
         citations_changed: Sequence[Citation],
         members: Sequence[tuple[int, str]],
+        history: Sequence[tuple[str, HistoryEntry]] = (),
     ) -> None:
-        """One batch of an import (`added` from `new_row`); the caller holds the transaction."""
+        """One batch of an import (`added` from `new_row`); the caller holds the transaction.
+
+        `history`: (annotation id, entry) the file carries, stored by entry id (once)."""
         conn = self.db.conn
+        if history:
+            conn.executemany(
+                "INSERT OR IGNORE INTO history (id, annotation_id, time, author, field, old, "
+                "new, ref) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (h.id, annotation_id, h.time, h.author, h.field, h.old, h.new, h.ref)
+                    for annotation_id, h in history
+                ],
+            )
         if added:
             first = self._free_rowids(len(added))
             if first is None:  # no room above the largest rowid: let SQLite choose them
@@ -399,6 +433,8 @@ class ExchangeStore:
                 ],
             )
         if changed:
+            # An import's changes are on the record like the user's own.
+            before = self.repo.history.tracked([a.id for a in changed])
             assignments = ", ".join(f"{c.strip()} = ?" for c in _COLUMNS.split(","))
             conn.executemany(
                 f"UPDATE annotations SET {assignments} WHERE id = ?",
@@ -426,7 +462,13 @@ class ExchangeStore:
                     for a in changed
                 ],
             )
+            self.repo.history.record_changes(before, changed)
         if citations_added:
+            recorder = self.repo.history
+            for c in citations_added:
+                if not recorder.mentions(c.id):  # the file's own record already says so
+                    label = recorder.citation_label(c.source_id, str(c.stance))
+                    recorder.record(c.annotation_id, "citation", None, label, ref=c.id)
             conn.executemany(
                 f"INSERT INTO citations ({_CITATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [_citation_values(c) for c in citations_added],

@@ -206,6 +206,80 @@ def m_issue17_ocr_text(db: Database) -> None:
 
 
 @migrations()
+def m_issue16_history(db: Database) -> None:
+    # Who changed what and when, one row per changed field. Ids are UUIDs so two libraries
+    # that merge recognise the entries they share. No foreign key: the record of an
+    # annotation outlives its deletion (and an undo brings it back with its past).
+    db.execute(
+        """
+        CREATE TABLE history (
+            id TEXT PRIMARY KEY,
+            annotation_id TEXT NOT NULL,
+            time TEXT NOT NULL,
+            author TEXT NOT NULL DEFAULT '',
+            field TEXT NOT NULL,
+            old TEXT,
+            new TEXT,
+            ref TEXT NOT NULL DEFAULT ''
+        )
+        """
+    )
+    db.execute("CREATE INDEX history_annotation ON history(annotation_id, time)")
+    db.execute("CREATE INDEX history_time ON history(time)")
+    db.execute("CREATE INDEX history_ref ON history(ref) WHERE ref != ''")
+    # What a merge decided when both sides had changed the same field since they last met:
+    # the newer value is stored, the other is kept here (and in the history) until the user
+    # keeps one of them.
+    db.execute(
+        """
+        CREATE TABLE merge_conflicts (
+            id INTEGER PRIMARY KEY,
+            annotation_id TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            mine TEXT,
+            theirs TEXT,
+            kept TEXT NOT NULL,
+            other_library TEXT NOT NULL DEFAULT '',
+            time TEXT NOT NULL,
+            resolved INTEGER NOT NULL DEFAULT 0
+        )
+        """
+    )
+    db.execute("CREATE INDEX merge_conflicts_open ON merge_conflicts(resolved, annotation_id)")
+
+
+@migrations()
+def m_issue16_sources_fts(db: Database) -> None:
+    # Full-text search over sources for the team view (Datasette reads it as the sources'
+    # search index). External content: the words are indexed, the text stays in `sources`;
+    # triggers keep it in step inside whatever transaction changes a source.
+    db.execute(
+        "CREATE VIRTUAL TABLE sources_fts USING fts5(title, authors, container_title, "
+        "publisher, note, url, doi, content = 'sources', content_rowid = 'id', "
+        "tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    columns = "title, authors, container_title, publisher, note, url, doi"
+    new = ", ".join(f"new.{c}" for c in columns.split(", "))
+    old = ", ".join(f"old.{c}" for c in columns.split(", "))
+    db.execute(
+        f"CREATE TRIGGER sources_fts_insert AFTER INSERT ON sources BEGIN "
+        f"INSERT INTO sources_fts (rowid, {columns}) VALUES (new.id, {new}); END"
+    )
+    db.execute(
+        f"CREATE TRIGGER sources_fts_delete AFTER DELETE ON sources BEGIN "
+        f"INSERT INTO sources_fts (sources_fts, rowid, {columns}) "
+        f"VALUES ('delete', old.id, {old}); END"
+    )
+    db.execute(
+        f"CREATE TRIGGER sources_fts_update AFTER UPDATE ON sources BEGIN "
+        f"INSERT INTO sources_fts (sources_fts, rowid, {columns}) "
+        f"VALUES ('delete', old.id, {old}); "
+        f"INSERT INTO sources_fts (rowid, {columns}) VALUES (new.id, {new}); END"
+    )
+    db.execute("INSERT INTO sources_fts (sources_fts) VALUES ('rebuild')")
+
+
+@migrations()
 def m_issue10a_version_texts(db: Database) -> None:
     # The normalized text of each version (zlib-compressed UTF-8), so a new version can be
     # aligned with the previous one: the document's own change says where the words went.

@@ -37,14 +37,25 @@ _DOC_COLUMNS = (
 
 class Repository:
     def __init__(self, db: sqlite_utils.Database) -> None:
+        from reader.store.history import HistoryStore
         from reader.store.ocr import OcrStore
         from reader.store.sets import SetStore
         from reader.store.sources import SourceStore
 
         self.db = db
-        self.sources = SourceStore(db)
+        self.history = HistoryStore(db)
+        self.sources = SourceStore(db, self.history)
         self.sets = SetStore(db)
         self.ocr = OcrStore(db)
+
+    @property
+    def author(self) -> str:
+        """The name every change from now on is recorded under."""
+        return self.history.author
+
+    @author.setter
+    def author(self, name: str) -> None:
+        self.history.author = name
 
     def close(self) -> None:
         self.db.close()
@@ -176,6 +187,10 @@ class Repository:
             "d.source = ? OR d.url = ?", [location, location], "ORDER BY d.last_opened DESC"
         )
 
+    def documents_of_kind(self, kind: str) -> list[DocumentRecord]:
+        """Every document of one kind ("pdf" …), most recently opened first."""
+        return self._records("d.kind = ?", [kind], "ORDER BY d.last_opened DESC")
+
     def recent_documents(self, limit: int = 20) -> list[DocumentRecord]:
         return self._records("1", [], f"ORDER BY d.last_opened DESC, d.id DESC LIMIT {int(limit)}")
 
@@ -277,6 +292,8 @@ class Repository:
                 self._insert_annotation(annotation)
 
     def _insert_annotation(self, a: Annotation) -> None:
+        if self.history.has_past(a.id):  # an undone delete: the record says it came back
+            self.history.record(a.id, "restored", None, a.anchor.quote)
         cur = self.db.execute(
             "INSERT INTO annotations (id, document_id, version_id, kind, color, status, "
             'claimant, note, author, quote, prefix, suffix, start, "end", anchor_state, page, '
@@ -286,7 +303,8 @@ class Repository:
         )
         self._write_tags(a)
         self._write_fts(int(cur.lastrowid), a)
-        self.write_claim_details([a])
+        if a.claim_reviewed or a.claim_date or a.claimant_type:
+            self.write_claim_details([a], new=True)
 
     def update_annotation(self, annotation: Annotation) -> Annotation:
         """Write every field of `annotation` over the stored row with the same id."""
@@ -302,6 +320,7 @@ class Repository:
     def _update_rows(self, a: Annotation) -> None:
         # An UPDATE, never delete + insert: rows that point at the annotation (citations, set
         # memberships) must not be cascaded away by an edit.
+        before = self.history.tracked([a.id])
         self.db.execute(
             "UPDATE annotations SET document_id = ?, version_id = ?, kind = ?, color = ?, "
             "status = ?, claimant = ?, note = ?, author = ?, quote = ?, prefix = ?, suffix = ?, "
@@ -315,23 +334,25 @@ class Repository:
         row = self.db.execute("SELECT rowid FROM annotations WHERE id = ?", [a.id]).fetchone()
         if row is not None:
             self._write_fts(row[0], a)
+        self.history.record_changes(before, [a])
 
-    def write_claim_details(self, annotations: Iterable[Annotation]) -> None:
+    def write_claim_details(self, annotations: Sequence[Annotation], *, new: bool = False) -> None:
         """Store each annotation's claim wording, claim date and claimant type (a row only
-        for annotations that have one of them)."""
+        for annotations that have one of them; `new` ones have no row to remove)."""
         rows = [
             (a.id, a.claim_reviewed, a.claim_date, a.claimant_type)
             for a in annotations
             if a.claim_reviewed or a.claim_date or a.claimant_type
         ]
-        self.db.conn.executemany(
-            "DELETE FROM claim_details WHERE annotation_id = ?",
-            [
-                (a.id,)
-                for a in annotations
-                if not (a.claim_reviewed or a.claim_date or a.claimant_type)
-            ],
-        )
+        if not new:
+            self.db.conn.executemany(
+                "DELETE FROM claim_details WHERE annotation_id = ?",
+                [
+                    (a.id,)
+                    for a in annotations
+                    if not (a.claim_reviewed or a.claim_date or a.claimant_type)
+                ],
+            )
         self.db.conn.executemany(
             "INSERT OR REPLACE INTO claim_details (annotation_id, claim_reviewed, claim_date, "
             "claimant_type) VALUES (?, ?, ?, ?)",
@@ -392,6 +413,7 @@ class Repository:
                 ).fetchone()
                 self.db.execute("DELETE FROM annotations_fts WHERE rowid = ?", [row[0]])
                 self.db.execute("DELETE FROM annotations WHERE id = ?", [annotation_id])
+                self.history.record(annotation_id, "deleted", found.anchor.quote, None)
         return found
 
     def annotation(self, annotation_id: str) -> Annotation | None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import sqlite_utils
 
 from reader.model import Citation, Source, Stance
+
+if TYPE_CHECKING:
+    from reader.store.history import HistoryStore
 
 _SOURCE_COLUMNS = (
     "id, type, title, authors, container_title, publisher, issued, url, doi, isbn, accessed, "
@@ -21,8 +25,9 @@ _STANCES = {s.value: s for s in Stance}
 
 
 class SourceStore:
-    def __init__(self, db: sqlite_utils.Database) -> None:
+    def __init__(self, db: sqlite_utils.Database, history: HistoryStore | None = None) -> None:
         self.db = db
+        self.history = history
 
     # -- sources -------------------------------------------------------------------------------
 
@@ -143,7 +148,16 @@ class SourceStore:
             self._insert_citation(citation)
         return citation
 
-    def _insert_citation(self, c: Citation) -> None:
+    def _record_citation(self, c: Citation, added: bool) -> None:
+        if self.history is None:
+            return
+        label = self.history.citation_label(c.source_id, str(c.stance))
+        old, new = (None, label) if added else (label, None)
+        self.history.record(c.annotation_id, "citation", old, new, ref=c.id)
+
+    def _insert_citation(self, c: Citation, *, record: bool = True) -> None:
+        if record:
+            self._record_citation(c, added=True)
         self.db.execute(
             f"INSERT INTO citations ({_CITATION_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [
@@ -180,14 +194,16 @@ class SourceStore:
         with self.db.atomic():
             found = self.citation(citation_id)
             if found is not None:
+                self._record_citation(found, added=False)
                 self.db.execute("DELETE FROM citations WHERE id = ?", [citation_id])
         return found
 
     def put_back_citations(self, citations: Sequence[Citation]) -> None:
         with self.db.atomic():
             for c in citations:
-                self.db.execute("DELETE FROM citations WHERE id = ?", [c.id])
-                self._insert_citation(c)
+                # Back where it was (an undo): on the record only if it had been removed.
+                gone = self.db.execute("DELETE FROM citations WHERE id = ?", [c.id]).rowcount == 0
+                self._insert_citation(c, record=gone)
 
     def citation(self, citation_id: str) -> Citation | None:
         row = self.db.execute(

@@ -407,6 +407,7 @@ class AnnotationFilterProxy(QSortFilterProxyModel):
         self._status: ClaimStatus | None = None
         self._tag: str | None = None
         self._words: tuple[str, ...] = ()
+        self._author_ids: frozenset[str] | None = None  # made or changed by the chosen person
         self._text = ""
 
     @property
@@ -426,7 +427,14 @@ class AnnotationFilterProxy(QSortFilterProxyModel):
         return self._text
 
     def is_filtering(self) -> bool:
-        return bool(self._kind or self._status or self._tag or self._words)
+        return (
+            bool(self._kind or self._status or self._tag or self._words)
+            or self._author_ids is not None
+        )
+
+    def set_author_ids(self, ids: frozenset[str] | None) -> None:
+        """Only these annotations (what one person made or changed); None: everyone's."""
+        self._change(lambda: setattr(self, "_author_ids", ids))
 
     def set_kind(self, kind: AnnotationKind | str | None) -> None:
         self._change(lambda: setattr(self, "_kind", AnnotationKind(kind) if kind else None))
@@ -448,6 +456,7 @@ class AnnotationFilterProxy(QSortFilterProxyModel):
         def apply() -> None:
             self._kind = self._status = self._tag = None
             self._text, self._words = "", ()
+            self._author_ids = None
 
         self._change(apply)
 
@@ -469,6 +478,8 @@ class AnnotationFilterProxy(QSortFilterProxyModel):
         if self._status is not None and a.status is not self._status:
             return False
         if self._tag is not None and self._tag not in a.tags:
+            return False
+        if self._author_ids is not None and a.id not in self._author_ids:
             return False
         return _matches(a, self._words) if self._words else True
 

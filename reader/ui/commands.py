@@ -89,6 +89,9 @@ class EditAnnotation(_AnnotationCommand):
             and other.after.id == self.after.id
             and other.fields == self.fields
             and "anchor" not in self.fields
+            # Nothing else (a merge, another window) changed it in between: undo must not
+            # jump back over a change that is not this edit's.
+            and other.before.updated_at == self.after.updated_at
         ):
             self.after = other.after
             return True

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -112,6 +112,7 @@ class ExportDialog(QDialog):
         current_set_id: int | None = None,
         document: tuple[str, str] | None = None,  # (title, sha256) of the current document
         choose_path: ChoosePath,
+        authors: list[str] | tuple[str, ...] = (),
         review_defaults: dict[str, str] | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -146,6 +147,14 @@ class ExportDialog(QDialog):
         self.scope_set.setEnabled(bool(sets))
         self.set_combo.setEnabled(bool(sets))
         self.scope_document.setEnabled(document is not None)
+
+        # Narrows any scope to what one person made or changed.
+        self.author_combo = QComboBox(self)
+        self.author_combo.setObjectName("export_author")
+        self.author_combo.setAccessibleName("Only what this person made or changed")
+        self.author_combo.addItem("Everyone", "")
+        for name in authors:
+            self.author_combo.addItem(name, name)
 
         self.format_combo = QComboBox(self)
         self.format_combo.setObjectName("export_format")
@@ -198,6 +207,7 @@ class ExportDialog(QDialog):
         path_row.addWidget(self.path_edit, 1)
         path_row.addWidget(self.browse_button)
         form = QFormLayout()
+        form.addRow("Made or changed by:", self.author_combo)
         form.addRow("Format:", self.format_combo)
         form.addRow("File:", path_row)
         layout = QVBoxLayout(self)
@@ -246,6 +256,13 @@ class ExportDialog(QDialog):
         return FORMATS[max(0, self.format_combo.currentIndex())]
 
     def scope(self) -> tuple[ExportScope, str]:
+        scope, label = self._scope()
+        author = str(self.author_combo.currentData() or "")
+        if author:
+            return replace(scope, author=author), f"{label}, by {author}"
+        return scope, label
+
+    def _scope(self) -> tuple[ExportScope, str]:
         if self.scope_set.isChecked() and self.set_combo.count():
             name = str(self.set_combo.currentData())
             return ExportScope(kind="set", value=name), f'the set "{name}"'

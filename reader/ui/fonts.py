@@ -36,6 +36,7 @@ _SCRIPTS = (
     (0x0D80, 0x0DFF, "Sinhala", _WS.Sinhala, _NOTO),
     (0x1200, 0x137F, "Ethiopic", _WS.Other, _NOTO),
 )
+_KANA, _HAN = 0, 1  # indexes of Japanese kana and CJK ideographs in _SCRIPTS
 _SAMPLE = 50_000
 # A script counts when at least this many of the text's characters are in it.
 _MIN_CHARS = 20
@@ -52,6 +53,8 @@ def scripts_of(text: str) -> list[tuple[str, object, str]]:
             if lo <= cp <= hi:
                 counts[i] = counts.get(i, 0) + 1
                 break
+    if counts.get(_KANA, 0) and counts.get(_HAN, 0):  # kanji with kana: Japanese text
+        counts[_KANA] += counts.pop(_HAN)
     return [
         (_SCRIPTS[i][2], _SCRIPTS[i][3], _SCRIPTS[i][4])
         for i, n in sorted(counts.items(), key=lambda kv: -kv[1])

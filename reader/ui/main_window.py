@@ -170,6 +170,8 @@ class MainWindow(QMainWindow):
         from reader.ui.preferences import Preferences
 
         self.prefs = Preferences(self.settings)
+        # Every change made in this window is on the record under the Preferences name.
+        self.library.author = self.prefs.author
         self.undo_stack = QUndoStack(self)
         self.sidebar = AnnotationsPanel(self)
         self.sidebar.setObjectName("annotations_panel")
@@ -199,9 +201,11 @@ class MainWindow(QMainWindow):
             self,
         )
         self.sidebar.set_members_provider = self.library.set_members
+        self.sidebar.filters.author_ids_provider = self.library.annotation_ids_by
         self.browser_dialog: QDialog | None = None
         self.sources_dialog: QDialog | None = None
         self.sets_dialog: QDialog | None = None
+        self.conflicts_dialog: QDialog | None = None
         if hasattr(self.editor, "open_evidence"):
             self.editor.open_evidence.connect(self.open_annotation_by_id)
 
@@ -327,6 +331,20 @@ class MainWindow(QMainWindow):
             ["Ctrl+Shift+I"],
             tip="Merge annotations from a CSV or JSON export",
         )
+        self.action_merge_library = a(
+            self,
+            "merge_library",
+            "&Merge Library…",
+            self.merge_library_file,
+            tip="Merge a colleague's Claim Reader library file into this one (theirs is only read)",
+        )
+        self.action_merge_conflicts = a(
+            self,
+            "merge_conflicts",
+            "Merged with &Conflicts…",
+            self.show_conflicts,
+            tip="Fields both libraries had changed: keep mine or theirs",
+        )
         self.action_new_set = a(
             self,
             "new_set",
@@ -391,6 +409,8 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.action_import)
         file_menu.addAction(self.action_export)
+        file_menu.addAction(self.action_merge_library)
+        file_menu.addAction(self.action_merge_conflicts)
         file_menu.addAction(self.action_import_pdf)
         file_menu.addAction(self.action_export_pdf)
         file_menu.addSeparator()
@@ -847,10 +867,12 @@ class MainWindow(QMainWindow):
         if tab is self.current_tab():
             self.ocr_work.show_badge(tab)
         if unreadable:
-            word = "Page" if len(unreadable) == 1 else "Pages"
+            one = len(unreadable) == 1
             self.show_info(
-                f"{word} {page_list(unreadable)} of {tab.opened.record.title} could not be "
-                "read by OCR; they are shown as images only."
+                f"{'Page' if one else 'Pages'} {page_list(unreadable)} of "
+                f"{tab.opened.record.title} could not be read by OCR; "
+                f"{'it is' if one else 'they are'} shown as {'an image' if one else 'images'} "
+                "only."
             )
         elif read:
             self.show_info(f"Scanned pages {page_list(read)} were read by OCR.")
@@ -1142,6 +1164,8 @@ class MainWindow(QMainWindow):
 
         dialog = PreferencesDialog(self.prefs, self)
         if dialog.exec():
+            self.library.author = self.prefs.author
+            self.sidebar.filters.set_authors(self.library.authors())
             self._paint_kind_icons()
 
     # -- sets ----------------------------------------------------------------------------------
@@ -1204,6 +1228,7 @@ class MainWindow(QMainWindow):
             self.annotations.current_set_id = None
             self.settings.setValue("sets/current", 0)
         self.sidebar.set_sets(sets)
+        self.sidebar.filters.set_authors(self.library.authors())
         if self.browser_dialog is not None:
             self.browser_dialog.browser.refresh_sets()
         if self.sets_dialog is not None:
@@ -1396,6 +1421,7 @@ class MainWindow(QMainWindow):
             current_set_id=self.annotations.current_set_id,
             document=document,
             choose_path=lambda title, start, filt: self.choose_save_path(title, start, filt),
+            authors=self.library.authors(),
             review_defaults=self.library.review_settings(),
             parent=self,
         )
@@ -1473,6 +1499,81 @@ class MainWindow(QMainWindow):
             return message
 
         self._run_job("Import", f"Importing {path.name}…", work, done)
+
+    def merge_library_file(self) -> None:
+        """File ▸ Merge Library…: another library file merged in, off the UI thread."""
+        if self.exchange_job is not None:
+            return
+        folder = str(self.settings.value("merge/folder", "") or str(Path.home()))
+        path = self.choose_open_path(
+            "Merge a library", folder, "Claim Reader libraries (*.sqlite *.db);;All files (*)"
+        )
+        if not path:
+            return
+        self.settings.setValue("merge/folder", str(Path(path).parent))
+        self.start_merge(Path(path))
+
+    def start_merge(self, path: Path) -> None:
+        library = self.library
+
+        def work(_progress, _cancel):
+            if library.db_path is not None:
+                # A merge is many changes at once: the way back is this backup.
+                from reader.store.backup import BackupError, make_backup
+
+                try:
+                    make_backup(library.db_path)
+                except BackupError as exc:
+                    raise DocumentError(f"{exc} Nothing was merged.") from None
+            return library.merge_library(path)
+
+        def done(summary) -> str:
+            message = f"Merged {path.name}: {summary}."
+            self.last_merge_note = (
+                "The library as it was before is kept as a backup (File ▸ Restore from Backup…)."
+            )
+            self.annotations.reload_all()
+            self.refresh_sets()
+            self.refresh_start_page()
+            for dialog in (self.browser_dialog, self.sources_dialog):
+                if dialog is not None:
+                    dialog.browser.refresh()
+            if summary.conflicts:
+                self.show_conflicts()
+            else:
+                self._show_summary("Merge finished", f"{message} {self.last_merge_note}")
+            return message
+
+        self._run_job("Merge", f"Merging {path.name}…", work, done)
+
+    def show_conflicts(self) -> None:
+        """The "Merged with conflicts" window: keep mine or theirs, field by field."""
+        from reader.ui.panels.conflicts import ConflictsPanel
+
+        if self.conflicts_dialog is None:
+            self.conflicts_dialog = self._panel_dialog(
+                "conflicts_dialog",
+                "Merged with conflicts",
+                (760, 380),
+                lambda dialog: ConflictsPanel(self.library, dialog),
+                attr="panel",
+            )
+            panel = self.conflicts_dialog.panel
+            panel.keep_requested.connect(self.keep_conflict_value)
+            panel.open_annotation.connect(self.open_annotation_by_id)
+        self._present(self.conflicts_dialog, self.conflicts_dialog.panel)
+
+    def keep_conflict_value(self, conflict_id: int, keep: str) -> None:
+        """Keep one side's value: the same undoable edit as typing it in the editor."""
+        self.editor.flush()
+        annotation_id, changes = self.library.conflict_changes(conflict_id, keep)
+        if changes:
+            self.annotations.edit(annotation_id, changes)
+        self.library.close_conflict(conflict_id)
+        if self.conflicts_dialog is not None:
+            self.conflicts_dialog.panel.refresh()
+        if self.browser_dialog is not None:
+            self.browser_dialog.browser.refresh()
 
     def _choose_zotero_attachments(self, path: Path) -> None:
         """Ask which of a Zotero library's PDF attachments to import, then import them."""

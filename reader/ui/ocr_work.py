@@ -61,13 +61,20 @@ class OcrWork(QObject):
     def start_if_needed(self, tab) -> bool:
         """Start OCR of `tab`'s scanned pages; False when there are none to read."""
         document = tab.opened.document
-        if not document.kind.paged or self.running(tab) or document.page_count > BIG_PAGES:
-            # Finding scanned pages reads every page's text; for a big document that waits
-            # for its text to be read (see document_work), so only smaller ones are checked.
+        if not document.kind.paged or self.running(tab):
             return False
-        pages = document.pages_needing_ocr()
-        if not pages:
-            return False
+        pages: list[int] | None
+        if document.page_count > BIG_PAGES:
+            # Finding every scanned page reads every page's text (seconds for a big document):
+            # a few pages through the document are looked at here, the rest on the worker.
+            n = document.page_count
+            if not any(document.page_needs_ocr(p) for p in sorted({0, n // 2, n - 1})):
+                return False
+            pages = None
+        else:
+            pages = document.pages_needing_ocr()
+            if not pages:
+                return False
         title = tab.opened.record.title or document.source
         job = BackgroundJob(f"OCR {title}", self)
         self._jobs[id(tab)] = job
@@ -75,21 +82,25 @@ class OcrWork(QObject):
         def run(progress, cancel):
             handle = document.clone()
             try:
-                return handle.read_ocr(pages, progress, cancel)
+                todo = pages if pages is not None else handle.pages_needing_ocr()
+                return handle.read_ocr(todo, progress, cancel)
             finally:
                 handle.close()
 
         job.progress.connect(
             lambda done, total: self.indicator.show_work(self._label(tab, pages), done, total)
         )
+
         job.succeeded.connect(lambda result, t=tab: self._succeeded(t, result))
         job.failed.connect(lambda message, t=tab: self._failed(t, message))
         job.finished.connect(job.deleteLater)
         job.start(run)
-        self.indicator.show_work(self._label(tab, pages), 0, len(pages))
+        self.indicator.show_work(self._label(tab, pages), 0, len(pages) if pages else 0)
         return True
 
-    def _label(self, tab, pages: list[int]) -> str:
+    def _label(self, tab, pages: list[int] | None) -> str:
+        if pages is None:
+            return "Reading scanned pages (OCR)…"
         word = "page" if len(pages) == 1 else "pages"
         return f"Reading scanned {word} {page_list(pages)} (OCR)…"
 

@@ -92,6 +92,7 @@ class AnnotationBrowser(QWidget):
         self.filters = FilterBar(
             self.proxy, self, with_text=False, members_provider=library.set_members
         )
+        self.filters.author_ids_provider = library.annotation_ids_by
 
         self.view = _AnnotationTable(self)
         self.view.setObjectName("annotation_browser_view")
@@ -166,6 +167,7 @@ class AnnotationBrowser(QWidget):
         self._titles.clear()
         self.filters.set_tags(self.library.tags())
         self.filters.set_sets(self.library.sets())
+        self.filters.set_authors(self.library.authors())
         self.search_now()
 
     def refresh_sets(self) -> None:

@@ -47,7 +47,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.model import DEFAULT_COLORS, AnchorState, Annotation, AnnotationKind, ClaimStatus
+from reader.library import DocumentError
+from reader.model import (
+    DEFAULT_COLORS,
+    AnchorState,
+    Annotation,
+    AnnotationKind,
+    ClaimStatus,
+    HistoryEntry,
+)
 from reader.ui.panels.citations import CitationsPanel
 from reader.ui.preferences import KIND_LABELS, ColorPicker, is_hex_color, pick_color, swatch_icon
 
@@ -101,6 +109,25 @@ def parse_tags(text: str) -> tuple[str, ...]:
 
 def format_tags(tags: Iterable[str]) -> str:
     return ", ".join(tags)
+
+
+def _short(value: str | None, width: int = 60) -> str:
+    text = " ".join((value or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def describe_change(entry: HistoryEntry) -> str:
+    """One history entry in words: "status: unverified → refuted", "cited X (refutes)" …"""
+    if entry.field == "created":
+        return "created"
+    if entry.field in ("deleted", "restored"):
+        return entry.field
+    if entry.field == "citation":
+        return f"cited {_short(entry.new)}" if entry.new else f"removed {_short(entry.old)}"
+    change = f"{entry.field}: {_short(entry.old) or '∅'} → {_short(entry.new) or '∅'}"
+    if entry.ref == "merge conflict":
+        change += " (merge: both changed it, the newer edit kept)"
+    return change
 
 
 def local_time(iso: str) -> str:
@@ -267,11 +294,11 @@ class AnnotationEditor(QWidget):
             self.claimant_type_combo.addItem(label, value)
         self.claim_reviewed_edit = QLineEdit()
         self.claim_reviewed_edit.setObjectName("editor_claim_reviewed")
-        self.claim_reviewed_edit.setPlaceholderText("The claim as you word it (default: the quote)")
+        self.claim_reviewed_edit.setPlaceholderText("Your wording (default: the quote)")
         self.claim_reviewed_edit.setToolTip("ClaimReview's claimReviewed: the claim as reviewed")
         self.claim_date_edit = QLineEdit()
         self.claim_date_edit.setObjectName("editor_claim_date")
-        self.claim_date_edit.setPlaceholderText("When it was claimed: 2024-03-05, 2024-03 or 2024")
+        self.claim_date_edit.setPlaceholderText("2024-03-05, 2024-03 or 2024")
 
         self.note_edit = QPlainTextEdit()
         self.note_edit.setObjectName("editor_note")
@@ -370,6 +397,21 @@ class AnnotationEditor(QWidget):
             group_layout = QVBoxLayout(self.sources_group)
             group_layout.addWidget(self.citations)
             form.addRow(self.sources_group)
+        # Who changed what and when: read from the library each time the annotation is shown.
+        self._library = library
+        self.history_list: QListWidget | None = None
+        if library is not None:
+            self.history_group = QGroupBox("History")
+            self.history_group.setObjectName("editor_history_group")
+            self.history_list = QListWidget()
+            self.history_list.setObjectName("editor_history")
+            self.history_list.setWordWrap(True)
+            self.history_list.setAlternatingRowColors(True)
+            self.history_list.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)
+            history_layout = QVBoxLayout(self.history_group)
+            history_layout.addWidget(self.history_list)
+            form.addRow(self.history_group)
+            self.citations.changed.connect(lambda _id: self._show_history())
 
         # A short dock scrolls the fields instead of squashing them.
         self.form_scroll = QScrollArea()
@@ -546,6 +588,7 @@ class AnnotationEditor(QWidget):
                 "surroundings; choose its place below"
             )
         self._show_candidates(places)
+        self._show_history()
 
     def _show_candidates(self, places: list[tuple[int, int, str, str]]) -> None:
         shown = [
@@ -562,6 +605,24 @@ class AnnotationEditor(QWidget):
         if places:
             self.candidates_list.setCurrentRow(0)
         self.candidates_group.setVisible(bool(places))
+
+    def _show_history(self) -> None:
+        if self.history_list is None:
+            return
+        self.history_list.clear()
+        if self._annotation is None:
+            return
+        try:
+            entries = self._library.history(self._annotation.id)
+        except DocumentError:  # deleted meanwhile
+            entries = []
+        for entry in entries:
+            item = QListWidgetItem(
+                f"{local_time(entry.time)} · {entry.author or '?'}\n{describe_change(entry)}"
+            )
+            item.setToolTip(entry.time)
+            self.history_list.addItem(item)
+        self.history_list.scrollToBottom()
 
     def _refresh_tag_completions(self) -> None:
         self.tag_completer.set_tags(self._tags_provider())

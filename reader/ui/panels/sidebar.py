@@ -199,20 +199,31 @@ class FilterBar(QWidget):
         self.set_combo.addItem("All sets", 0)
         self.set_combo.setVisible(isinstance(proxy, SetFilterProxy))
 
+        # Who: annotations one person made or changed (their history); the library answers.
+        self.author_combo = self._combo(
+            "annotation_filter_author", "Filter by who made or changed it"
+        )
+        self.author_combo.addItem("By anyone", _ALL)
+        self.author_ids_provider: Callable[[str], Iterable[str]] | None = None
+
         row = 1 if with_text else 0
         for col, combo in enumerate((self.kind_combo, self.status_combo, self.tag_combo)):
             layout.addWidget(combo, row, col)
             layout.setColumnStretch(col, 1)
         if with_text:  # beside the text box: four combos in a row do not fit a narrow dock
             layout.addWidget(self.set_combo, 0, 2)
+            layout.addWidget(self.author_combo, 2, 0, 1, 3)
         else:
             layout.addWidget(self.set_combo, 0, 3)
             layout.setColumnStretch(3, 1)
+            layout.addWidget(self.author_combo, 0, 4)
+            layout.setColumnStretch(4, 1)
 
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         self.status_combo.currentIndexChanged.connect(self._status_changed)
         self.tag_combo.currentIndexChanged.connect(self._tag_changed)
         self.set_combo.currentIndexChanged.connect(self._set_changed)
+        self.author_combo.currentIndexChanged.connect(self._author_changed)
 
     def _combo(self, name: str, accessible: str) -> QComboBox:
         combo = QComboBox(self)
@@ -242,6 +253,34 @@ class FilterBar(QWidget):
 
     def tags(self) -> list[str]:
         return [self.tag_combo.itemData(i) for i in range(1, self.tag_combo.count())]
+
+    def set_authors(self, names: Iterable[str]) -> None:
+        """Offer these people; the one chosen stays chosen (and is asked about again)."""
+        current = self.author_combo.currentData() or _ALL
+        wanted = sorted(set(names) | ({current} if current else set()), key=str.casefold)
+        present = [self.author_combo.itemData(i) for i in range(1, self.author_combo.count())]
+        if present != wanted:
+            self.author_combo.blockSignals(True)
+            try:
+                while self.author_combo.count() > 1:
+                    self.author_combo.removeItem(1)
+                for name in wanted:
+                    self.author_combo.addItem(f"By {name}", name)
+                self.author_combo.setCurrentIndex(max(0, self.author_combo.findData(current)))
+            finally:
+                self.author_combo.blockSignals(False)
+        if current:
+            self._author_changed()
+
+    def authors(self) -> list[str]:
+        return [self.author_combo.itemData(i) for i in range(1, self.author_combo.count())]
+
+    def select_author(self, name: str | None) -> bool:
+        index = self.author_combo.findData(name or _ALL)
+        if index < 0:
+            return False
+        self.author_combo.setCurrentIndex(index)
+        return True
 
     def set_sets(self, sets: Iterable[AnnotationSet]) -> None:
         """Offer these sets; the chosen one stays chosen (its members are asked for again, they
@@ -293,7 +332,13 @@ class FilterBar(QWidget):
 
     def clear(self) -> None:
         """Show everything again."""
-        for combo in (self.kind_combo, self.status_combo, self.tag_combo, self.set_combo):
+        for combo in (
+            self.kind_combo,
+            self.status_combo,
+            self.tag_combo,
+            self.set_combo,
+            self.author_combo,
+        ):
             combo.setCurrentIndex(0)
         if self.text_edit is not None:
             self.text_edit.clear()
@@ -308,6 +353,14 @@ class FilterBar(QWidget):
 
     def _tag_changed(self) -> None:
         self.proxy.set_tag(self.tag_combo.currentData() or None)
+        self.changed.emit()
+
+    def _author_changed(self) -> None:
+        name = self.author_combo.currentData() or None
+        if name is None or self.author_ids_provider is None:
+            self.proxy.set_author_ids(None)
+        else:
+            self.proxy.set_author_ids(frozenset(self.author_ids_provider(name)))
         self.changed.emit()
 
     def _text_changed(self, text: str) -> None:
