@@ -12,6 +12,7 @@ temporary folder; the table is also written to bench/out/results.txt (git-ignore
   fts_search     Library.search over 100,000 annotations vs the raw FTS5 query (and the insert)
   reanchor       open + re-anchor 1,000 annotations on an edited 1,000-page PDF vs its text
   exchange       CSV export / import of 100,000 annotations vs raw sqlite3 + csv (and memory)
+  list_cmd       `claim-reader list --json` over 100,000 annotations vs a raw select of the rows
   extraction     article F1 / metadata of ours vs readability-lxml, trafilatura, Readability.js
                  alone on 137 pages with expected output; `extract` processes vs readability
   team           merging a 100,000-annotation library vs raw SQL copy; the served search vs FTS5
@@ -27,6 +28,7 @@ BENCHMARKS = (
     "fts_search",
     "reanchor",
     "exchange",
+    "list_cmd",
     "extraction",
     "team",
     "hostile",

@@ -12,6 +12,13 @@ re-anchoring tries, in order,
    such as a PDF line break, land here too);
 4. otherwise **orphan**: the anchor is returned unchanged except for its state.
 
+When the text the anchors were made on is known, the two versions are aligned first
+(`reader.alignment`): an anchor whose words lie in text both versions share moves with it, and
+a place that is old text from elsewhere is never taken. When it is not known (an import, a
+library from before versions kept their text), copies of the quote whose context agrees
+equally well are a tie nothing can break: the anchor becomes an orphan *with candidates*
+(`reanchor_many(..., ties=...)`), for the user to choose, never a guess.
+
 "Nothing lands on the wrong words": a short quote needs its context to agree, a fuzzy match needs
 a high quote similarity *and* context support (only a long, nearly identical quote may do without),
 and anything doubtful becomes an orphan. A fuzzy anchor stays fuzzy when it is later found
@@ -29,9 +36,10 @@ from dataclasses import replace
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein, Postfix, Prefix
 
+from reader.alignment import Alignment
 from reader.model import AnchorState, TextAnchor
 
-__all__ = ["CONTEXT", "find_quote", "make_anchor", "reanchor", "reanchor_many"]
+__all__ = ["CONTEXT", "find_quote", "make_anchor", "reanchor", "reanchor_many", "reanchor_versions"]
 
 CONTEXT = 32
 
@@ -212,8 +220,13 @@ def _fuzzy_is_acceptable(quote: str, similarity: float, context: float) -> bool:
 class _Reanchorer:
     """Re-anchors anchors on one new text; remembers recent shifts to try them first."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, ties_orphan: bool = True) -> None:
         self.text = text
+        # Without the old text, equally good copies are a tie nobody can break (orphan with
+        # candidates); with it, the mapped place is evidence and the nearest copy may win.
+        self.ties_orphan = ties_orphan
+        self.tied: list[tuple[int, int]] = []  # the candidates of the last tie orphaned
+        self.excluded = _nothing_excluded
         self.shifts: list[int] = []  # most recent first, distinct
         self.searches = 0
         self.index: dict[str, list[int]] | None = None  # word → its starts, built when it pays
@@ -277,8 +290,29 @@ class _Reanchorer:
 
     # -- the ladder
 
-    def reanchor(self, anchor: TextAnchor, expected: list[int] | None = None) -> TextAnchor:
+    def _unique_in_context(self, anchor: TextAnchor, start: int) -> bool:
+        """Whether no other copy of the quote has its context as intact as the one at `start`
+        (checked only where ties orphan: an aligned text already excludes copies)."""
+        if not self.ties_orphan:
+            return True
+        # A search (counted: on a long text the word index soon makes it a lookup).
+        self._count_search()
+        full = anchor.prefix + anchor.quote + anchor.suffix
+        at = start - len(anchor.prefix)
+        if self.text[at : at + len(full)] != full:
+            return len(self._exact_spans(anchor.quote)) == 1
+        return len(self._exact_spans(full)) == 1
+
+    def reanchor(
+        self,
+        anchor: TextAnchor,
+        expected: list[int] | None = None,
+        excluded=None,
+    ) -> TextAnchor:
+        """`excluded(start, end)` says a span cannot be the anchor's (old text from elsewhere)."""
         text, quote = self.text, anchor.quote
+        self.tied = []
+        self.excluded = excluded or _nothing_excluded
         if not quote:
             return replace(anchor, state=_ORPHAN)
         expected = expected or [anchor.start]
@@ -287,8 +321,11 @@ class _Reanchorer:
         # 1. Position: at the old offsets (context agreeing), or at a recently seen shift (context
         #    identical), the quote needs no search.
         start = anchor.start
-        if text[start : start + length] == quote and (
-            _context_score(anchor, text, start, start + length) >= STRONG_CONTEXT
+        if (
+            text[start : start + length] == quote
+            and not self.excluded(start, start + length)
+            and _context_score(anchor, text, start, start + length) >= STRONG_CONTEXT
+            and self._unique_in_context(anchor, start)
         ):
             return self._found(anchor, start, start + length, exact=True)
         for shift in self.shifts:
@@ -297,7 +334,9 @@ class _Reanchorer:
                 shift
                 and start >= 0
                 and text[start : start + length] == quote
+                and not self.excluded(start, start + length)
                 and _context_identical(anchor, text, start, start + length)
+                and self._unique_in_context(anchor, start)
             ):
                 return self._found(anchor, start, start + length, exact=True)
         expected = expected + [anchor.start + s for s in self.shifts if s]
@@ -307,6 +346,9 @@ class _Reanchorer:
         chosen = self._choose(anchor, self._exact_spans(quote), expected)
         if chosen is not None:
             return self._found(anchor, *chosen, exact=True)
+
+        if self.tied:
+            return replace(anchor, state=_ORPHAN)  # copies equally likely: the user chooses
 
         # 3. Fuzzy.
         chosen = self._fuzzy(anchor, expected)
@@ -319,18 +361,27 @@ class _Reanchorer:
     def _choose(
         self, anchor: TextAnchor, spans: list[tuple[int, int]], expected: list[int]
     ) -> tuple[int, int] | None:
-        """The occurrence with the best context (ties: nearest to expected), if acceptable."""
+        """The occurrence with the best context, if acceptable (near ties: the nearest to the
+        expected place, when an alignment gave it)."""
+        spans = [(s, e) for s, e in spans if not self.excluded(s, e)]
         if not spans:
             return None
         scores = _context_scores(anchor, self.text, spans)
         scored = [(score, s, e) for score, (s, e) in zip(scores, spans, strict=True)]
         best = max(score for score, _, _ in scored)
-        _, start, end = min(
-            (item for item in scored if item[0] >= best - CONTEXT_TIE),
-            key=lambda item: (_distance(item[1], expected), -item[0]),
-        )
         if best < _context_needed(anchor.quote, len(spans)):
             return None
+        if self.ties_orphan:
+            # Without the old text the old offset says nothing about which copy is the one (a
+            # copy pasted in front lands nearer): the best context wins, and copies whose
+            # context agrees exactly as well are a tie nothing breaks.
+            equal = [(s, e) for score, s, e in scored if score >= best - 1e-9]
+            if len(equal) > 1:
+                self.tied = sorted(equal)
+                return None
+            return equal[0]
+        tied = [item for item in scored if item[0] >= best - CONTEXT_TIE]
+        _, start, end = min(tied, key=lambda item: (_distance(item[1], expected), -item[0]))
         return start, end
 
     # -- fuzzy
@@ -435,6 +486,8 @@ class _Reanchorer:
         best: tuple[float, int, int] | None = None
         for rough_start, rough_end in rough:
             start, end = self._refine(quote, rough_start, rough_end)
+            if self.excluded(start, end):
+                continue
             similarity = fuzz.ratio(quote, text[start:end]) / 100
             context = _context_score(anchor, text, start, end)
             if not _fuzzy_is_acceptable(quote, similarity, context):
@@ -449,28 +502,15 @@ class _Reanchorer:
 # ----------------------------------------------------------------------------- public API
 
 
+def _nothing_excluded(start: int, end: int) -> bool:
+    return False
+
+
 def reanchor(anchor: TextAnchor, new_text: str) -> TextAnchor:
-    """Find `anchor` again in `new_text`: exact, fuzzy (new offsets and quote) or orphan."""
+    """Find `anchor` again in `new_text`: exact, fuzzy (new offsets and quote) or orphan.
+
+    The old text unknown, equally good copies orphan it (see `reanchor_many` for candidates)."""
     return _Reanchorer(new_text).reanchor(anchor)
-
-
-def _common_prefix_length(a: str, b: str) -> int:
-    """Length of the common prefix, compared in C-speed slices (no per-character loop)."""
-    limit, block, lo = min(len(a), len(b)), 1 << 16, 0
-    while lo < limit:
-        hi = min(limit, lo + block)
-        if a[lo:hi] != b[lo:hi]:
-            break
-        lo = hi
-    else:
-        return limit  # a[lo:hi] != b[lo:hi]; find the first difference by bisection
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if a[lo:mid] == b[lo:mid]:
-            lo = mid
-        else:
-            hi = mid
-    return lo
 
 
 def reanchor_many(
@@ -480,34 +520,37 @@ def reanchor_many(
     *,
     progress=None,
     cancel=None,
+    ties: dict[int, list[tuple[int, int]]] | None = None,
 ) -> list[TextAnchor] | None:
     """Re-anchor many anchors on `new_text`, in the order given.
 
-    With `old_text` (the text the anchors were made on), the unchanged common prefix and suffix
-    are found once: anchors inside them keep their offsets or shift by the length difference
-    without any search. Without it, shifts found on earlier anchors are tried first.
+    With `old_text` (the text the anchors were made on) the two are aligned once
+    (`reader.alignment`): an anchor whose words lie in shared text moves with it without any
+    search, and the others are searched near their mapped place, never on old text from
+    elsewhere. Without it, shifts found on earlier anchors are tried first, and equally good
+    copies make an orphan whose candidate spans go into `ties` (by the anchor's index).
     `progress(done, total)` is told as anchors are searched; once `cancel` (a threading.Event)
     is set the search stops and None is returned (for a worker thread).
     """
-    engine = _Reanchorer(new_text)
+    engine = _Reanchorer(new_text, ties_orphan=old_text is None)
     results: list[TextAnchor | None] = [None] * len(anchors)
     pending = sorted(range(len(anchors)), key=lambda i: (anchors[i].start, anchors[i].end))
+    alignment = None
     if old_text is not None:
-        same_head = _common_prefix_length(old_text, new_text)
-        room = min(len(old_text), len(new_text)) - same_head
-        same_tail = min(room, _common_prefix_length(old_text[::-1], new_text[::-1]))
-        tail_start, delta = len(old_text) - same_tail, len(new_text) - len(old_text)
-        engine.shifts = [delta] if delta else []
+        alignment = Alignment(old_text, new_text) if old_text != new_text else None
         rest = []
         for i in pending:
             anchor = anchors[i]
             current = (
                 anchor.state != _ORPHAN and old_text[anchor.start : anchor.end] == anchor.quote
             )
-            if current and anchor.quote and anchor.end <= same_head:
-                results[i] = engine.kept(anchor, anchor.start, anchor.end)
-            elif current and anchor.quote and anchor.start >= tail_start:
-                results[i] = engine.kept(anchor, anchor.start + delta, anchor.end + delta)
+            same = (
+                (anchor.start, anchor.end)
+                if alignment is None
+                else alignment.same_span(anchor.start, anchor.end)
+            )
+            if current and anchor.quote and same is not None:
+                results[i] = engine.kept(anchor, *same)
             else:
                 rest.append(i)
     else:
@@ -517,8 +560,62 @@ def reanchor_many(
         if cancel is not None and cancel.is_set():
             return None
         anchor = anchors[i]
-        hints = [anchor.start, anchor.start + delta] if old_text is not None else None
-        results[i] = engine.reanchor(anchor, hints)
+        if alignment is not None:
+            origin = anchor.start
+
+            def elsewhere(start: int, end: int, origin: int = origin) -> bool:
+                was = alignment.old_start_of(start, end)
+                return was is not None and was != origin
+
+            expected = [alignment.map_offset(anchor.start)]
+            results[i] = engine.reanchor(anchor, expected, elsewhere)
+        else:
+            results[i] = engine.reanchor(anchor)
+            if engine.tied and ties is not None:
+                ties[i] = engine.tied
         if progress is not None:
             progress(done, total)
     return [result for result in results if result is not None]
+
+
+def reanchor_versions(
+    anchors: list[TextAnchor],
+    old_texts: list[str | None],
+    new_text: str,
+    *,
+    progress=None,
+    cancel=None,
+) -> tuple[list[TextAnchor], dict[int, list[tuple[int, int]]]] | None:
+    """`reanchor_many` for anchors made on several older versions: `old_texts[i]` is the text
+    anchor i was made on (None when unknown). Anchors of one old text are aligned together.
+    Returns (anchors in the order given, candidate spans of tied orphans by index), or None
+    when cancelled."""
+    groups: dict[int, list[int]] = {}
+    texts: dict[int, str | None] = {}
+    for i, old in enumerate(old_texts):
+        key = id(old)
+        groups.setdefault(key, []).append(i)
+        texts[key] = old
+    results: list[TextAnchor | None] = [None] * len(anchors)
+    ties: dict[int, list[tuple[int, int]]] = {}
+    total, before = len(anchors), 0
+    for key, members in groups.items():
+        found: dict[int, list[tuple[int, int]]] = {}
+        offset = before
+        moved = reanchor_many(
+            [anchors[i] for i in members],
+            new_text,
+            texts[key],
+            progress=None
+            if progress is None
+            else (lambda d, _t, offset=offset: progress(offset + d, total)),
+            cancel=cancel,
+            ties=found,
+        )
+        if moved is None:
+            return None
+        for i, anchor in zip(members, moved, strict=True):
+            results[i] = anchor
+        ties.update({members[k]: spans for k, spans in found.items()})
+        before += len(members)
+    return [r for r in results if r is not None], ties

@@ -15,6 +15,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
@@ -35,7 +36,9 @@ __all__ = [
     "normalize_doi",
     "normalize_isbn",
     "normalize_url",
+    "openable_url",
     "parse_reference",
+    "safe_links",
     "partial_date",
     "short_reference",
 ]
@@ -72,6 +75,48 @@ def _strip_trailing(s: str) -> str:
         else:
             break
     return s
+
+
+_OPENABLE_SCHEMES = ("http", "https", "mailto")
+
+
+def openable_url(url: str) -> str | None:
+    """The address to hand to the desktop for `url`, or None when it is not a web, mail or
+    DOI link (``file:``, ``javascript:``, ``smb:``, ``data:``, a UNC path …): those could read
+    or run something on the user's machine, so they are only ever shown as text."""
+    text = (url or "").strip()
+    if not text or any(ord(c) < 32 for c in text):
+        return None
+    if text[:4].lower() == "doi:":
+        doi = normalize_doi(text)
+        return f"https://doi.org/{doi}" if doi else None
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _OPENABLE_SCHEMES:
+        return None
+    if parts.scheme.lower() != "mailto" and not parts.netloc:
+        return None
+    return text
+
+
+def safe_links(source: Source) -> Source:
+    """`source` with only openable addresses in its link fields; any other address is kept as
+    text in its note (an import or a pasted reference must not store a link that opens a
+    file or runs a script)."""
+    kept: list[str] = []
+    changes: dict[str, str] = {}
+    for name in ("url", "archived_url"):
+        value = getattr(source, name)
+        if value.strip() and openable_url(value) is None:
+            kept.append(value.strip())
+            changes[name] = ""
+    if not kept:
+        return source
+    lines = [f"Address kept as text (not a web, mail or DOI link): {text}" for text in kept]
+    note = "\n".join([source.note, *lines]) if source.note else "\n".join(lines)
+    return replace(source, note=note, **changes)
 
 
 def normalize_doi(s: str) -> str:

@@ -265,7 +265,7 @@ class Library:
             size = file.stat().st_size
         except OSError:
             size = 0
-        return self.repo.record_opened(
+        record = self.repo.record_opened(
             sha256=document.sha256,
             kind=document.kind,
             metadata=document.metadata,
@@ -274,6 +274,9 @@ class Library:
             size=size,
             snapshot=str(file) if source else "",
         )
+        # Kept now when it costs nothing more (an article's text is made on opening).
+        self._remember_text(document)
+        return record
 
     # -- queries -------------------------------------------------------------------------------
 
@@ -289,6 +292,8 @@ class Library:
 
     def save_view_place(self, document_id: int, place: ViewPlace) -> None:
         self.repo.places.put(document_id, place, utc_now())
+    def document_by_id(self, document_id: int) -> DocumentRecord | None:
+        return self.repo.document_by_id(document_id)
 
     # -- annotations ---------------------------------------------------------------------------
 
@@ -312,22 +317,70 @@ class Library:
         current, stale = self.stored_annotations(opened)
         if not stale:
             return current, Counter()
-        from reader.anchoring import reanchor_many
+        from reader.anchoring import reanchor_versions
 
-        moved = reanchor_many([a.anchor for a in stale], opened.document.text)
-        assert moved is not None  # nothing can cancel it
-        return self.save_reanchored(opened, current, stale, moved)
+        done = reanchor_versions(
+            [a.anchor for a in stale], self.old_texts(opened, stale), opened.document.text
+        )
+        assert done is not None  # nothing can cancel it
+        moved, ties = done
+        return self.save_reanchored(opened, current, stale, moved, ties)
 
     def stored_annotations(self, opened: Opened) -> tuple[list[Annotation], list[Annotation]]:
-        """(made on this version, made on older versions): the stale ones are to be re-anchored
-        (reader.anchoring.reanchor_many, which may run on a worker thread: it needs only the
-        text) and handed to save_reanchored."""
+        """(made on this version, to re-anchor): the second are to be re-anchored
+        (reader.anchoring.reanchor_versions with `old_texts`, which may run on a worker
+        thread: it needs only the texts) and handed to save_reanchored.
+
+        To re-anchor: those made on older versions, and — once this version's text is at hand
+        — those whose quote is not at their offsets (an import can claim anything)."""
         annotations = self.repo.annotations_for_document(opened.record.id)
         version = self.repo.version_id(opened.document.sha256)
         if version is None:
             return annotations, []
-        current = [a for a in annotations if a.version_id == version]
-        return current, [a for a in annotations if a.version_id != version]
+        text = _text_if_ready(opened.document)
+        if text is not None:
+            self.remember_text(opened)
+
+        def placed(a: Annotation) -> bool:
+            anchor = a.anchor
+            return (
+                text is None
+                or anchor.state is AnchorState.ORPHAN
+                or text[anchor.start : anchor.end] == anchor.quote
+            )
+
+        current = [a for a in annotations if a.version_id == version and placed(a)]
+        kept = {a.id for a in current}
+        return current, [a for a in annotations if a.id not in kept]
+
+    def remember_text(self, opened: Opened) -> None:
+        """Keep this version's normalized text (once), for aligning the next version with it."""
+        self._remember_text(opened.document)
+
+    def _remember_text(self, document: DocumentBackend) -> None:
+        version = self.repo.version_id(document.sha256)
+        if version is not None and not self.repo.has_version_text(version):
+            text = _text_if_ready(document)
+            if text is not None:
+                self.repo.remember_version_text(version, text)
+
+    def old_texts(self, opened: Opened, stale: list[Annotation]) -> list[str | None]:
+        """For each annotation to re-anchor, the text it was made on where the library kept it
+        (None: unknown, or this very version, whose offsets are what is in doubt)."""
+        current = self.repo.version_id(opened.document.sha256)
+        texts: dict[int, str | None] = {}
+        for a in stale:
+            if a.version_id not in texts:
+                texts[a.version_id] = (
+                    None if a.version_id == current else self.repo.version_text(a.version_id)
+                )
+        return [texts[a.version_id] for a in stale]
+
+    def candidates(self, annotation: Annotation) -> list[tuple[int, int]]:
+        """The places an orphan could be (copies equally likely), to offer the user."""
+        if annotation.anchor.state is not AnchorState.ORPHAN:
+            return []
+        return self.repo.candidates(annotation.id)
 
     def save_reanchored(
         self,
@@ -335,18 +388,24 @@ class Library:
         current: list[Annotation],
         stale: list[Annotation],
         moved: list[TextAnchor],
+        ties: dict[int, list[tuple[int, int]]] | None = None,
     ) -> tuple[list[Annotation], Counter[str]]:
-        """Store the re-anchored `moved` anchors of `stale` on this version in one transaction;
-        every annotation in reading order, and how many ended exact, fuzzy and orphan."""
+        """Store the re-anchored `moved` anchors of `stale` on this version in one transaction
+        (with the candidate places of orphans in `ties`, by index); every annotation in
+        reading order, and how many ended exact, fuzzy and orphan."""
         version = self.repo.version_id(opened.document.sha256)
         assert version is not None, "the document is recorded when it is opened"
+        ties = ties or {}
         counts: Counter[str] = Counter()
         updated = []
         for a, anchor in zip(stale, moved, strict=True):
             page, rects = self._placement(opened, anchor, with_rects=False)
             updated.append(replace(a, anchor=anchor, version_id=version, page=page, rects=rects))
             counts[str(anchor.state)] += 1
-        self.repo.update_annotations(updated)
+        with self.transaction():
+            self.repo.update_annotations(updated)
+            self.repo.set_candidates({a.id: ties.get(i, ()) for i, a in enumerate(stale)})
+        self.remember_text(opened)
         merged = current + updated
         merged.sort(key=lambda a: (a.anchor.start, a.anchor.end))
         return merged, counts
@@ -387,6 +446,7 @@ class Library:
         anchor = make_anchor(opened.document.text, start, end)
         version = self.repo.version_id(opened.document.sha256)
         assert version is not None, "the document is recorded when it is opened"
+        self.remember_text(opened)
         page, rects = self._placement(opened, anchor)
         now = utc_now()
         annotation = Annotation(
@@ -539,6 +599,18 @@ class Library:
     def sets_of(self, annotation_id: str) -> list[AnnotationSet]:
         return self.repo.sets.sets_of(annotation_id)
 
+    def set_names_by_annotation(self) -> dict[str, list[str]]:
+        """Every annotation's set names at once (a listing of many annotations asks once)."""
+        return self.repo.sets.names_by_annotation()
+
+    def citations_by_annotation(self) -> dict[str, list[tuple[Citation, Source | None]]]:
+        """Every annotation's citations with their sources, read in two queries."""
+        sources = self.repo.sources.all_sources()
+        return {
+            annotation_id: [(c, sources.get(c.source_id)) for c in cited]
+            for annotation_id, cited in self.repo.sources.all_citations().items()
+        }
+
     def annotation(self, annotation_id: str) -> Annotation | None:
         return self.repo.annotation(annotation_id)
 
@@ -572,9 +644,12 @@ class Library:
         return self.repo.sources.by_keys(duplicate_keys(source))
 
     def add_source(self, source: Source) -> Source:
-        """Store a source, or return the one already stored with the same DOI, ISBN or URL."""
-        from reader.citations import duplicate_keys
+        """Store a source, or return the one already stored with the same DOI, ISBN or URL.
 
+        An address that is not a web, mail or DOI link is kept as text in the note."""
+        from reader.citations import duplicate_keys, safe_links
+
+        source = safe_links(source)
         keys = duplicate_keys(source)
         existing = self.repo.sources.by_keys(keys)
         if existing is not None:
@@ -583,9 +658,9 @@ class Library:
         return self.repo.sources.add(replace(source, id=0, created_at=now, updated_at=now), keys)
 
     def update_source(self, source: Source) -> Source:
-        from reader.citations import duplicate_keys
+        from reader.citations import duplicate_keys, safe_links
 
-        changed = replace(source, updated_at=utc_now())
+        changed = replace(safe_links(source), updated_at=utc_now())
         return self.repo.sources.update(changed, duplicate_keys(changed))
 
     def source(self, source_id: int) -> Source | None:
@@ -865,7 +940,9 @@ class Library:
         review = {"review_url": review_url, "org": org, "org_url": org_url}
         if fmt == "claimreview":
             review = self._review_settings(review)
-        write = _export_writer(fmt, excel, total, _Locator(store), review)
+        write = _export_writer(
+            fmt, excel, total, _Locator(store, self.repo.version_text_by_sha), review
+        )
         records = _watched(store.records(kind, key, author=scope.author), total, progress, cancel)
         if isinstance(target, str | Path):
             return _write_atomically(Path(target), lambda out: write(records, out))
@@ -941,6 +1018,9 @@ class Library:
                     return self.import_hypothesis(raw)
                 except ExchangeError as exc:
                     raise ImportFailed(str(exc)) from None
+            refusal = refuse_unimportable(path, head)
+            if refusal:
+                raise ImportFailed(refusal)
             if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"{", b"[")):
                 from reader.exchange.webanno import read_webanno
 
@@ -1019,8 +1099,7 @@ class Library:
             if isinstance(exc, LibraryError):
                 raise
             raise ImportFailed(
-                f"{path.name} cannot be merged ({' '.join(str(exc).split())}); nothing was "
-                "merged."
+                f"{path.name} cannot be merged ({' '.join(str(exc).split())}); nothing was merged."
             ) from None
         finally:
             detach(db)
@@ -1094,6 +1173,7 @@ class Library:
                 annotation = self.update(annotation, **changes)
             self.repo.history.close_conflict(conflict_id)
         return annotation
+
     def import_hypothesis(self, raw) -> ImportSummary:
         """Merge a Hypothesis JSON export: each annotation is re-anchored on the library's
         own copy of its page (found by URL, by the file a file:// URI names, or a PDF by its
@@ -1532,6 +1612,45 @@ def _words_only(text: str, start: int, end: int) -> tuple[int, int]:
     if trimmed[1] <= trimmed[0]:
         raise EmptySelection("The selection holds no words to highlight.")
     return trimmed
+# What a file that is no export is, by its first bytes (magic numbers).
+_NOT_AN_EXPORT = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"II*\x00", "a TIFF image"),
+    (b"MM\x00*", "a TIFF image"),
+    (b"PK\x03\x04", "a ZIP archive (an EPUB, an Office document or a .zip)"),
+    (b"\x1f\x8b", "a gzip-compressed file"),
+    (b"\xd0\xcf\x11\xe0", "an old Office document"),
+)
+
+
+def refuse_unimportable(path: Path, head: bytes) -> str:
+    """The sentence for a file `import` cannot take, named for what it is (a PDF, an image,
+    an archive …); "" for a file that may be an export. SQLite files are told apart by
+    `Library._import_sqlite`."""
+    name = path.name or str(path)
+    what = next((what for magic, what in _NOT_AN_EXPORT if head.startswith(magic)), "")
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        what = "a WebP image"
+    if not what:
+        return ""
+    return f"{name} is {what}, not a Claim Reader export (CSV or JSON): nothing was imported."
+
+
+def _text_if_ready(document) -> str | None:
+    """The document's normalized text if it can be had without reading a big PDF's pages, and
+    is final: scanned pages still waiting for OCR would make it a text the document does not
+    keep (nothing is checked or kept against it)."""
+    if document.kind.paged:
+        if not getattr(document, "text_ready", True):
+            return None
+        waiting = getattr(document, "pages_needing_ocr", None)
+        if waiting is not None and waiting():
+            return None
+    return document.text
 
 
 _ZOTERO_NS = uuid.UUID("3c9b6f0e-2a41-5d7e-8f13-7a2e4b5c6d01")
@@ -1761,21 +1880,34 @@ def _write_atomically(target: Path, write: Callable[[TextIO], int]) -> int:
     return count
 
 
+def _file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
 class _Locator:
-    """The texts of the documents being exported, read once each from the version's snapshot
-    or the file it was opened from (when its bytes are still those exported):
+    """The texts of the documents being exported, as the library kept them (every version it
+    opened since versions keep their text):
 
     - called, the CSV / Markdown ``location`` of a record: ``p. N``, or ``¶ N`` when the
       article's text is at hand, "" otherwise;
     - `source_span`, where a text or Markdown file's annotation sits in the file's own
       decoded text (None when the file is not at hand).
+
+    A file is read only for `source_span`, and only when this library opened those very bytes
+    itself (it kept their text) and the file still has them: a document's file name that came
+    from an imported export is a hint, never opened (it could name any file on the machine).
     """
 
-    def __init__(self, store) -> None:
+    def __init__(self, store, text_of: Callable[[str], str | None]) -> None:
         from reader.exchange import paragraph_at
 
         self.store = store
-        self.texts: dict[str, tuple[list[int], object] | None] = {}
+        self.text_of = text_of
+        self.texts: dict[str, tuple[list[int], str] | None] = {}
         self.maps: dict[str, object] = {}  # SourceMap (or None) by sha256, text files only
         self.fingerprints: dict[str, str] = {}  # PDF.js fingerprints by sha256
         self.paragraph_at = paragraph_at
@@ -1800,19 +1932,12 @@ class _Locator:
             return None
         sha = record.document.sha256
         known = self._texts(sha)
-        if known is None or known[1] is None:
+        if known is None:
             return None
         if sha not in self.maps:  # built on first use: CSV and Markdown need only the breaks
-            from reader.documents.decode import decode_source
-            from reader.documents.source_map import SourceMap
-
             if len(self.maps) >= 4:
                 self.maps.clear()
-            text, path = known[1]  # type: ignore[misc]
-            try:
-                self.maps[sha] = SourceMap(text, decode_source(path.read_bytes()))
-            except OSError:
-                self.maps[sha] = None
+            self.maps[sha] = self._source_map(sha, known[1])
         source_map = self.maps[sha]
         if source_map is None:
             return None
@@ -1837,37 +1962,32 @@ class _Locator:
                         break
         return self.fingerprints[sha]
 
-    def _texts(self, sha: str) -> tuple[list[int], object] | None:
-        if sha not in self.texts:
-            if len(self.texts) >= 4:
-                self.texts.clear()
-            self.texts[sha] = self._read(sha)
-        return self.texts[sha]
-
-    def _read(self, sha: str) -> tuple[list[int], object] | None:
-        """The document's paragraph breaks and, for a text or Markdown file, its normalized
-        text and the file (for `source_span`)."""
-        from reader.exchange import paragraph_breaks
+    def _source_map(self, sha: str, text: str):
+        from reader.documents.decode import decode_source
+        from reader.documents.source_map import SourceMap
 
         for name in self.store.version_files(sha):
             path = Path(name)
             try:
-                if not path.is_file() or _file_sha256(path) != sha:
+                if not path.is_file():
                     continue
-                doc = open_document(path)
-                text_file = (doc.text, path) if doc.kind.value in ("text", "markdown") else None
-                return paragraph_breaks(doc.text), text_file
-            except (DocumentError, OSError, ValueError):
+                data = path.read_bytes()
+                if hashlib.sha256(data).hexdigest() == sha:
+                    return SourceMap(text, decode_source(data))
+            except (OSError, ValueError):
                 continue
         return None
 
+    def _texts(self, sha: str) -> tuple[list[int], str] | None:
+        """The document's paragraph breaks and its normalized text, when the library kept it."""
+        from reader.exchange import paragraph_breaks
 
-def _file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        if sha not in self.texts:
+            if len(self.texts) >= 4:
+                self.texts.clear()
+            text = self.text_of(sha)
+            self.texts[sha] = None if text is None else (paragraph_breaks(text), text)
+        return self.texts[sha]
 
 
 class _Importer:
@@ -1886,6 +2006,7 @@ class _Importer:
         self.store = library._exchange_store()
         self.cancel = cancel
         self.versions: dict[str, tuple[int, int]] = {}
+        self.texts: dict[int, str | None] = {}
         self.set_ids: dict[str, int | None] = {}
         self.source_ids: dict[tuple[object, ...], int] = {}
         self.links: list[tuple[str, str]] = []
@@ -1944,9 +2065,14 @@ class _Importer:
         citations_added: list[Citation] = []
         citations_changed: list[Citation] = []
         members: list[tuple[int, str]] = []
+        owners: dict[str, str] = {}  # citation id → the annotation it belongs to, this batch
+        ties: dict[str, list[tuple[int, int]]] = {}
+        items = [self._placed(item, ties) for item in items]
         history = [(i.annotation.id, h) for i in items for h in i.history]
         for item in items:
             a = item.annotation
+            for incoming in item.citations:
+                _check_owner(item, incoming.citation.id, cited, owners)
             old = stored.get(a.id)
             if old is None:
                 row = self._new(item)
@@ -1981,6 +2107,37 @@ class _Importer:
         self.store.write(added, changed, citations_added, citations_changed, members, history)
         if items and items[0].full:  # a CSV has no claim details: the stored ones stay
             self.repo.write_claim_details([i.annotation for i in items])
+        if ties:
+            self.repo.set_candidates(ties)
+
+    def _placed(self, item, ties: dict[str, list[tuple[int, int]]]):
+        """The item, its anchor found again when the library has the document's text and the
+        quote is not at the offsets the file gives (an import claims; the text decides).
+        Paged documents are left to opening, which also works out the page."""
+        from reader.anchoring import reanchor_many
+
+        anchor = item.annotation.anchor
+        if anchor.state is AnchorState.ORPHAN:
+            return item
+        _, version_id = self._version(item)
+        text = self._text(version_id)
+        if text is None or text[anchor.start : anchor.end] == anchor.quote:
+            return item
+        found: dict[int, list[tuple[int, int]]] = {}
+        (moved,) = reanchor_many([anchor], text, ties=found)  # type: ignore[misc]
+        if found:
+            ties[item.annotation.id] = found[0]
+        return replace(item, annotation=replace(item.annotation, anchor=moved))
+
+    def _text(self, version_id: int) -> str | None:
+        """The text of an unpaged version the library kept (the last few, by version)."""
+        if version_id not in self.texts:
+            if len(self.texts) >= 4:
+                self.texts.clear()
+            record = self.repo.document_by_id(self.repo.document_of_version(version_id))
+            paged = record is None or record.kind.paged
+            self.texts[version_id] = None if paged else self.repo.version_text(version_id)
+        return self.texts[version_id]
 
     def _check_once(self, items, present: dict[str, int]) -> None:
         """An annotation comes once (a CSV's rows of one annotation are next to each other):
@@ -2094,9 +2251,10 @@ class _Importer:
         return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
     def _source(self, source: Source, old: Citation | None, full: bool) -> int:
-        from reader.citations import duplicate_keys
+        from reader.citations import duplicate_keys, safe_links
         from reader.exchange import source_view
 
+        source = safe_links(source)
         view = source_view(source, full)
         if old is not None:
             current = self.repo.sources.get(old.source_id)
@@ -2137,6 +2295,22 @@ class _Importer:
                 self.set_ids[clean] = set_id
             self.set_ids[name] = set_id
         return set_id
+
+
+def _check_owner(item, citation_id: str, stored: dict, owners: dict[str, str]) -> None:
+    """A citation id names one citation of one annotation: an import never takes a citation
+    away from the annotation it belongs to (that would turn its stance into another's)."""
+    from reader.exchange import ExchangeError
+
+    annotation_id = item.annotation.id
+    old = stored.get(citation_id)
+    owner = old.annotation_id if old is not None else owners.setdefault(citation_id, annotation_id)
+    if owner != annotation_id:
+        raise ExchangeError(
+            item.where,
+            f"citation {citation_id} belongs to another annotation ({owner}), not to "
+            f"{annotation_id}; nothing was imported.",
+        )
 
 
 def _differs(old: Annotation, new: Annotation, full: bool) -> bool:

@@ -121,3 +121,45 @@ def test_all_annotations_browser_searches_and_opens_at_location(window, qtbot):
     assert window.editor.annotation().id == by_quote[QUOTES[1]].id
     window.browser_dialog.close()
     QApplication.processEvents()
+
+
+def test_an_orphan_from_a_tie_offers_its_places_and_reattaches_to_the_chosen_one(
+    window, qtbot, tmp_path
+):
+    # Another library annotated version 1 and exported; this one imports that export and then
+    # only ever sees version 2, where the sentence appears twice with the same surroundings.
+    from reader.library import Library
+
+    path = tmp_path / "story.txt"
+    sentence = "She said 80 percent of opioids are used here."
+    path.write_text(f"Intro\n\n{sentence}\n\nOutro\n", encoding="utf-8")
+    other = Library(tmp_path / "other.sqlite")
+    try:
+        opened = other.open_path(path)
+        other.highlight(opened, *other.find_quote(opened, "80 percent of opioids"))
+        other.export(tmp_path / "out.csv", "csv")
+    finally:
+        other.close()
+    window.library.import_file(tmp_path / "out.csv")
+    twice = f"Intro\n\n{sentence}\n\nOutro\n"
+    path.write_text(f"{twice}\n{twice}", encoding="utf-8")
+    tab = window.open_document(str(path))
+    (orphan,) = tab.annotations.values()
+    assert str(orphan.anchor.state) == "orphan"
+    window.sidebar.activated.emit(orphan.id)
+    editor = window.editor
+    assert editor.candidates_group.isVisible()
+    places = [editor.candidates_list.item(i).text() for i in range(editor.candidates_list.count())]
+    assert len(places) == 2 and all("«80 percent of opioids»" in p for p in places)
+    assert places[0].startswith("¶ 2") and places[1].startswith("¶ 5")
+    editor.candidates_list.setCurrentRow(1)
+    editor.candidate_button.click()
+    fixed = window.library.annotation(orphan.id)
+    text = tab.opened.document.text
+    assert str(fixed.anchor.state) == "exact"
+    assert fixed.anchor.start == text.rindex("80 percent of opioids")
+    assert not editor.candidates_group.isVisible()
+    window.action_undo.trigger()
+    assert str(window.library.annotation(orphan.id).anchor.state) == "orphan"
+    window.sidebar.activated.emit(orphan.id)
+    assert editor.candidates_list.count() == 2

@@ -28,7 +28,7 @@ import pytest
 from reader.documents import DocumentError
 from reader.exchange.csv_format import COLUMNS
 from reader.library import Library
-from reader.model import AnnotationKind, ClaimStatus, Source, Stance
+from reader.model import AnchorState, AnnotationKind, ClaimStatus, Source, Stance
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
@@ -546,3 +546,326 @@ def test_a_json_file_too_big_to_read_whole_is_refused(db, tmp_path):
         "256 MB are refused: import a CSV export instead (it is read a block at a time)."
     ), result.stderr
     assert state(db) == before
+
+
+# -- imports cannot move, read or misplace (issue 10, point 3) -----------------------------------
+
+
+def claim_row(data: bytes) -> list[str]:
+    """The CSV row of the base library's claim (the one with a citation)."""
+    return next(r for r in table(data)[1:] if r[COLUMNS.index("citation_id")])
+
+
+def test_a_citation_id_owned_by_another_annotation_is_refused_by_line(base, db, tmp_path):
+    owned = claim_row(base[1])[COLUMNS.index("citation_id")]
+    data = csv_of(new_row(), new_row(**{**CITED, "citation_id": owned, "stance": "supports"}))
+    before = state(db)
+    error = check_outcome(db, data, tmp_path, "csv")
+    assert error is not None and error.startswith("line 3: "), error
+    assert owned in error and "another annotation" in error
+    assert state(db) == before
+    # The same in one file: two new annotations claiming one new citation id.
+    fresh = str(uuid.uuid4())
+    data = csv_of(
+        new_row(**{**CITED, "citation_id": fresh}), new_row(**{**CITED, "citation_id": fresh})
+    )
+    error = check_outcome(db, data, tmp_path, "twice")
+    assert error is not None and error.startswith("line 3: ") and fresh in error, error
+
+
+def test_json_citation_id_owned_by_another_annotation_is_refused(base, db, tmp_path):
+    collection = json.loads(base[2])
+    cited = next(i for i in collection["first"]["items"] if "citations" in json.dumps(i))
+    item = json.loads(json.dumps(cited))
+    item["id"] = f"urn:uuid:{uuid.uuid4()}"
+    error = check_outcome(db, json.dumps({"items": [item]}).encode(), tmp_path, "json")
+    assert error is not None and error.startswith("item 1: ") and "another annotation" in error
+
+
+AUDIT_OPENS = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    watched = Path(sys.argv[3]).resolve()
+    opened = []
+
+    def hook(event, args):
+        if event in ("open", "os.open") and args and isinstance(args[0], (str, bytes, Path)):
+            try:
+                name = args[0].decode() if isinstance(args[0], bytes) else args[0]
+                if Path(name).resolve() == watched:
+                    opened.append(event)
+            except (OSError, ValueError):
+                pass
+
+    sys.addaudithook(hook)
+    from reader.library import Library
+    library = Library(sys.argv[1])
+    library.import_file(sys.argv[2])
+    library.export(sys.argv[4], "csv")
+    library.export(sys.argv[4] + ".json", "json")
+    library.export(sys.argv[4] + ".md", "md")
+    library.close()
+    print(len(opened))
+    """
+)
+
+
+def test_document_file_is_never_opened_hashed_or_read(db, tmp_path):
+    # A file whose bytes are the very document the row names: still only a hint, never read.
+    target = tmp_path / "elsewhere" / "secret.txt"
+    target.parent.mkdir()
+    target.write_text("Paragraph one.\n\nParagraph two names ten chars! here.\n", "utf-8")
+    sha = hashlib.sha256(target.read_bytes()).hexdigest()
+    data = csv_of(new_row(document_sha256=sha, document_file=str(target)))
+    (tmp_path / "in.csv").write_bytes(data)
+    result = subprocess.run(
+        [sys.executable, "-c", AUDIT_OPENS, str(db), str(tmp_path / "in.csv"), str(target),
+         str(tmp_path / "out.csv")],
+        capture_output=True, text=True, timeout=120, cwd=ROOT,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "0", "the import or an export opened document_file"
+    (row,) = [r for r in table((tmp_path / "out.csv").read_bytes())[1:] if r[4] == sha]
+    assert row[COLUMNS.index("document_file")] == str(target)  # kept, shown as a hint
+
+
+def test_an_imported_anchor_not_at_its_offsets_is_reanchored_or_orphaned(base, db, tmp_path):
+    library = Library(db)
+    try:
+        seed = library.open_path(SEED)
+        text = seed.document.text
+        sha = seed.document.sha256
+    finally:
+        library.close()
+    where = text.index("Since 2017")
+    rows = [
+        # The quote is in the document, but elsewhere than its offsets say: moved to it.
+        new_row(document_sha256=sha, quote="Since 2017", start="3", end="13"),
+        # Offsets no text has: the quote found again.
+        new_row(document_sha256=sha, quote="Since 2017", start=str(2**63 - 11), end=str(2**63 - 1)),
+        # A quote the document does not contain: orphan, never "exact".
+        new_row(document_sha256=sha, quote="words nowhere in it", start="0", end="19"),
+    ]
+    assert check_outcome(db, csv_of(*rows), tmp_path, "csv", cli=False) is None
+    library = Library(db)
+    try:
+        ids = [r[COLUMNS.index("annotation_id")] for r in rows]
+        found = [library.annotation(i).anchor for i in ids]
+        assert [(a.state, a.start) for a in found[:2]] == [(AnchorState.EXACT, where)] * 2
+        assert found[2].state == AnchorState.ORPHAN
+        # Opened again, nothing changes: they are where their words are, or orphans.
+        seed = library.open_path(SEED)
+        again = {a.id: a.anchor for a in library.annotations(seed)}
+        assert [again[i] for i in ids] == found
+    finally:
+        library.close()
+
+
+def test_an_anchor_imported_before_its_document_is_checked_when_it_is_opened(db, tmp_path):
+    # The library has never seen the document: the anchor is kept as it came until the bytes
+    # are at hand; opening the document then finds the quote, or orphans it.
+    fresh = tmp_path / "library.sqlite"
+    seed_text = SEED.read_text(encoding="utf-8")
+    story = tmp_path / "story.txt"
+    story.write_text(seed_text, encoding="utf-8")
+    sha = hashlib.sha256(story.read_bytes()).hexdigest()
+    same = {"document_sha256": sha, "document_file": str(story)}
+    rows = [
+        new_row(**same, quote="Since 2017", start="0", end="10"),
+        new_row(**same, quote="not in it", start="0", end="9"),
+    ]
+    (tmp_path / "in.csv").write_bytes(csv_of(*rows))
+    library = Library(fresh)
+    try:
+        library.import_file(tmp_path / "in.csv")
+        opened = library.open_path(story)
+        text = opened.document.text
+        found = {a.id: a.anchor for a in library.annotations(opened)}
+        moved, orphan = (found[r[COLUMNS.index("annotation_id")]] for r in rows)
+        assert moved.state == AnchorState.EXACT and text[moved.start : moved.end] == "Since 2017"
+        assert orphan.state == AnchorState.ORPHAN
+    finally:
+        library.close()
+
+
+UNSAFE_URLS = (
+    "file:///etc/passwd",
+    "javascript:alert(1)",
+    "smb://server/share",
+    "JaVaScRiPt:alert(1)",
+    " file:///etc/shadow",
+    "data:text/html,<script>alert(1)</script>",
+    "vbscript:msgbox",
+    "\\\\server\\share",
+)
+
+
+@pytest.mark.parametrize("url", UNSAFE_URLS)
+def test_only_web_mail_and_doi_links_are_openable(url, db, tmp_path):
+    from reader.citations import openable_url
+
+    assert openable_url(url) is None
+    data = csv_of(new_row(**{**CITED, "source_url": url}))
+    assert check_outcome(db, data, tmp_path, "csv", cli=False) is None
+    library = Library(db)
+    try:
+        kept = [s for s, _ in library.sources() if url.strip() in s.note]
+        assert kept, "the address is kept, as text"
+        assert all(s.url == "" for s in kept)
+    finally:
+        library.close()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.org/a?b=c",
+        "http://example.org",
+        "mailto:desk@example.org",
+        "doi:10.1000/182",
+    ],
+)
+def test_web_mail_and_doi_links_stay_openable(url):
+    from reader.citations import openable_url
+
+    assert openable_url(url) is not None
+    assert openable_url(url).startswith(("https://", "http://", "mailto:"))
+
+
+@pytest.mark.parametrize("url", ["file:///etc/passwd", "javascript:alert(1)", "smb://host/x"])
+def test_cite_with_an_unsafe_url_keeps_it_as_text(url, tmp_path):
+    db = tmp_path / "library.sqlite"
+    bibtex = f"@misc{{x, title = {{A page}}, url = {{{url}}}}}"
+    csl = json.dumps({"type": "webpage", "title": "A page", "URL": url})
+    for ref in (bibtex, csl):
+        result = run_cli(db, "annotate", str(SEED), "--quote", "Since 2017", "--cite", ref)
+        assert result.returncode == 0, result.stderr
+    library = Library(db)
+    try:
+        from reader.citations import openable_url
+
+        sources = [s for s, _ in library.sources()]
+        assert sources and all(openable_url(s.url) is None for s in sources)
+    finally:
+        library.close()
+
+
+@pytest.mark.parametrize("cell", [" =1+1", "\u00a0=1+1", "  +SUM(A1)", "\n-2+3", " @SUM(1)"])
+def test_whitespace_before_a_formula_is_protected_and_round_trips(cell, db, tmp_path):
+    data = csv_of(new_row(note=cell, claimant=cell))
+    assert check_outcome(db, data, tmp_path, "csv", cli=False) is None
+    library = Library(db)
+    try:
+        out = io.StringIO(newline="")
+        library.export(out, "csv")
+    finally:
+        library.close()
+    exported = out.getvalue().encode("utf-8")
+    (row,) = [r for r in table(exported)[1:] if r[COLUMNS.index("note")].endswith(cell)]
+    assert row[COLUMNS.index("note")] == "'" + cell
+    assert row[COLUMNS.index("claimant")] == "'" + cell
+    # export → import → export is byte-identical
+    again = tmp_path / "again" / "library.sqlite"
+    again.parent.mkdir()
+    (tmp_path / "exported.csv").write_bytes(exported)
+    library = Library(again)
+    try:
+        library.import_file(tmp_path / "exported.csv")
+        library.open_path(SEED)  # the article at hand, for its "¶ N"
+        second = io.StringIO(newline="")
+        library.export(second, "csv")
+    finally:
+        library.close()
+    assert second.getvalue().encode("utf-8") == exported
+
+
+def test_a_field_longer_than_the_csv_default_limit_round_trips(db, tmp_path):
+    note = "n" * 300_000  # csv's default limit is 131,072 characters
+    assert check_outcome(db, csv_of(new_row(note=note)), tmp_path, "csv", cli=False) is None
+    library = Library(db)
+    try:
+        assert note in [a.note for a in library.all_annotations()]
+    finally:
+        library.close()
+
+
+@pytest.mark.parametrize(
+    ("column", "value"),
+    [("start", str(2**63)), ("end", str(2**63 + 5)), ("page", str(2**63)), ("start", "9" * 5000)],
+)
+def test_numbers_out_of_range_in_csv_are_one_error_line(column, value, db, tmp_path):
+    cells = {column: value}
+    if column == "start":
+        cells["end"] = value
+    error = check_outcome(db, csv_of(new_row(**cells)), tmp_path, "csv")
+    assert error is not None and error.startswith("line 2: ") and column in error, error
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda item: item["target"]["selector"][1].update(start=2**63, end=2**63 + 1),
+        lambda item: item["target"]["selector"][1].update(end=2**70),
+        lambda item: item.update(id="urn:uuid:" + "\ud800"),
+        lambda item: item["body"].__setitem__(0, {"type": "TextualBody", "value": "a\udc00b"}),
+    ],
+    ids=["start-2^63", "end-2^70", "surrogate-id", "surrogate-note"],
+)
+def test_numbers_out_of_range_and_lone_surrogates_in_json_are_one_error_line(
+    change, base, db, tmp_path
+):
+    item = first_item(base[2])
+    item["id"] = f"urn:uuid:{uuid.uuid4()}"
+    if not isinstance(item.get("body"), list):
+        item["body"] = [item.get("body") or {"type": "TextualBody", "value": ""}]
+    selectors = item["target"]["selector"]
+    selectors.sort(key=lambda s: s["type"] != "TextQuoteSelector")
+    change(item)
+    data = json.dumps({"items": [item]}).encode()  # ensure_ascii: \\ud800 escapes, as sent
+    error = check_outcome(db, data, tmp_path, "json")
+    assert error is not None and error.startswith("item 1: "), error
+
+
+def test_a_5000_digit_integer_in_json_is_one_error_line(base, db, tmp_path):
+    data = base[2].replace(b'"start": ', b'"start": ' + b"9" * 5000 + b', "x": ', 1)
+    error = check_outcome(db, data, tmp_path, "json")
+    assert error is not None and "digits" in error, error
+
+
+def png_bytes() -> bytes:
+    return bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489")
+
+
+@pytest.mark.parametrize(
+    ("name", "make", "named"),
+    [
+        ("notes.sqlite", "sqlite", "a SQLite database"),
+        ("report.pdf", "pdf", "a PDF document"),
+        ("photo.png", "png", "a PNG image"),
+        ("photo.jpg", "jpeg", "a JPEG image"),
+        ("archive.zip", "zip", "a ZIP archive"),
+    ],
+)
+def test_a_file_import_cannot_take_is_named_for_what_it_is(name, make, named, db, tmp_path):
+    path = tmp_path / name
+    if make == "sqlite":
+        conn = sqlite3.connect(path)
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        conn.commit()
+        conn.close()
+    elif make == "pdf":
+        shutil.copyfile(next(CORPUS.glob("**/*.pdf")), path)
+    elif make == "png":
+        path.write_bytes(png_bytes() + b"\x00" * 64)
+    elif make == "jpeg":
+        path.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 64)
+    else:
+        import zipfile
+
+        with zipfile.ZipFile(path, "w") as archive:
+            archive.writestr("a.txt", "hello")
+    error = check_outcome(db, path.read_bytes(), tmp_path, name.replace(".", "-"))
+    assert error is not None and named in error, error
+    assert "not a Claim Reader export" in error or "not a library" in error, error
+    assert "UTF-16" not in error

@@ -269,3 +269,28 @@ def test_a_huge_paragraph_shows_fast_and_keeps_its_coordinates(window, qtbot, tm
     window.open_find()
     window.find_bar.edit.setText("79,770")
     assert window.find_bar.count.text() == "1 of 1"
+
+
+def test_a_long_article_aligned_with_its_old_text_is_reanchored_on_the_worker(
+    window, qtbot, tmp_path, library
+) -> None:
+    # 150,000 characters: aligning the two editions could take longer than a frame, so the
+    # window does it on the worker; the annotation ends on the original, not the pull quote.
+    seed = SEED.read_text(encoding="utf-8")
+    story = tmp_path / "long-story.txt"
+    story.write_text("\n\n".join(f"Part {n}.\n{seed}" for n in range(40)), encoding="utf-8")
+    opened = library.open_path(str(story))
+    text = opened.document.text
+    assert len(text) > 100_000
+    quote = "surged to 79,770 in 2022"
+    start = text.index(quote, len(text) // 2)
+    made = library.highlight(opened, start, start + len(quote))
+    passage = text[start - 200 : start + 200]
+    story.write_text(f"{passage}\n\n{story.read_text(encoding='utf-8')}", encoding="utf-8")
+    tab = window.open_document(str(story))
+    assert window.annotations.work.running(tab)
+    qtbot.waitUntil(lambda: made.id in tab.annotations, timeout=120000)
+    after = tab.annotations[made.id].anchor
+    new = tab.opened.document.text
+    assert after.state is AnchorState.EXACT and new[after.start : after.end] == quote
+    assert after.start == start + len(new) - len(text)  # the original, moved by the pull quote

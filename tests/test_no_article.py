@@ -30,7 +30,12 @@ def test_article_page_has_no_notice(tmp_path) -> None:
 
     page = (
         Path(__file__).resolve().parents[2]
-        / "shared" / "corpus" / "html" / "readability" / "bbc-1" / "source.html"
+        / "shared"
+        / "corpus"
+        / "html"
+        / "readability"
+        / "bbc-1"
+        / "source.html"
     )
     doc = load_article(page.read_bytes(), DocumentKind.HTML, str(page))
     assert doc.notice == ""

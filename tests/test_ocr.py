@@ -87,7 +87,10 @@ def test_ocr_is_kept_with_the_version(scanned: Path, tmp_path: Path) -> None:
 def test_extract_prints_ocr_text(scanned: Path, truth: str) -> None:
     out = subprocess.run(
         [sys.executable, "-m", "reader", "extract", str(scanned)],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
     )
     assert out.returncode == 0, out.stderr
     assert out.stderr == ""
@@ -175,7 +178,10 @@ def test_extract_without_language_data_says_so(scanned: Path, tmp_path: Path) ->
     empty.mkdir()
     out = subprocess.run(
         [sys.executable, "-m", "reader", "extract", str(scanned)],
-        capture_output=True, text=True, cwd=ROOT, timeout=300,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
         env={**os.environ, "TESSDATA_PREFIX": str(empty)},
     )
     assert out.returncode == 1

@@ -23,7 +23,11 @@ def test_json_ld_comes_first_even_in_cdata() -> None:
     ]]></script></head><body></body></html>"""
     m = meta(page)
     assert (m.title, m.author, m.published, m.site, m.language) == (
-        "La cifra real", "Ana Ruiz; Luis Gil", "2015-10-15", "El Diario", "es"
+        "La cifra real",
+        "Ana Ruiz; Luis Gil",
+        "2015-10-15",
+        "El Diario",
+        "es",
     )
 
 

@@ -341,6 +341,22 @@ def test_open_url_uses_the_url_or_the_doi(qtbot, seeded) -> None:
     ]
 
 
+def test_open_url_refuses_addresses_that_are_not_web_mail_or_doi_links(qtbot, library) -> None:
+    # Stored by a library from before imports kept such addresses as text (the store takes
+    # what it is given): the browser still never hands them to the desktop.
+    stored = [
+        library.repo.sources.add(Source(title=f"Source {n}", url=url), [])
+        for n, url in enumerate(["file:///etc/passwd", "javascript:alert(1)", "smb://host/share"])
+    ]
+    opener = Recorder()
+    browser = make_browser(qtbot, library, open_url=opener)
+    for source in stored:
+        select(browser, source.id)
+        assert not browser.open_button.isEnabled()
+        browser.open_selected_url()
+    assert opener.calls == []
+
+
 def test_refresh_picks_up_sources_added_elsewhere(qtbot, library: Library) -> None:
     browser = make_browser(qtbot, library)
     assert browser.stack.currentWidget() is browser.empty_label

@@ -107,6 +107,12 @@ def main(out_dir: str = "docs/screenshots") -> int:
             print(f"error: reading.png: {result.stderr.strip()}", file=sys.stderr)
             return 1
         print(out / "reading.png")
+        cmd = [sys.executable, "-m", "tools.shot_orphan", str(out / "orphan-candidates.png")]
+        result = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        if result.returncode != 0:
+            print(f"error: orphan-candidates.png: {result.stderr.strip()}", file=sys.stderr)
+            return 1
+        print(out / "orphan-candidates.png")
         # Last: it merges a colleague's changed copy into this library.
         cmd = [sys.executable, "-m", "tools.shot_team", str(db), str(seed), str(out)]
         result = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)

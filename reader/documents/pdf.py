@@ -944,7 +944,10 @@ class PdfDocument:
                     if pg is None:
                         raise ValueError("page cannot be loaded")
                     textpage = pg.get_textpage_ocr(
-                        flags=_TEXT_FLAGS, language=language, dpi=OCR_DPI, full=True,
+                        flags=_TEXT_FLAGS,
+                        language=language,
+                        dpi=OCR_DPI,
+                        full=True,
                         tessdata=tessdata,
                     )
                     data = pg.get_text("rawdict", flags=_TEXT_FLAGS, textpage=textpage)
@@ -959,8 +962,11 @@ class PdfDocument:
                     "text": text,
                     # A tenth of a point is finer than any highlight needs, and keeps the
                     # stored boxes (JSON in the library) to ~25 bytes a character.
-                    "chars": [[c.offset, *(round(v, 1) for v in (r.x0, r.y0, r.x1, r.y1))]
-                              for c in chars for r in (c.rect,)],
+                    "chars": [
+                        [c.offset, *(round(v, 1) for v in (r.x0, r.y0, r.x1, r.y1))]
+                        for c in chars
+                        for r in (c.rect,)
+                    ],
                 }
             else:
                 failed.append(page)

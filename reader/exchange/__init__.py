@@ -52,6 +52,10 @@ CLAIMREADER_NS = "https://claim-reader.example/ns#"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
+# SQLite's largest integer: offsets and pages past it can be neither stored nor true.
+MAX_INTEGER = 2**63 - 1
+
+
 class ExchangeError(ValueError):
     """A file that cannot be imported; str() is ``"line 12: one sentence."``."""
 

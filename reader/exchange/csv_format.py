@@ -18,9 +18,12 @@ library sends them by document, then start). Decisions the contract leaves open:
   and note, a citation's time and its evidence passage. An import keeps what is stored for
   those; a new annotation gets no author, a new citation the import's time.
 
-Formula safety, exactly as the contract says: a cell that starts with ``= + - @``, tab or CR
-gets a leading ``'`` unless it is a plain number (``-3``, ``-3.5``, ``+2``); a cell that starts
-with ``'`` gets one more. `unprotect` removes one ``'`` only where `protect` added it.
+Formula safety, as the contract says: a cell that starts with ``= + - @``, tab or CR gets a
+leading ``'`` unless it is a plain number (``-3``, ``-3.5``, ``+2``); a cell that starts with
+``'`` gets one more. Beyond the contract's wording, whitespace (a space, a no-break space, a
+line break) before ``= + - @`` counts as such a start too: LibreOffice's "trim spaces" on
+import makes " =1+1" a live formula. `unprotect` removes one ``'`` only where `protect` added
+it, so export → import → export stays byte-identical.
 
 Reading streams the file (one record in memory at a time, the bytes a block at a time) and
 counts physical lines, so a bad byte, a NUL or a bad row is reported as ``line N`` (the line
@@ -43,6 +46,7 @@ from itertools import chain
 from typing import BinaryIO, TextIO
 
 from reader.exchange import (
+    MAX_INTEGER,
     ExchangeError,
     Incoming,
     IncomingCitation,
@@ -116,12 +120,20 @@ _KIND, _COLOR_COLUMN, _STATUS, _CLAIMANT, _NOTE, _TAGS = (_COL[c] for c in COLUM
 _ANCHOR_STATE, _CREATED, _UPDATED = (_COL[c] for c in COLUMNS[18:21])
 LIST_SEPARATOR = "; "
 
+_MAX_DIGITS = len(str(MAX_INTEGER))
+# What export writes, import reads: a cell may be as long as a note (csv's default limit is
+# 131,072 characters); memory is bounded by the file, which is read a block at a time.
+_FIELD_LIMIT = 2**31 - 1
+
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 _PLAIN_NUMBER = re.compile(r"[-+]?\d+(?:\.\d+)?")
 _ADDED_QUOTE_BEFORE = frozenset("=+-@\t\r'")
 _SEPARATOR = "\x1f"
-# A separator, then a first character `protect` looks at; then one `unprotect` looks at.
-_RISKY_AFTER_SEPARATOR = re.compile(_SEPARATOR + "[=+\\-@\t\r']")
+# A separator, then a first character `protect` looks at (or whitespace before one of
+# = + - @: a spreadsheet that trims spaces makes " =1+1" a live formula); then one `unprotect`
+# looks at.
+_RISKY_AFTER_SEPARATOR = re.compile(_SEPARATOR + "(?:[\t\r']|\\s*[=+\\-@])")
+_WHITESPACE_THEN_RISKY = re.compile(r"\s+[=+\-@]")
 _QUOTE_AFTER_SEPARATOR = _SEPARATOR + "'"
 _CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
@@ -139,13 +151,21 @@ def protect(cell: str) -> str:
         return "'" + cell
     if cell.startswith(_RISKY_START) and not _PLAIN_NUMBER.fullmatch(cell):
         return "'" + cell
+    if cell[0].isspace() and _WHITESPACE_THEN_RISKY.match(cell):
+        if not _PLAIN_NUMBER.fullmatch(cell.strip()):
+            return "'" + cell
     return cell
 
 
 def unprotect(cell: str) -> str:
     """The cell as meant: one leading ``'`` removed where `protect` put it."""
-    if len(cell) >= 2 and cell[0] == "'" and cell[1] in _ADDED_QUOTE_BEFORE:
-        return cell[1:]
+    if len(cell) >= 2 and cell[0] == "'":
+        if cell[1] in _ADDED_QUOTE_BEFORE:
+            return cell[1:]
+        rest = cell[1:]
+        if rest[0].isspace() and _WHITESPACE_THEN_RISKY.match(rest):
+            if not _PLAIN_NUMBER.fullmatch(rest.strip()):
+                return rest
     return cell
 
 
@@ -332,6 +352,8 @@ def read_csv(raw: BinaryIO, progress: Callable[[int], None] | None = None) -> It
     `progress` is told how many bytes have been read, now and then.
     """
     lines = _Lines(raw, progress)
+    if csv.field_size_limit() < _FIELD_LIMIT:
+        csv.field_size_limit(_FIELD_LIMIT)
     reader = csv.reader(iter(lines), strict=True)
     rows = _rows(reader)
     try:
@@ -425,11 +447,18 @@ def _uuid(text: str, column: str, line: int) -> str:
 
 
 def _int(text: str, column: str, line: int, minimum: int = 0) -> int:
-    if text.isdecimal():  # what fullmatch(r"\d+") accepts, with nothing to strip
+    if text.isdecimal() and len(text) < _MAX_DIGITS:  # fullmatch(r"\d+"), nothing to strip
         value = int(text)
         if value >= minimum:
             return value
-    if not re.fullmatch(r"\d+", text.strip()) or int(text) < minimum:
+    digits = text.strip()
+    if re.fullmatch(r"\d+", digits) and (len(digits) > _MAX_DIGITS or int(digits) > MAX_INTEGER):
+        raise ExchangeError(
+            f"line {line}",
+            f'{column} "{_short(text)}" is too large: no document has offsets or pages past '
+            f"{MAX_INTEGER:,}.",
+        )
+    if not re.fullmatch(r"\d+", digits) or int(digits) < minimum:
         what = "a whole number" if minimum == 0 else f"a whole number of {minimum} or more"
         raise ExchangeError(f"line {line}", f'{column} "{_short(text)}" is not {what}.')
     return int(text)
@@ -497,9 +526,9 @@ class _Rows:
         page_text = row[_PAGE].strip()
         page = _int(page_text, "page", line, minimum=1) - 1 if page_text else -1
         text = row[_START]
-        start = int(text) if text.isdecimal() else _int(text, "start", line)
+        start = int(text) if text.isdecimal() and len(text) < 19 else _int(text, "start", line)
         text = row[_END]
-        end = int(text) if text.isdecimal() else _int(text, "end", line)
+        end = int(text) if text.isdecimal() and len(text) < 19 else _int(text, "end", line)
         if end < start:
             raise ExchangeError(f"line {line}", f"end ({end}) is before start ({start}).")
         color = row[_COLOR_COLUMN].strip()

@@ -56,6 +56,7 @@ from typing import Any, BinaryIO, TextIO
 
 from reader.exchange import (
     CLAIMREADER_NS,
+    MAX_INTEGER,
     ExchangeError,
     Incoming,
     IncomingCitation,
@@ -378,6 +379,34 @@ def write_webanno(
 MAX_JSON_BYTES = 256 * 2**20
 
 
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _not_json(exc: json.JSONDecodeError) -> ExchangeError:
+    return ExchangeError(f"line {exc.lineno}", f"the file is not valid JSON ({exc.msg}).")
+
+
+def _has_surrogate_escape(raw: BinaryIO) -> bool:
+    """Whether the file has a \\uD800–\\uDFFF escape, read a block at a time."""
+    raw.seek(0)
+    tail = b""
+    while block := raw.read(1 << 20):
+        if _SURROGATE_ESCAPE_BYTES.search(tail + block):
+            return True
+        tail = block[-5:]
+    return False
+
+
+def _check_text(item: object, where: str) -> None:
+    try:
+        json.dumps(item, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        code = ord(exc.object[exc.start])
+        raise ExchangeError(
+            where, f"it holds a lone surrogate (\\u{code:04x}), which is not text."
+        ) from None
+
+
 def load_json(raw: BinaryIO) -> Any:
     """A JSON export parsed whole, or `ExchangeError` with one sentence (too big, not UTF-8,
     not JSON, nested too deeply)."""
@@ -392,12 +421,19 @@ def load_json(raw: BinaryIO) -> Any:
             "(it is read a block at a time).",
         )
     try:
-        data = json.loads(raw.read().decode("utf-8-sig"))
+        text = raw.read().decode("utf-8-sig")
+        data = json.loads(text)
     except UnicodeDecodeError:
         raise ExchangeError("line 1", "the file is not UTF-8 text.") from None
-    except json.JSONDecodeError as exc:
+    except ValueError as exc:
+        # Python refuses to read integers of more than 4,300 digits (a denial of service
+        # guard); JSONDecodeError, a ValueError too, is handled below.
+        if isinstance(exc, json.JSONDecodeError):
+            raise _not_json(exc) from None
+        long_number = re.search(r"\d{4301,}", text)
+        line = text.count("\n", 0, long_number.start()) + 1 if long_number else 1
         raise ExchangeError(
-            f"line {exc.lineno}", f"the file is not valid JSON ({exc.msg})."
+            f"line {line}", "a number has more than 4,300 digits, which no export writes."
         ) from None
     except RecursionError:  # "[[[[…" a thousand deep: no export is, and json gives up
         raise ExchangeError(
@@ -426,9 +462,14 @@ def read_webanno(raw: BinaryIO) -> Iterator[Incoming]:
             "line 1",
             'the file is not a W3C annotation collection (no "first" page with "items").',
         )
+    # A \\ud800 escape decodes to a lone surrogate, which is not text (SQLite cannot store it):
+    # only a file with such an escape has its items checked for one.
+    surrogates = _has_surrogate_escape(raw)
     seen: dict[str, int] = {}
     for number, item in enumerate(items, start=1):
         where = f"item {number}"
+        if surrogates:
+            _check_text(item, where)
         incoming = _incoming(item, where)
         first = seen.setdefault(incoming.annotation.id, number)
         if first != number:
@@ -489,6 +530,12 @@ class _Item:
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise ExchangeError(
                 self.where, f'"{self._name(key)}" is not a whole number (found {value!r}).'
+            )
+        if value > MAX_INTEGER:
+            raise ExchangeError(
+                self.where,
+                f'"{self._name(key)}" is too large: no document has offsets or pages past '
+                f"{MAX_INTEGER:,}.",
             )
         return value
 
@@ -586,8 +633,8 @@ def _incoming(data: Any, where: str) -> Incoming:
             if selector.data.get("conformsTo", NORMALIZED_TEXT) == NORMALIZED_TEXT:
                 position = selector
         elif kind == "FragmentSelector":
-            m = re.fullmatch(r"page=(\d+)", selector.text("value"))
-            if m is None or int(m.group(1)) < 1:
+            m = re.fullmatch(r"page=(\d{1,19})", selector.text("value"))
+            if m is None or not 1 <= int(m.group(1)) <= MAX_INTEGER:
                 raise ExchangeError(where, f'{selector.path} is not "page=N" with N from 1.')
             page = int(m.group(1)) - 1
     claim = claim or _Item({}, where, "claim")

@@ -53,6 +53,10 @@ HANDLED_TABLES = (
 # tables (rebuilt from the rows above, never copied).
 LOCAL_TABLES = (
     "_sqlite_migrations",
+    # Derived from documents this library opened (a version's text is kept again when it is
+    # opened here) and from its own re-anchoring (an orphan's candidate places).
+    "version_texts",
+    "anchor_candidates",
     "merge_conflicts",
     # The user's own library-wide choices (the reviewing organisation of ClaimReview).
     "library_settings",

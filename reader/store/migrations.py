@@ -294,3 +294,28 @@ def m_issue13_view_places(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m_issue10a_version_texts(db: Database) -> None:
+    # The normalized text of each version (zlib-compressed UTF-8), so a new version can be
+    # aligned with the previous one: the document's own change says where the words went.
+    db.execute(
+        """
+        CREATE TABLE version_texts (
+            version_id INTEGER PRIMARY KEY REFERENCES versions(id) ON DELETE CASCADE,
+            text BLOB NOT NULL
+        )
+        """
+    )
+    # The places an orphan could be (a tie the evidence could not break), offered to the user.
+    db.execute(
+        """
+        CREATE TABLE anchor_candidates (
+            annotation_id TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            PRIMARY KEY (annotation_id, start, "end")
+        )
+        """
+    )

@@ -16,7 +16,12 @@ from PySide6.QtGui import QUndoStack
 from reader.library import EmptySelection, Library
 from reader.model import AnchorState, Annotation, AnnotationKind
 from reader.ui.commands import CreateAnnotation, DeleteAnnotation, EditAnnotation, LibraryChange
-from reader.ui.document_work import BIG_REANCHOR, DocumentWork, text_is_slow
+from reader.ui.document_work import (
+    BIG_REANCHOR,
+    DocumentWork,
+    alignment_is_slow,
+    text_is_slow,
+)
 
 
 class _CreateInSet(CreateAnnotation):
@@ -65,6 +70,9 @@ class AnnotationController(QObject):
         sidebar.selection_changed.connect(self._sidebar_selection)
         editor.edited.connect(self.edit)
         editor.reattach_requested.connect(self.reattach)
+        if hasattr(editor, "reattach_to_requested"):
+            editor.reattach_to_requested.connect(self.reattach_to)
+            editor.candidates_provider = self.candidate_places
         editor.delete_requested.connect(lambda aid: self.delete([aid]))
         if hasattr(editor, "citations_changed"):
             editor.citations_changed.connect(self.citations_changed)
@@ -105,18 +113,28 @@ class AnnotationController(QObject):
                 kept = {a.id for a in held}
                 current = [a for a in current if a.id not in kept]
         counts: Counter[str] = Counter()
-        if stale and not text_is_slow(document) and len(stale) <= BIG_REANCHOR:
-            from reader.anchoring import reanchor_many
+        old_texts = self.library.old_texts(tab.opened, stale) if stale else []
+        if (
+            stale
+            and not text_is_slow(document)
+            and len(stale) <= BIG_REANCHOR
+            and not alignment_is_slow(document, old_texts)
+        ):
+            from reader.anchoring import reanchor_versions
 
-            moved = reanchor_many([a.anchor for a in stale], document.text)
-            current, counts = self.library.save_reanchored(tab.opened, current, stale, moved)
+            done = reanchor_versions([a.anchor for a in stale], old_texts, document.text)
+            assert done is not None  # nothing can cancel it
+            moved, ties = done
+            current, counts = self.library.save_reanchored(tab.opened, current, stale, moved, ties)
             stale = []
         tab.annotations = {a.id: a for a in current}
         tab.view.set_annotations(self._ordered(tab))
         if counts:
             self._tell_reanchored(counts)
         if stale or held:
-            self.work.start(tab, stale, held)
+            self.work.start(
+                tab, stale, held, dict(zip((a.id for a in stale), old_texts, strict=False))
+            )
 
     def _tell_reanchored(self, counts: Counter[str]) -> None:
         moved = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
@@ -135,7 +153,9 @@ class AnnotationController(QObject):
         added = list(held)
         counts: Counter[str] = Counter()
         if stale:
-            moved, counts = self.library.save_reanchored(tab.opened, [], stale, result.moved)
+            moved, counts = self.library.save_reanchored(
+                tab.opened, [], stale, result.moved, result.ties
+            )
             added += moved
         for a in added:
             tab.annotations[a.id] = a
@@ -150,7 +170,7 @@ class AnnotationController(QObject):
             return
         waiting = len(stale) + len(held)
         text = "Cancelled: the document's text was not read"
-        if stale and tab.opened.document.text_ready:
+        if stale and getattr(tab.opened.document, "text_ready", True):
             text = "Cancelled: re-anchoring stopped"
         if waiting:
             text += (
@@ -372,6 +392,45 @@ class AnnotationController(QObject):
         )
         self.changed(after, annotation_id)
         return after
+
+    def candidate_places(self, annotation: Annotation) -> list[tuple[int, int, str, str]]:
+        """An orphan's candidate places in its open document: (start, end, where, the words
+        around it), for the editor to offer."""
+        tab = self._tab_for(annotation.document_id)
+        if tab is None or text_is_slow(tab.opened.document):
+            return []
+        from reader.exchange import paragraph_at, paragraph_breaks
+
+        document = tab.opened.document
+        text = document.text
+        places = []
+        found = self.library.candidates(annotation)
+        breaks = paragraph_breaks(text) if found and not document.kind.paged else []
+        for start, end in found:
+            if text[start:end] != annotation.anchor.quote:
+                continue  # from another version of the document
+            if document.kind.paged:
+                where = f"p. {document.page_at_offset(start) + 1}"
+            else:
+                where = f"¶ {paragraph_at(breaks, start)}"
+            around = f"{text[max(0, start - 40) : start]}«{text[start:end]}»{text[end : end + 40]}"
+            preview = f"…{' '.join(around.split())}…"
+            places.append((start, end, where, preview))
+        return places
+
+    def reattach_to(self, annotation_id: str, start: int, end: int) -> None:
+        """Put an orphan on one of its candidate places (undoable)."""
+        annotation = self.library.annotation(annotation_id)
+        tab = self._tab_for(annotation.document_id) if annotation is not None else None
+        if tab is None or annotation is None:
+            return
+        after = self.library.reattach(annotation, tab.opened, start, end)
+        self.undo_stack.push(
+            EditAnnotation(self.library, self.changed, annotation, after, ["anchor"])
+        )
+        self.changed(after, annotation_id)
+        if tab is self.current_tab():
+            self.select(annotation_id)
 
     def reattach(self, annotation_id: str, tab=None) -> None:
         tab = tab or self.current_tab()

@@ -28,6 +28,21 @@ BIG_PAGES = 60  # ~0.15 s of text extraction here; fewer pages are read on the s
 BIG_REANCHOR = 300  # annotations to re-anchor before it goes to the worker
 
 
+# Aligning a new version with an old one (reader.alignment) on texts up to this size takes
+# well under 0.1 s when the versions are alike; a longer text, or one rewritten throughout, may
+# take up to the diff's 2 s limit, so it goes to the worker.
+ALIGN_ON_THE_SPOT = 100_000
+
+
+def alignment_is_slow(document, old_texts: list) -> bool:
+    """Whether re-anchoring with these old texts would align long texts on the UI thread."""
+    if not any(old is not None for old in old_texts):
+        return False
+    return len(document.text) > ALIGN_ON_THE_SPOT or any(
+        old is not None and len(old) > ALIGN_ON_THE_SPOT for old in old_texts
+    )
+
+
 def text_is_slow(document) -> bool:
     """Whether reading `document`'s whole text would freeze the window noticeably."""
     return document.kind.paged and not document.text_ready and document.page_count > BIG_PAGES
@@ -39,6 +54,7 @@ class _Work:
     job: BackgroundJob
     stale: list[Annotation]  # made on older versions: to re-anchor
     held: list[Annotation]  # current, but placed only once the text is known
+    old_texts: dict[str, str | None] = field(default_factory=dict)  # annotation id → its text
     then: list[tuple[str | None, Callable[[], None]]] = field(default_factory=list)
     done: int = 0
     total: int = 0
@@ -48,6 +64,7 @@ class _Work:
 class WorkResult:
     texts: list[str] | None
     moved: list | None
+    ties: dict[int, list[tuple[int, int]]] = field(default_factory=dict)  # orphans' candidates
 
 
 class DocumentWork(QObject):
@@ -91,19 +108,23 @@ class DocumentWork(QObject):
         tab,
         stale: list[Annotation] | None = None,
         held: list[Annotation] | None = None,
+        old_texts: dict[str, str | None] | None = None,
     ) -> _Work:
-        """Read the text if it is not there and re-anchor `stale` on it, on the worker."""
+        """Read the text if it is not there and re-anchor `stale` on it, on the worker
+        (aligned with the text each was made on, `old_texts` by annotation id, where known)."""
         stale, held = list(stale or ()), list(held or ())
+        old_texts = dict(old_texts or {})
         previous = self._works.get(id(tab))
         if previous is not None:  # new annotations to place (an import): one job does both
             self._forget(previous)
             previous.job.cancel()
             stale = _merged(previous.stale, stale)
             held = _merged(previous.held, held)
+            old_texts = {**previous.old_texts, **old_texts}
         document = tab.opened.document
         title = tab.opened.record.title or document.source
         job = BackgroundJob(f"Reading {title}", self)
-        work = _Work(tab, job, stale, held)
+        work = _Work(tab, job, stale, held, old_texts)
         if previous is not None:
             work.then = previous.then
         self._works[id(tab)] = work
@@ -111,12 +132,13 @@ class DocumentWork(QObject):
         job.succeeded.connect(lambda result, w=work: self._succeeded(w, result))
         job.failed.connect(lambda message, w=work: self._failed(w, message))
         anchors = [a.anchor for a in stale]
+        anchor_texts = [old_texts.get(a.id) for a in stale]
         reading = document.kind.paged and not document.text_ready
         pages = document.page_count if reading else 0
         text = None if reading else document.text
 
         def run(progress, cancel):
-            from reader.anchoring import reanchor_many
+            from reader.anchoring import reanchor_versions
 
             texts = None
             full = text
@@ -131,17 +153,19 @@ class DocumentWork(QObject):
                 if texts is None:
                     raise DocumentError("Cancelled.")
                 full = "\n\n".join(texts)
-            moved = None
+            moved, ties = None, {}
             if anchors:
-                moved = reanchor_many(
+                done = reanchor_versions(
                     anchors,
+                    anchor_texts,
                     full,
                     progress=lambda done, _total: progress(pages + done, pages + len(anchors)),
                     cancel=cancel,
                 )
-                if moved is None:
+                if done is None:
                     raise DocumentError("Cancelled.")
-            return WorkResult(texts, moved)
+                moved, ties = done
+            return WorkResult(texts, moved, ties)
 
         work.total = pages + len(anchors)
         job.start(run)
@@ -210,7 +234,7 @@ class DocumentWork(QObject):
         record = work.tab.opened.record
         title = record.title or record.source.rsplit("/", 1)[-1]
         title = title if len(title) <= 40 else title[:39] + "…"
-        if work.stale and work.tab.opened.document.text_ready:
+        if work.stale and getattr(work.tab.opened.document, "text_ready", True):
             return f"Re-anchoring {len(work.stale):,} annotations in {title}…"
         return f"Reading the text of {title}…"
 

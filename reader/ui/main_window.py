@@ -1885,6 +1885,7 @@ class MainWindow(QMainWindow):
             self.conflicts_dialog.panel.refresh()
         if self.browser_dialog is not None:
             self.browser_dialog.browser.refresh()
+
     def _choose_zotero_attachments(self, path: Path) -> None:
         """Ask which of a Zotero library's PDF attachments to import, then import them."""
         from reader.ui.zotero_dialog import ZoteroDialog

@@ -87,8 +87,9 @@ class OcrWork(QObject):
             finally:
                 handle.close()
 
-        job.progress.connect(lambda done, total: self.indicator.show_work(
-            self._label(tab, pages), done, total))
+        job.progress.connect(
+            lambda done, total: self.indicator.show_work(self._label(tab, pages), done, total)
+        )
 
         job.succeeded.connect(lambda result, t=tab: self._succeeded(t, result))
         job.failed.connect(lambda message, t=tab: self._failed(t, message))

@@ -230,6 +230,7 @@ class AnnotationEditor(QWidget):
     # `dict` signal goes through QVariantMap and turns AnnotationKind/ClaimStatus into plain str.
     edited = Signal(str, object)
     reattach_requested = Signal(str)  # annotation id (orphans only)
+    reattach_to_requested = Signal(str, int, int)  # annotation id, start, end (a candidate)
     delete_requested = Signal(str)  # annotation id
     citations_changed = Signal(str)  # annotation id, after a citation or source changed
     open_evidence = Signal(str)  # evidence annotation id a citation points to
@@ -334,6 +335,29 @@ class AnnotationEditor(QWidget):
         self.reattach_button.clicked.connect(self._request_reattach)
         self.reattach_button.hide()
 
+        # An orphan from a tie: the places it could be, equally likely; the user picks one.
+        # (annotation → [(start, end, where, preview)]; set by whoever knows the document.)
+        self.candidates_provider: Callable[[Annotation], list[tuple[int, int, str, str]]] = (
+            lambda _a: []
+        )
+        self.candidates_group = QGroupBox("Possible places")
+        self.candidates_group.setObjectName("editor_candidates")
+        self.candidates_group.setToolTip(
+            "The quoted words occur here more than once with the same surroundings; "
+            "choose the place this highlight belongs to."
+        )
+        self.candidates_list = QListWidget()
+        self.candidates_list.setObjectName("editor_candidates_list")
+        self.candidates_list.setWordWrap(True)
+        self.candidates_list.itemActivated.connect(lambda _item: self._request_candidate())
+        self.candidate_button = QPushButton("Re-attach here")
+        self.candidate_button.setObjectName("editor_reattach_candidate")
+        self.candidate_button.clicked.connect(self._request_candidate)
+        candidates_layout = QVBoxLayout(self.candidates_group)
+        candidates_layout.addWidget(self.candidates_list)
+        candidates_layout.addWidget(self.candidate_button)
+        self.candidates_group.hide()
+
         self.delete_button = QPushButton("Delete")
         self.delete_button.setObjectName("editor_delete")
         self.delete_button.setToolTip("Delete this highlight")
@@ -368,6 +392,7 @@ class AnnotationEditor(QWidget):
         form.addRow("Updated", self.updated_label)
         form.addRow("Anchor", self.anchor_label)
         form.addRow(self.reattach_button)
+        form.addRow(self.candidates_group)
         delete_row = QHBoxLayout()
         delete_row.addStretch(1)
         delete_row.addWidget(self.delete_button)
@@ -551,6 +576,7 @@ class AnnotationEditor(QWidget):
             self.updated_label.clear()
             self.anchor_label.clear()
             self.reattach_button.hide()
+            self._show_candidates([])
         finally:
             self._loading -= 1
         self.form.setEnabled(False)
@@ -596,7 +622,30 @@ class AnnotationEditor(QWidget):
         state = AnchorState(annotation.anchor.state)
         self.anchor_label.setText(ANCHOR_TEXT[state])
         self.reattach_button.setVisible(state is AnchorState.ORPHAN)
+        places = self.candidates_provider(annotation) if state is AnchorState.ORPHAN else []
+        if places:
+            self.anchor_label.setText(
+                f"orphan — its words occur {len(places)} times here with the same "
+                "surroundings; choose its place below"
+            )
+        self._show_candidates(places)
         self._show_history()
+
+    def _show_candidates(self, places: list[tuple[int, int, str, str]]) -> None:
+        shown = [
+            self.candidates_list.item(i).data(Qt.ItemDataRole.UserRole)
+            for i in range(self.candidates_list.count())
+        ]
+        if shown == [f"{s}:{e}" for s, e, _, _ in places]:
+            return
+        self.candidates_list.clear()
+        for start, end, where, preview in places:
+            item = QListWidgetItem(f"{where}: {preview}")
+            item.setData(Qt.ItemDataRole.UserRole, f"{start}:{end}")
+            self.candidates_list.addItem(item)
+        if places:
+            self.candidates_list.setCurrentRow(0)
+        self.candidates_group.setVisible(bool(places))
 
     def _show_history(self) -> None:
         if self.history_list is None:
@@ -724,6 +773,13 @@ class AnnotationEditor(QWidget):
         if self._annotation is not None:
             self.flush()
             self.reattach_requested.emit(self._annotation.id)
+
+    def _request_candidate(self) -> None:
+        item = self.candidates_list.currentItem()
+        if self._annotation is not None and item is not None:
+            self.flush()
+            start, end = (int(n) for n in item.data(Qt.ItemDataRole.UserRole).split(":"))
+            self.reattach_to_requested.emit(self._annotation.id, start, end)
 
     def _request_delete(self) -> None:
         if self._annotation is not None:

@@ -131,9 +131,13 @@ def _bare_doi(doi: str) -> str:
 
 
 def source_link(source: Source) -> QUrl | None:
-    """Where "Open URL" goes: the URL, else the DOI resolved at doi.org; None if neither."""
+    """Where "Open URL" goes: the URL, else the DOI resolved at doi.org; None if neither (an
+    address that is not a web, mail or DOI link is never handed to the desktop)."""
+    from reader.citations import openable_url
+
     if source.url.strip():
-        return QUrl(source.url.strip())
+        link = openable_url(source.url)
+        return QUrl(link) if link is not None else None
     doi = _bare_doi(source.doi)
     if doi:
         return QUrl(f"https://doi.org/{doi}")
