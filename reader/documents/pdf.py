@@ -916,6 +916,8 @@ class PdfDocument:
         (Comic books and e-books are not scans: their picture pages are left alone.)"""
         if not self.is_pdf or page in self._ocr or self.has_text_layer(page):
             return False
+        if self.too_complex(page):
+            return False  # rendering it for Tesseract is what the budget forbids
         with _MUPDF_LOCK:
             pg = self._load_page(page)
             if pg is None:
