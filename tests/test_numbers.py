@@ -151,3 +151,18 @@ def test_the_csv_export_has_the_number_check_after_source_isbn(tmp_path):
     other = tmp_path / "other.sqlite"
     assert _cli("--db", str(other), "import", str(exported)).returncode == 0
     assert _cli("--db", str(other), "export", "--all").stdout == first.stdout
+
+
+def test_json_and_markdown_exports_carry_the_number_check(tmp_path):
+    db = tmp_path / "lib.sqlite"
+    added = _cli(
+        "--db", str(db), "annotate", str(SEED), "--quote", "79,770 in 2022",
+        "--cite", "https://www.cdc.gov/nchs/", "--evidence-quote", "81,806 deaths in 2022",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    exported = _cli("--db", str(db), "export", "--all", "--format", "json")
+    assert '"numberCheck": "differ: 79,770 vs 81,806"' in exported.stdout
+    context = (Path(__file__).parents[1] / "reader" / "exchange" / "claimreader.jsonld").read_text()
+    assert '"numberCheck"' in context
+    report = _cli("--db", str(db), "export", "--all", "--format", "md").stdout
+    assert "Numbers checked: differ: 79,770 vs 81,806" in report
