@@ -150,6 +150,8 @@ def test_the_csv_export_has_the_number_check_after_source_isbn(tmp_path):
     exported.write_text(first.stdout, encoding="utf-8", newline="")
     other = tmp_path / "other.sqlite"
     assert _cli("--db", str(other), "import", str(exported)).returncode == 0
+    # The ¶ location comes from the document's kept text: this library must open it once.
+    assert _cli("--db", str(other), "list", "--document", doc).returncode == 0
     assert _cli("--db", str(other), "export", "--all").stdout == first.stdout
 
 
