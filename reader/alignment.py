@@ -18,6 +18,10 @@ __all__ = ["Alignment"]
 
 # Past this the diff stops refining and returns what it has (still a valid, coarser alignment).
 DIFF_SECONDS = 2.0
+# Up to this size the diff runs to the end, whatever the machine's load: the same two texts
+# always give the same alignment (the worst pair of this size takes ~0.5 s). Only longer
+# pairs are bounded by time.
+UNBOUNDED_DIFF_UP_TO = 2_000
 # Up to this size texts are compared character by character: a line-level diff may pair a
 # paragraph with a pasted copy of it when its neighbours were re-flowed (the characters say
 # which one kept its surroundings). Longer texts go by lines first, for speed.
@@ -29,8 +33,9 @@ class Alignment:
 
     def __init__(self, old: str, new: str) -> None:
         differ = diff_match_patch()
-        differ.Diff_Timeout = DIFF_SECONDS
-        by_lines = max(len(old), len(new)) > CHARACTER_DIFF_UP_TO
+        longest = max(len(old), len(new))
+        differ.Diff_Timeout = 0 if longest <= UNBOUNDED_DIFF_UP_TO else DIFF_SECONDS
+        by_lines = longest > CHARACTER_DIFF_UP_TO
         diffs = differ.diff_main(old, new, checklines=by_lines)
         # Coincidental one-letter equalities inside rewritten text say nothing about where
         # words went; semantic cleanup folds them into the change around them.

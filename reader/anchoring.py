@@ -187,6 +187,21 @@ def _context_identical(anchor: TextAnchor, text: str, start: int, end: int) -> b
     return text[max(0, start - len(p)) : start] == p and text[end : end + len(s)] == s
 
 
+def _paragraph_context_identical(anchor: TextAnchor, text: str, start: int, end: int) -> bool:
+    """Whether the quote's context inside its own paragraph is unchanged at start:end (a
+    paragraph moved whole keeps it, though its neighbours are new)."""
+    p = anchor.prefix.rsplit("\n", 1)[-1]
+    s = anchor.suffix.split("\n", 1)[0]
+    if text[max(0, start - len(p)) : start] != p or text[end : end + len(s)] != s:
+        return False
+    # Where the old context reached a paragraph's edge, that edge must be an edge here too.
+    at = start - len(p)
+    if p != anchor.prefix and at > 0 and text[at - 1] != "\n":
+        return False
+    at = end + len(s)
+    return s == anchor.suffix or at >= len(text) or text[at] == "\n"
+
+
 def _distance(start: int, expected: list[int]) -> int:
     return min(abs(start - e) for e in expected)
 
@@ -349,6 +364,17 @@ class _Reanchorer:
 
         if self.tied:
             return replace(anchor, state=_ORPHAN)  # copies equally likely: the user chooses
+
+        # 2b. With the old text aligned: the one place (not old text from elsewhere) whose
+        #     context inside its paragraph is unchanged is the quote's paragraph, moved whole.
+        if not self.ties_orphan:
+            moved = [
+                (s, e)
+                for s, e in self._exact_spans(quote)
+                if not self.excluded(s, e) and _paragraph_context_identical(anchor, text, s, e)
+            ]
+            if len(moved) == 1:
+                return self._found(anchor, *moved[0], exact=True)
 
         # 3. Fuzzy.
         chosen = self._fuzzy(anchor, expected)

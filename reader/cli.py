@@ -21,6 +21,7 @@ COMMANDS = (
     "update",
     "history",
     "serve",
+    "compare-numbers",
 )
 
 
@@ -119,7 +120,26 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=_port, default=8001)
     serve.add_argument("--password", help="required to see any page (needed off loopback)")
+    numbers = sub.add_parser(
+        "compare-numbers", help="the figures of a claim checked against its evidence quote"
+    )
+    numbers.add_argument("claim")
+    numbers.add_argument("evidence")
+    numbers.add_argument("--json", action="store_true")
     return parser
+
+
+def cmd_compare_numbers(args: argparse.Namespace) -> int:
+    from reader.numbers import compare
+
+    check = compare(args.claim, args.evidence)
+    if args.json:
+        sys.stdout.write(json.dumps(check.as_json(), ensure_ascii=False) + "\n")
+    else:
+        print(check.cell())
+        for pair in check.pairs:
+            print(f"  {pair.verdict}: {pair.claim} vs {pair.evidence}")
+    return 0
 
 
 def _positive(text: str) -> int:
@@ -523,6 +543,7 @@ def run(argv: Sequence[str]) -> int:
         "update": cmd_update,
         "history": cmd_history,
         "serve": cmd_serve,
+        "compare-numbers": cmd_compare_numbers,
     }
     try:
         return handlers[args.command](args)

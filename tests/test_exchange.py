@@ -20,7 +20,7 @@ HEADER = (
     "set,annotation_id,document_title,document_file,document_sha256,location,page,start,end,"
     "quote,prefix,suffix,kind,color,status,claimant,note,tags,anchor_state,created_at,updated_at,"
     "citation_id,stance,source_title,source_authors,source_publisher,source_date,source_url,"
-    "source_doi,locator,evidence_quote,accessed_at,archived_url,source_isbn"
+    "source_doi,locator,evidence_quote,accessed_at,archived_url,source_isbn,number_check"
 )
 
 LONG_NOTE = ('A five-thousand character note, with commas, "quotes" and\nnew lines. ' * 80)[:5000]

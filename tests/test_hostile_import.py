@@ -340,8 +340,8 @@ def test_wrong_missing_and_extra_columns(db, tmp_path):
     assert check_outcome(db, serialize([renamed, new_row()]), tmp_path, "renamed").startswith(
         "line 1: "
     )
-    # (COLUMNS[:-1] is the header before source_isbn was appended: an older export, read.)
-    missing = [list(COLUMNS[:-2]), new_row()[:-2]]
+    # (COLUMNS[:-2] is the header before source_isbn and number_check: an older export, read.)
+    missing = [list(COLUMNS[:-3]), new_row()[:-3]]
     assert check_outcome(db, serialize(missing), tmp_path, "missing").startswith("line 1: ")
     shuffled = [list(reversed(COLUMNS)), list(reversed(new_row()))]
     assert check_outcome(db, serialize(shuffled), tmp_path, "shuffled").startswith("line 1: ")

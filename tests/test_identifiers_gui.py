@@ -58,8 +58,8 @@ def test_isbn_in_csv_markdown_and_json_and_the_csv_round_trip(window, qtbot, tmp
     data = out.read_bytes()
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8"))))
     assert list(rows[0]) == list(COLUMNS)
-    assert list(rows[0])[-1] == "source_isbn"
-    assert list(rows[0])[-2] == "archived_url"
+    assert list(rows[0])[-2:] == ["source_isbn", "number_check"]
+    assert list(rows[0])[-3] == "archived_url"
     assert {r["source_isbn"] for r in rows} == {"9780306406157", ""}
     # Export → import → export is byte-identical.
     assert str(library.import_file(out)).startswith("added 0, updated 0")

@@ -67,6 +67,7 @@ from reader.model import (
     Stance,
     TextAnchor,
 )
+from reader.numbers import export_cell
 
 __all__ = ["COLUMNS", "protect", "read_csv", "rows_for", "unprotect", "write_csv"]
 
@@ -107,6 +108,8 @@ COLUMNS = (
     # Appended after the first published header (a compatible change): files without it
     # are still read.
     "source_isbn",
+    # Derived from the quote and the evidence quote (reader.numbers): written, never read.
+    "number_check",
 )
 # The last column of the first published header: a file whose header ends there is an older
 # export, read with the later columns empty.
@@ -223,6 +226,7 @@ def rows_for(record: ExportRecord, place: str = "") -> list[list[str]]:
             s.accessed,
             s.archived_url,
             s.isbn,
+            export_cell(anchor.quote, c.evidence_quote),
         ]
         for c, s in record.citations
     ]
@@ -595,7 +599,11 @@ def _citation(row: list[str], line: int, annotation_id: str) -> IncomingCitation
         return row[_COL[name]]
 
     if not cell("citation_id").strip():
-        filled = [COLUMNS[i] for i in range(_FIRST_CITATION_COLUMN, len(COLUMNS)) if row[i]]
+        filled = [
+            COLUMNS[i]
+            for i in range(_FIRST_CITATION_COLUMN, len(COLUMNS))
+            if row[i] and i != _COL["number_check"]
+        ]
         if filled:
             raise ExchangeError(
                 f"line {line}", f"{filled[0]} is filled in but citation_id is empty."

@@ -26,6 +26,7 @@ from reader.model import (
     ExportRecord,
     Stance,
 )
+from reader.numbers import export_cell
 
 __all__ = ["STATUS_BADGES", "escape", "write_markdown"]
 
@@ -273,6 +274,9 @@ def _sources(record: ExportRecord) -> list[str]:
             item += f"{_HARD_BREAK}\n  {identifiers}"
         lines.append(item)
         lines.extend(_blockquote(citation.evidence_quote, indent="  "))
+        number_check = export_cell(record.annotation.anchor.quote, citation.evidence_quote)
+        if number_check:
+            lines.extend(["", f"  Numbers checked: {escape(number_check)}"])
     return lines
 
 

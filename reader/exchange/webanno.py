@@ -78,6 +78,7 @@ from reader.model import (
     Stance,
     TextAnchor,
 )
+from reader.numbers import export_cell
 
 __all__ = [
     "ANNO_CONTEXT",
@@ -240,6 +241,10 @@ def item_for(record: ExportRecord, span: SourceSpan | None = None) -> dict[str, 
             cited["locator"] = c.locator
         if c.evidence_quote:
             cited["evidenceQuote"] = c.evidence_quote
+            # Derived (reader.numbers), so import does not read it back.
+            number_check = export_cell(a.anchor.quote, c.evidence_quote)
+            if number_check:
+                cited["numberCheck"] = number_check
         if c.evidence_annotation_id:
             cited["evidenceAnnotation"] = f"urn:uuid:{c.evidence_annotation_id}"
         cited["created"] = c.created_at

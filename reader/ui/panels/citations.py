@@ -60,6 +60,7 @@ from PySide6.QtWidgets import (
 
 from reader import citations as refs
 from reader.model import Annotation, Citation, Source, Stance
+from reader.numbers import export_cell
 from reader.ui.panels.source_dialog import SourceDialog
 from reader.ui.preferences import swatch_icon
 from reader.ui.wrapping_row import WrappingRow
@@ -92,6 +93,22 @@ ROLE_CITATION_ID = Qt.ItemDataRole.UserRole
 ROLE_STANCE = Qt.ItemDataRole.UserRole + 1
 ROLE_HTML = Qt.ItemDataRole.UserRole + 2
 ROLE_SOURCE_ID = Qt.ItemDataRole.UserRole + 3
+# The `number_check` cell of the citation (empty without evidence figures).
+ROLE_NUMBER_CHECK = Qt.ItemDataRole.UserRole + 4
+_NUMBER_BADGE_COLORS = {"agree": "#1a7f37", "differ": "#cf222e", "none": "#6e7781"}
+
+
+def number_badge(check: str) -> str:
+    """The badge a citation card shows for its numbers check (rich text), or ""."""
+    if not check:
+        return ""
+    verdict, _, pair = check.partition(":")
+    words = {"agree": "Numbers agree", "none": "No figures to compare"}.get(verdict)
+    words = words or f"Numbers differ: {pair.strip()}"
+    return (
+        f'<span style="color:{_NUMBER_BADGE_COLORS[verdict]}"><b>● {html.escape(words)}</b></span>'
+    )
+
 
 _REFERENCE_START = re.compile(
     r"(https?://|www\.|doi:|10\.\d{4,9}/|isbn|@\w+\s*[{(]|[\[{]|TY  -)", re.IGNORECASE
@@ -627,6 +644,11 @@ class CitationsPanel(QWidget):
             parts.append(html.escape(citation.locator))
         if citation.evidence_quote:
             parts.append(f"<i>“{html.escape(elide(citation.evidence_quote))}”</i>")
+        claim = self._annotation.anchor.quote if self._annotation is not None else ""
+        number_check = export_cell(claim, citation.evidence_quote)
+        if number_check:
+            parts.append(number_badge(number_check))
+        item.setData(ROLE_NUMBER_CHECK, number_check)
         stance = Stance(citation.stance)
         plain = f"{STANCE_LABELS[stance]}: {reference}"
         if citation.locator:
