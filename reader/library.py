@@ -38,14 +38,22 @@ from reader.model import (
 )
 from reader.store import LibraryDamaged, Repository, open_database
 
+# Re-exported so the GUI names library faults and backups without reaching into the store.
+from reader.store.backup import BackupError, make_backup
+from reader.store.db import LibraryError, LibraryUnavailable
+
 __all__ = [
+    "BackupError",
     "DocumentError",
     "Library",
     "LibraryDamaged",
+    "LibraryError",
+    "LibraryUnavailable",
     "Opened",
     "PasswordRequired",
     "QuoteNotFound",
     "default_author",
+    "make_backup",
 ]
 
 
@@ -220,6 +228,10 @@ class Library:
     ) -> Opened:
         document = open_document(snapshot, password, source=url, url=final_url or url)
         return Opened(document, self._record(document, snapshot, source=url))
+
+    def document_record(self, document_id: int):
+        """The stored record (title, kind, path …) of a document, or None."""
+        return self.repo.document_by_id(document_id)
 
     def record_document(
         self, document: DocumentBackend, file: Path, *, source: str | None = None
@@ -1067,7 +1079,6 @@ class Library:
         other file is opened read-only and never modified (see reader.store.merge)."""
         import sqlite3
 
-        from reader.store.db import LibraryError
         from reader.store.merge import (
             MergeRefused,
             attach_read_only,
