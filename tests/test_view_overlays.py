@@ -545,7 +545,7 @@ def test_pdf_ten_thousand_annotations_without_rects_stay_lazy(qtbot, tmp_path: P
     view.set_annotations(annotations)
     assert len(view.annotation_ids()) == 10_000
     assert backend.chars_pages == []
-    assert not view._page_marks  # no geometry at all yet
+    assert not view._annotation_layer.cached_pages()  # no geometry at all yet
     assert view.verticalScrollBar().marker_rows()  # ticks come from the text positions
     assert backend.chars_pages == []
 
@@ -555,7 +555,7 @@ def test_pdf_ten_thousand_annotations_without_rects_stay_lazy(qtbot, tmp_path: P
         painted |= set(view.visible_pages())
         view.viewport().repaint()
         view.verticalScrollBar().repaint()
-        assert set(view._page_marks) <= painted
+        assert view._annotation_layer.cached_pages() <= painted
     assert set(backend.chars_pages) <= painted
     assert len(painted) < doc.page_count // 2
     # what is drawn matches rects computed for the whole annotation at once

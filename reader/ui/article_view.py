@@ -36,7 +36,7 @@ from PySide6.QtWidgets import QApplication, QTextBrowser, QTextEdit, QWidget
 
 from reader import text_units
 from reader.model import Annotation, Block, ViewPlace
-from reader.ui.pdf_view import (
+from reader.ui.overlays import (
     MarkerScrollBar,
     OverlayFlash,
     annotation_colour,
