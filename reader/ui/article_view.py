@@ -15,7 +15,6 @@ from PySide6.QtCore import QElapsedTimer, QPoint, QPointF, QRectF, Qt, QUrl, Sig
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
-    QFont,
     QFontMetricsF,
     QGuiApplication,
     QKeySequence,
@@ -24,18 +23,14 @@ from PySide6.QtGui import (
     QPalette,
     QPen,
     QShortcut,
-    QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
-    QTextDocument,
-    QTextFrameFormat,
-    QTextListFormat,
-    QTextTableFormat,
 )
 from PySide6.QtWidgets import QApplication, QTextBrowser, QTextEdit, QWidget
 
 from reader import text_units
 from reader.model import Annotation, Block, ViewPlace
+from reader.ui.article_document import ArticleDocumentBuilder
 from reader.ui.overlays import (
     MarkerScrollBar,
     OverlayFlash,
@@ -44,9 +39,9 @@ from reader.ui.overlays import (
     outline_path,
     overlay_fill,
 )
+from reader.ui.text_find import FindState
 
 MEASURE_CHARS = 72  # a comfortable line length
-HEADING_SCALE = {1: 1.8, 2: 1.5, 3: 1.3, 4: 1.15, 5: 1.05, 6: 1.0}
 EXTERNAL_SCHEMES = ("http", "https", "mailto")
 
 
@@ -93,8 +88,7 @@ class ArticleView(QTextBrowser):
         self._base_point_size = max(self.font().pointSizeF(), 10.0) + 2
         self._font_step = 0
         self._doc_starts: list[int] = []  # QTextDocument position where each block's text starts
-        self._matches: list[tuple[int, int]] = []
-        self._current_match = -1
+        self._find = FindState()
         self._build()
         copy = QShortcut(QKeySequence(QKeySequence.StandardKey.Copy), self)
         copy.activated.connect(self.copy_selection)
@@ -121,50 +115,10 @@ class ArticleView(QTextBrowser):
         return self._base_point_size * (1.1**self._font_step)
 
     def _build(self) -> None:
-        doc = QTextDocument(self)
-        doc.setUndoRedoEnabled(False)
-        font = QFont(self.font())
-        font.setPointSizeF(self._font_size())
-        doc.setDefaultFont(font)
-        doc.setDocumentMargin(24)
-        cursor = QTextCursor(doc)
-        self._insert_header(cursor)
-        starts: list[int] = []
-        lists: dict[int, object] = {}
-        tables: dict[int, object] = {}
-        first = True
-        for block in self.blocks:
-            if block.kind in ("td", "th"):
-                starts.append(self._insert_cell(cursor, block, tables, first))
-                first = False
-                continue
-            if tables:
-                cursor.movePosition(QTextCursor.MoveOperation.End)
-                tables.clear()
-            bfmt, cfmt = self._formats(block)
-            cursor.insertBlock(bfmt, cfmt)
-            first = False
-            if block.kind == "li":
-                lists = {d: lst for d, lst in lists.items() if d <= block.depth}
-                current = lists.get(block.depth)
-                if current is None:
-                    lfmt = QTextListFormat()
-                    ordered = block.ordinal[:1].isdigit()
-                    lfmt.setStyle(
-                        QTextListFormat.Style.ListDecimal
-                        if ordered
-                        else QTextListFormat.Style.ListDisc
-                    )
-                    lfmt.setIndent(block.depth + 1)
-                    lists[block.depth] = cursor.createList(lfmt)
-                else:
-                    current.add(cursor.block())  # type: ignore[attr-defined]
-            else:
-                lists = {}
-            starts.append(cursor.position())
-            _insert_text(cursor, block.text, bfmt, cfmt)
-            self._apply_spans(cursor, starts[-1], block)
-        self._doc_starts = starts
+        builder = ArticleDocumentBuilder(
+            self.document_backend, self.blocks, self.font(), self._font_size(), self.palette()
+        )
+        doc, self._doc_starts = builder.build(self)
         self.setDocument(doc)
         self._apply_measure()
         doc.documentLayout().documentSizeChanged.connect(self._marker_bar.invalidate)
@@ -172,103 +126,6 @@ class ArticleView(QTextBrowser):
         if self._annotations:
             self._build_annotation_selections()
         self._marker_bar.invalidate()
-
-    def _insert_header(self, cursor: QTextCursor) -> None:
-        meta = self.document_backend.metadata
-        title_fmt = QTextCharFormat()
-        title_fmt.setFontPointSize(self._font_size() * 1.9)
-        title_fmt.setFontWeight(QFont.Weight.Bold)
-        bfmt = QTextBlockFormat()
-        bfmt.setBottomMargin(6)
-        cursor.setBlockFormat(bfmt)
-        cursor.insertText(meta.title or self.document_backend.source, title_fmt)
-        byline = " · ".join(p for p in (meta.author, meta.published[:10], meta.site) if p)
-        if byline:
-            muted = QTextCharFormat()
-            muted.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
-            muted.setFontPointSize(self._font_size() * 0.9)
-            cursor.insertBlock(QTextBlockFormat(), muted)
-            cursor.insertText(byline, muted)
-        rule = QTextBlockFormat()
-        rule.setBottomMargin(12)
-        cursor.insertBlock(rule, QTextCharFormat())
-        cursor.insertHtml("<hr/>")
-
-    def _formats(self, block: Block) -> tuple[QTextBlockFormat, QTextCharFormat]:
-        bfmt = QTextBlockFormat()
-        cfmt = QTextCharFormat()
-        cfmt.setFontPointSize(self._font_size())
-        bfmt.setBottomMargin(self._font_size() * 0.8)
-        bfmt.setLineHeight(140, QTextBlockFormat.LineHeightTypes.ProportionalHeight.value)
-        kind = block.kind
-        if kind.startswith("h") and kind[1:].isdigit():
-            level = int(kind[1:])
-            bfmt.setHeadingLevel(level)
-            bfmt.setTopMargin(self._font_size() * 0.8)
-            cfmt.setFontPointSize(self._font_size() * HEADING_SCALE.get(level, 1.0))
-            cfmt.setFontWeight(QFont.Weight.Bold)
-        elif kind == "quote":
-            bfmt.setLeftMargin(24 * (block.depth + 1))
-            cfmt.setFontItalic(True)
-        elif kind == "pre":
-            cfmt.setFontFamilies(["monospace"])
-            cfmt.setFontFixedPitch(True)
-            cfmt.setFontPointSize(self._font_size() * 0.85)
-            bfmt.setNonBreakableLines(True)
-        elif kind == "caption":
-            cfmt.setFontItalic(True)
-            cfmt.setFontPointSize(self._font_size() * 0.9)
-        elif kind == "li":
-            bfmt.setBottomMargin(self._font_size() * 0.3)
-        return bfmt, cfmt
-
-    def _insert_cell(self, cursor: QTextCursor, block: Block, tables: dict, first: bool) -> int:
-        table = tables.get(block.table)
-        if table is None:
-            rows = 1 + max(b.row for b in self.blocks if b.table == block.table and b.row >= 0)
-            cols = 1 + max(b.col for b in self.blocks if b.table == block.table and b.col >= 0)
-            tfmt = QTextTableFormat()
-            tfmt.setCellPadding(4)
-            tfmt.setCellSpacing(0)
-            tfmt.setBorder(0.5)
-            tfmt.setBorderStyle(QTextFrameFormat.BorderStyle.BorderStyle_Solid)
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertBlock()
-            table = cursor.insertTable(rows, cols, tfmt)
-            tables.clear()
-            tables[block.table] = table
-        cell = table.cellAt(block.row, block.col)
-        cell_cursor = cell.firstCursorPosition()
-        cfmt = QTextCharFormat()
-        cfmt.setFontPointSize(self._font_size() * 0.95)
-        if block.kind == "th":
-            cfmt.setFontWeight(QFont.Weight.Bold)
-        start = cell_cursor.position()
-        cell_cursor.insertText(block.text, cfmt)
-        self._apply_spans(cell_cursor, start, block)
-        return start
-
-    def _apply_spans(self, cursor: QTextCursor, start: int, block: Block) -> None:
-        for span in block.spans:
-            fmt = QTextCharFormat()
-            if span.style == "a":
-                fmt.setAnchor(True)
-                fmt.setAnchorHref(span.href)
-                fmt.setForeground(self.palette().color(QPalette.ColorRole.Link))
-                fmt.setFontUnderline(True)
-                fmt.setToolTip(span.href)
-            elif span.style == "b":
-                fmt.setFontWeight(QFont.Weight.Bold)
-            elif span.style == "i":
-                fmt.setFontItalic(True)
-            elif span.style == "code":
-                fmt.setFontFamilies(["monospace"])
-            else:
-                continue
-            c = QTextCursor(cursor.document())
-            c.setPosition(start + span.start)
-            c.setPosition(start + span.end, QTextCursor.MoveMode.KeepAnchor)
-            c.mergeCharFormat(fmt)
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
@@ -337,10 +194,13 @@ class ArticleView(QTextBrowser):
         self.setTextCursor(cursor)
         self.ensureCursorVisible()
 
-    def copy_selection(self) -> None:
+    def copy_selection(self) -> bool:
+        """Put the selected text on the clipboard; False when nothing is selected."""
         text = self.selected_text()
-        if text:
-            QGuiApplication.clipboard().setText(text)
+        if not text:
+            return False
+        QGuiApplication.clipboard().setText(text)
+        return True
 
     def clear_selection(self) -> None:
         cursor = self.textCursor()
@@ -667,7 +527,7 @@ class ArticleView(QTextBrowser):
         if top is None:
             cursor = self.cursorForPosition(self.viewport().rect().topLeft())
             top = self.offset_at(cursor.position())
-        needle = self._find_text
+        needle = self._find.needle
         self._build()
         if needle:
             self.find(needle)
@@ -712,67 +572,52 @@ class ArticleView(QTextBrowser):
 
     # -- find ------------------------------------------------------------------------------
 
-    _find_text = ""
-
     def find(self, needle: str) -> int:  # type: ignore[override]
-        self._find_text = needle
-        self._matches = []
-        self._current_match = -1
-        if needle:
-            text = self.document_backend.text
-            folded = text.casefold()
-            key = needle.casefold()
-            # casefold can change lengths (ß → ss); fall back to lower() for such text
-            if len(folded) != len(text):
-                folded, key = text.lower(), needle.lower()
-            pos = folded.find(key)
-            while pos != -1 and len(self._matches) < 10000:
-                self._matches.append((pos, pos + len(key)))
-                pos = folded.find(key, pos + max(1, len(key)))
-        if self._matches:
-            self._current_match = 0
+        """Highlight every match of `needle` and go to the first; return how many there are
+        (the matching rule: reader.ui.text_find)."""
+        count = self._find.find(self.document_backend.text, needle)
         self._paint_matches()
-        return len(self._matches)
+        return count
 
     def find_next(self) -> int:
-        if not self._matches:
-            return 0
-        self._current_match = (self._current_match + 1) % len(self._matches)
-        self._paint_matches()
-        return self._current_match + 1
+        """Go to the next match (wrapping); return its 1-based index, 0 when there is none."""
+        return self._step_match(1)
 
     def find_previous(self) -> int:
-        if not self._matches:
-            return 0
-        self._current_match = (self._current_match - 1) % len(self._matches)
-        self._paint_matches()
-        return self._current_match + 1
+        """Go to the previous match (wrapping); return its 1-based index, 0 when none."""
+        return self._step_match(-1)
+
+    def _step_match(self, delta: int) -> int:
+        number = self._find.step(delta)
+        if number:
+            self._paint_matches()
+        return number
 
     def clear_find(self) -> None:
-        self._find_text = ""
-        self._matches = []
-        self._current_match = -1
+        self._find.clear()
         self._paint_matches()
 
     @property
     def match_count(self) -> int:
-        return len(self._matches)
+        return self._find.count
 
     @property
     def current_match(self) -> int:
-        return self._current_match + 1 if self._matches else 0
+        """1-based index of the current find match; 0 when there is none."""
+        return self._find.current
 
     def _paint_matches(self) -> None:
         selections: list[QTextEdit.ExtraSelection] = []
         pal = self.palette()
-        for i, (start, end) in enumerate(self._matches):
+        current = self._find.index
+        for i, (start, end) in enumerate(self._find.spans):
             sel = QTextEdit.ExtraSelection()
             cur = QTextCursor(self.document())
             cur.setPosition(self.position_of(start))
             cur.setPosition(self.position_of(end), QTextCursor.MoveMode.KeepAnchor)
             sel.cursor = cur
             fmt = QTextCharFormat()
-            if i == self._current_match:
+            if i == current:
                 fmt.setBackground(pal.color(QPalette.ColorRole.Highlight))
                 fmt.setForeground(pal.color(QPalette.ColorRole.HighlightedText))
             else:
@@ -781,48 +626,15 @@ class ArticleView(QTextBrowser):
             selections.append(sel)
         self._find_selections = selections
         self._apply_extra_selections()
-        if 0 <= self._current_match < len(self._matches):
-            start, _ = self._matches[self._current_match]
+        span = self._find.current_span
+        if span is not None:
+            start = span[0]
             cur = QTextCursor(self.document())
             cur.setPosition(self.position_of(start))
             self.setTextCursor(cur)
             self.ensureCursorVisible()
 
 
-def _match_colour(pal: QPalette):
-    from PySide6.QtGui import QColor
-
+def _match_colour(pal: QPalette) -> QColor:
     dark = pal.color(QPalette.ColorRole.Base).lightness() < 128
     return QColor(120, 100, 0) if dark else QColor(255, 236, 140)
-
-
-# Qt lays out one paragraph in worse than linear time: a 2 MB single-line text took 4 s to
-# show, 20 MB over 30 s, with the window frozen. A paragraph longer than this is shown as
-# several blocks, each break put in place of a space: a block separator is one position in a
-# QTextDocument, as the space was, so positions and normalized-text offsets stay in step.
-_LONG_PARAGRAPH = 20_000
-_PIECE = 5_000
-
-
-def _insert_text(
-    cursor: QTextCursor, text: str, bfmt: QTextBlockFormat, cfmt: QTextCharFormat
-) -> None:
-    if len(text) <= _LONG_PARAGRAPH:
-        cursor.insertText(text, cfmt)
-        return
-    follow = QTextBlockFormat(bfmt)
-    follow.setTopMargin(0)  # the pieces read as one paragraph
-    at = 0
-    while len(text) - at > _PIECE:
-        cut = text.find(" ", at + _PIECE, at + 2 * _PIECE)
-        if cut < 0:
-            cut = text.rfind(" ", at + 1, at + _PIECE)
-        if cut < 0:  # no space to put a break in place of: one long piece
-            break
-        cursor.insertText(text[at:cut], cfmt)
-        joined = QTextBlockFormat(cursor.blockFormat())
-        joined.setBottomMargin(0)
-        cursor.setBlockFormat(joined)
-        cursor.insertBlock(follow, cfmt)
-        at = cut + 1
-    cursor.insertText(text[at:], cfmt)

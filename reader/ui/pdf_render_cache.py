@@ -9,13 +9,18 @@ a budget smaller than one screenful only means nothing else is kept.
 
 from __future__ import annotations
 
+import inspect
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable
+from math import ceil, floor
 
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPalette
+from PySide6.QtCore import QObject, QPointF, QRect, QRectF, Qt, QTimer
+from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QRegion
+from PySide6.QtWidgets import QAbstractScrollArea
 
 from reader.documents.base import TOO_COMPLEX, PagedBackend, PageTooComplex
+from reader.ui.pdf_layout import PageLayout
 
 Key = tuple[int, float]  # (page, device pixels per point)
 
@@ -74,6 +79,135 @@ class RenderCache:
             if keep(k):
                 continue
             self._bytes -= self._images.pop(k).sizeInBytes()
+
+
+class PageRenderer(QObject):
+    """The render queue: what the view shows is rendered first, then the pages next to it, one
+    page per event-loop turn, into the cache.
+
+    `visible` gives the pages on screen now; the scale a page is rendered at comes from the
+    layout and the screen's device pixel ratio.
+    """
+
+    def __init__(
+        self,
+        view: QAbstractScrollArea,
+        backend: PagedBackend,
+        layout: PageLayout,
+        visible: Callable[[], list[int]],
+        limit_bytes: int,
+    ) -> None:
+        super().__init__(view)
+        # the viewport and a weak `visible`: no reference back to the view's Python object,
+        # whose cycle would keep a closed view and its cache until the garbage collector runs
+        self._viewport = view.viewport()
+        self._visible_ref = weakref.WeakMethod(visible) if inspect.ismethod(visible) else None
+        self._visible_fn = None if self._visible_ref is not None else visible
+        self._backend = backend
+        self._layout = layout
+        self.cache = RenderCache(limit_bytes)
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.timeout.connect(self._render_next)
+        self.rendered = 0  # how many page renders were asked for (tests, bench)
+        self.too_complex: set[int] = set()  # shown as a placeholder, not drawn
+
+    def _visible(self) -> list[int]:
+        visible = self._visible_ref() if self._visible_ref is not None else self._visible_fn
+        return visible() if visible is not None else []
+
+    def dpr(self) -> float:
+        return self._viewport.devicePixelRatioF() or 1.0
+
+    def scale(self, page: int) -> float:
+        return self._layout.device_scale(page, self.dpr())
+
+    def wanted(self) -> list[int]:
+        """The visible pages, then the one after and the one before them."""
+        visible = self._visible()
+        if not visible:
+            return []
+        count = self._layout.count
+        return visible + [p for p in (visible[-1] + 1, visible[0] - 1) if 0 <= p < count]
+
+    def image(self, page: int) -> QImage | None:
+        """The page's image at its current scale, if it is rendered."""
+        return self.cache.get(page, self.scale(page))
+
+    def render(self, page: int) -> None:
+        """Render the page at its current scale into the cache, keeping what is wanted."""
+        scale = self.scale(page)
+        image, too_complex = render_page(
+            self._backend, page, scale, self._layout.sizes[page], self._viewport.palette()
+        )
+        if too_complex:
+            self.too_complex.add(page)
+        self.rendered += 1
+        image.setDevicePixelRatio(self.dpr())
+        keep = set(self.wanted())
+        self.cache.put(
+            page, scale, image, lambda key: key[0] in keep and key[1] == self.scale(key[0])
+        )
+
+    def _render_next(self) -> None:
+        visible = set(self._visible())
+        todo = [p for p in self.wanted() if (p, self.scale(p)) not in self.cache]
+        if not todo:
+            return
+        self.render(todo[0])
+        if todo[0] in visible:
+            self._viewport.update()
+        if len(todo) > 1:
+            # Visible pages next at once; neighbours after a pause, so the paint of what
+            # was just rendered comes first.
+            self.timer.start(0 if todo[1] in visible else 15)
+
+    def plan(
+        self, pages: list[tuple[int, QRectF]], background: QRegion
+    ) -> tuple[list[tuple[int, QRectF, QImage | None, QPointF | None]], QRegion, bool, bool]:
+        """What each visible (page, rect in the viewport) shows, for one paint: its image at
+        the device scale, rendered here if it is missing (one per paint), else the largest
+        other image of it, else nothing (white). Returns (page, rect, image, where to blit
+        it or None to scale it) per page, the background left uncovered, whether a page was
+        missing and whether one showed its own image."""
+        dpr = self.dpr()
+        missing = painted_real = rendered_inline = False
+        plan = []
+        for page, r in pages:
+            image = self.image(page)
+            if image is None and not rendered_inline:
+                # One missing page per paint is rendered right here: a placeholder frame
+                # first would only delay what the user waits for (the first page at start,
+                # the next page while scrolling). Any others follow on the next turns, so
+                # input is still handled between pages.
+                rendered_inline = True
+                self.render(page)
+                image = self.image(page)
+            if image is not None:
+                painted_real = True
+            else:
+                missing = True
+                image = self.cache.best_of(page)
+            origin = None if image is None else blit_origin(r, image, dpr)
+            if origin is not None:
+                # The page, its frame and its overlays go where the image lands: at most
+                # half a device pixel from `r`, so the overlays stay on the image's text.
+                r = QRectF(origin, r.size())
+                # The background under an opaque page image need not be filled first.
+                x0, y0 = origin.x(), origin.y()
+                x1, y1 = x0 + image.width() / dpr, y0 + image.height() / dpr
+                inner = QRect(ceil(x0), ceil(y0), floor(x1) - ceil(x0), floor(y1) - ceil(y0))
+                background -= QRegion(inner)
+            plan.append((page, r, image, origin))
+        return plan, background, missing, painted_real
+
+    def painted(self, missing: bool) -> None:
+        """After a paint: a missing visible page is rendered on the next turn (even if a
+        slower timer for the neighbours is pending), else the neighbours a little later."""
+        if missing:
+            self.timer.start(0)
+        elif not self.timer.isActive():
+            self.timer.start(15)
 
 
 def render_page(

@@ -16,10 +16,9 @@ thread-safety costs on top. One page per turn keeps input handling between pages
 from __future__ import annotations
 
 from collections.abc import Sequence
-from math import ceil, floor
 from typing import Any
 
-from PySide6.QtCore import QElapsedTimer, QEvent, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QEvent, QPoint, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
     QGuiApplication,
@@ -49,11 +48,9 @@ from reader.ui.pdf_layout import (
     zoom_step_out,
 )
 from reader.ui.pdf_render_cache import (
-    RenderCache,
-    blit_origin,
+    PageRenderer,
     frame_colour,
     paint_frame,
-    render_page,
     too_complex_image,
 )
 from reader.ui.pdf_selection import PdfTextSelection, Pos
@@ -94,14 +91,13 @@ class PdfView(QAbstractScrollArea):
         if self._count <= EAGER_SIZES:
             self._load_sizes()
 
-        self._cache = RenderCache(cache_limit_bytes)
+        self._renderer = PageRenderer(
+            self, backend, self._layout, self.visible_pages, cache_limit_bytes
+        )
+        self._cache = self._renderer.cache  # the bench and tests look into these two
+        self._render_timer = self._renderer.timer
         self._frame_colours: dict[tuple[int, int], QColor] = {}  # opaque, per background
-        self._render_timer = QTimer(self)
-        self._render_timer.setSingleShot(True)
-        self._render_timer.timeout.connect(self._render_next)
         self.has_painted = False
-        self.rendered_pages = 0  # how many page renders this view asked for (tests, bench)
-        self.too_complex_pages: set[int] = set()  # shown as a placeholder, not drawn
 
         self._current = 0
         self._pinned_scroll: int | None = None
@@ -556,46 +552,21 @@ class PdfView(QAbstractScrollArea):
 
     # -- rendering -----------------------------------------------------------------------------
 
-    def _device_scale(self, page: int) -> float:
-        return self._layout.device_scale(page, self.viewport().devicePixelRatioF() or 1.0)
+    @property
+    def rendered_pages(self) -> int:
+        """How many page renders this view asked for (tests, bench)."""
+        return self._renderer.rendered
 
-    def _wanted_pages(self) -> list[int]:
-        visible = self.visible_pages()
-        if not visible:
-            return []
-        extra = [p for p in (visible[-1] + 1, visible[0] - 1) if 0 <= p < self._count]
-        return visible + extra
+    @property
+    def too_complex_pages(self) -> set[int]:
+        """Pages shown as a placeholder, too complex to draw."""
+        return self._renderer.too_complex
+
+    def _device_scale(self, page: int) -> float:
+        return self._renderer.scale(page)
 
     def _pixmap(self, page: int, scale: float) -> QImage | None:
         return self._cache.get(page, scale)
-
-    def _render_next(self) -> None:
-        visible = set(self.visible_pages())
-        todo = [p for p in self._wanted_pages() if (p, self._device_scale(p)) not in self._cache]
-        if not todo:
-            return
-        page = todo[0]
-        self._render(page, self._device_scale(page))
-        if page in visible:
-            self.viewport().update()
-        if len(todo) > 1:
-            # Visible pages next at once; neighbours after a pause, so the paint of what
-            # was just rendered comes first.
-            self._render_timer.start(0 if todo[1] in visible else 15)
-
-    def _render(self, page: int, scale: float) -> None:
-        """Render the page into the cache, keeping what is on screen and next to it."""
-        image, too_complex = render_page(
-            self.backend, page, scale, self._layout.sizes[page], self.palette()
-        )
-        if too_complex:
-            self.too_complex_pages.add(page)
-        self.rendered_pages += 1
-        image.setDevicePixelRatio(self.viewport().devicePixelRatioF() or 1.0)
-        keep = set(self._wanted_pages())
-        self._cache.put(
-            page, scale, image, lambda key: key[0] in keep and key[1] == self._device_scale(key[0])
-        )
 
     def _too_complex_image(self, page: int, scale: float) -> QImage:
         """The placeholder of a page over budget (tests)."""
@@ -606,41 +577,8 @@ class PdfView(QAbstractScrollArea):
     def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self.viewport())
         pal = self.palette()
-        dpr = self.viewport().devicePixelRatioF() or 1.0
-        missing = False
-        painted_real = False
-        rendered_inline = False
-        # What each visible page shows: its image at the device scale, rendered here if it is
-        # missing (one per paint), else the nearest other zoom's image, else white.
-        plan: list[tuple[int, QRectF, QImage | None, QPointF | None]] = []
-        background = QRegion(event.rect())
-        for page in self.visible_pages():
-            r = self._page_view_rect(page)
-            image = self._pixmap(page, self._device_scale(page))
-            if image is None and not rendered_inline:
-                # One missing page per paint is rendered right here: a placeholder frame
-                # first would only delay what the user waits for (the first page at start,
-                # the next page while scrolling). Any others follow on the next turns, so
-                # input is still handled between pages.
-                rendered_inline = True
-                self._render(page, self._device_scale(page))
-                image = self._pixmap(page, self._device_scale(page))
-            if image is not None:
-                painted_real = True
-            else:
-                missing = True
-                image = self._cache.best_of(page)
-            origin = None if image is None else blit_origin(r, image, dpr)
-            if origin is not None:
-                # The page, its frame and its overlays go where the image lands: at most
-                # half a device pixel from `r`, so the overlays stay on the image's text.
-                r = QRectF(origin, r.size())
-                # The background under an opaque page image need not be filled first.
-                x0, y0 = origin.x(), origin.y()
-                x1, y1 = x0 + image.width() / dpr, y0 + image.height() / dpr
-                inner = QRect(ceil(x0), ceil(y0), floor(x1) - ceil(x0), floor(y1) - ceil(y0))
-                background -= QRegion(inner)
-            plan.append((page, r, image, origin))
+        pages = [(page, self._page_view_rect(page)) for page in self.visible_pages()]
+        plan, background, missing, painted_real = self._renderer.plan(pages, QRegion(event.rect()))
         mid = pal.color(QPalette.ColorRole.Mid)
         window = pal.color(QPalette.ColorRole.Window)
         for rect in background:
@@ -677,12 +615,7 @@ class PdfView(QAbstractScrollArea):
                 for rect in self.backend.range_rects(page, start, end):
                     painter.fillRect(self._rect_to_view(rect, r), sel_colour)
         painter.end()
-        if missing:
-            # A visible page is missing: render it on the next turn, even if a slower timer
-            # for the neighbours is pending.
-            self._render_timer.start(0)
-        elif not self._render_timer.isActive():
-            self._render_timer.start(15)  # neighbours, if any are missing
+        self._renderer.painted(missing)
         if painted_real and not self.has_painted:
             self.has_painted = True
             self.first_page_painted.emit()
