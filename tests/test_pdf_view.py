@@ -253,7 +253,7 @@ def test_double_click_selects_a_word(qtbot, open_view) -> None:
 
 def test_plain_click_clears_selection(qtbot, open_view) -> None:
     view = open_view("minimal-document.pdf")
-    view.select_range(0, 0, 5)
+    view.select_page_range(0, 0, 5)
     assert view.selected_text() == "Lorem"
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=_char_center(view, 0, 20))
     assert view.selection_range() is None
@@ -317,7 +317,7 @@ def test_rotated_pages_lay_out_by_their_rotated_size(qtbot, open_view) -> None:
     # the selection overlay of the rotated page lands on the word it selects
     text = view.backend.page_text(2)
     i = text.index("habibi")
-    view.select_range(2, i, i + 6)
+    view.select_page_range(2, i, i + 6)
     assert view.selected_text() == "habibi"
 
 

@@ -251,7 +251,7 @@ def test_pdf_right_click_keeps_the_selection(qtbot, pdf: PdfView) -> None:
     start, end = _visible_range_pdf(pdf)
     page, rects = range_rects(pdf.backend, start, end)
     base = pdf.backend.page_text_offset(page)
-    pdf.select_range(page, start - base, end - base)
+    pdf.select_page_range(page, start - base, end - base)
     before = pdf.selection_range()
     point = pdf.map_from_page(page, (rects[0].x0 + rects[0].x1) / 2, rects[0].y0 + 2)
     _right_click(pdf.viewport(), point)

@@ -59,6 +59,15 @@ class PdfTextSelection:
             for p in range(p0, p1 + 1)
         ]
 
+    def boxes_on_page(self, page: int) -> list[Rect]:
+        """The boxes (points) of the selection's part on `page`, line by line."""
+        rng = self.span()
+        if rng is None or not rng[0][0] <= page <= rng[1][0]:
+            return []
+        (p0, i0), (p1, i1) = rng
+        end = i1 + 1 if page == p1 else len(self._backend.page_text(page))
+        return self._backend.range_rects(page, i0 if page == p0 else 0, end)
+
     def text(self) -> str:
         """The selected text, pages apart by a blank line."""
         return "\n\n".join(self._backend.page_text(p)[s:e] for p, s, e in self.page_parts())

@@ -40,10 +40,8 @@ from reader.ui.overlays import MarkerScrollBar, OverlayFlash
 from reader.ui.pdf_annotation_layer import PdfAnnotationLayer, to_view
 from reader.ui.pdf_find import PdfFind
 from reader.ui.pdf_layout import (
-    GAP,
     POINTS_TO_PIXELS,
     PageLayout,
-    clamp_zoom,
     zoom_step_in,
     zoom_step_out,
 )
@@ -53,6 +51,7 @@ from reader.ui.pdf_render_cache import (
     paint_frame,
     too_complex_image,
 )
+from reader.ui.pdf_scroller import PdfScroller
 from reader.ui.pdf_selection import PdfTextSelection, Pos
 
 __all__ = ["NO_TEXT_LAYER_MESSAGE", "POINTS_TO_PIXELS", "PdfView"]
@@ -84,7 +83,6 @@ class PdfView(QAbstractScrollArea):
         self.setObjectName("pdf_view")
         self.backend = backend
         self._count = int(backend.page_count)
-        self._fit_mode: str | None = None  # "width" | "page" while the zoom follows the window
         first = backend.page_size(0) if self._count else (612.0, 792.0)
         self._layout = PageLayout([first] * self._count)
         self._sizes_exact = self._count <= 1
@@ -98,10 +96,6 @@ class PdfView(QAbstractScrollArea):
         self._render_timer = self._renderer.timer
         self._frame_colours: dict[tuple[int, int], QColor] = {}  # opaque, per background
         self.has_painted = False
-
-        self._current = 0
-        self._pinned_scroll: int | None = None
-        self._last_status = ""
 
         self._selection = PdfTextSelection(backend)
         self._pressing = False
@@ -128,9 +122,12 @@ class PdfView(QAbstractScrollArea):
         # paint what lies under the viewport first (it would fill it all on every paint)
         self.viewport().setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, True)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, False)
-        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
-        self.horizontalScrollBar().valueChanged.connect(self._on_scrolled)
-        self._relayout()
+        self._scroller = PdfScroller(self, self._layout)
+        self._scroller.page_changed.connect(self.page_changed)
+        self._scroller.zoom_changed.connect(self.zoom_changed)
+        self._scroller.status_changed.connect(self.status_changed)
+        self._scroller.relaid_out.connect(self._relaid_out)
+        self._scroller.relayout()
 
     # -- public API ----------------------------------------------------------------------------
 
@@ -140,7 +137,7 @@ class PdfView(QAbstractScrollArea):
 
     @property
     def current_page(self) -> int:
-        return self._current
+        return self._scroller.current
 
     @property
     def zoom(self) -> float:
@@ -172,33 +169,19 @@ class PdfView(QAbstractScrollArea):
         return self.backend.outline()
 
     def status_text(self) -> str:
-        if not self._count:
-            return "No pages"
-        return f"Page {self._current + 1} of {self._count} · {round(self.zoom * 100)}%"
+        return self._scroller.status_text()
 
     def set_zoom(self, value: float, anchor: QPointF | None = None) -> None:
-        self._fit_mode = None
-        self._apply_zoom(value, anchor)
+        self._scroller.set_zoom(value, anchor)
 
     def place(self) -> ViewPlace:
         """Where the reader is: the zoom (or fit mode) and the page and fraction of it at the
         top of the view."""
-        if not self._count:
-            return ViewPlace(self.zoom, self._fit_mode or "", 0.0)
-        page, fraction = self._layout.place_at(self.verticalScrollBar().value())
-        return ViewPlace(self.zoom, self._fit_mode or "", page + fraction)
+        return self._scroller.place()
 
     def restore_place(self, place: ViewPlace) -> None:
         """Go back to a place from `place()`: the zoom (or fit mode), then the page."""
-        if place.fit in ("width", "page"):
-            self._fit_mode = place.fit
-            self._apply_zoom(self._fit_zoom(place.fit))
-        else:
-            self.set_zoom(place.zoom)
-        if self._count:
-            page = max(0, min(int(place.position), self._count - 1))
-            fraction = place.position - int(place.position)
-            self.go_to_page(page, fraction * self._layout.sizes[page][1])
+        self._scroller.restore_place(place)
 
     def zoom_in(self) -> None:
         self.set_zoom(zoom_step_in(self.zoom))
@@ -210,35 +193,27 @@ class PdfView(QAbstractScrollArea):
         self.set_zoom(1.0)
 
     def fit_width(self) -> None:
-        self._fit_mode = "width"
-        self._apply_zoom(self._fit_zoom("width"))
+        self._scroller.fit("width")
 
     def fit_page(self) -> None:
-        self._fit_mode = "page"
-        self._apply_zoom(self._fit_zoom("page"))
-        self.go_to_page(self._current)
+        self._scroller.fit("page")
+        self.go_to_page(self.current_page)
 
     def go_to_page(self, page: int, y: float = 0.0) -> None:
         """Scroll so that point `y` of `page` (0-based) is at the top of the view."""
-        if not self._count:
-            return
-        page = max(0, min(int(page), self._count - 1))
-        self._pin_scroll(self._layout.scroll_for(page, y))
-        self._set_current(page)
-        self.viewport().update()
+        self._scroller.go_to_page(page, y)
 
     def map_from_page(self, page: int, x: float, y: float) -> QPoint:
         """Viewport pixel position of point (x, y), in points, of `page` (for tests and tools)."""
-        r = self._page_view_rect(page)
+        r = self._scroller.page_rect(page)
         ppx = self._layout.ppx
         return QPoint(round(r.x() + x * ppx), round(r.y() + y * ppx))
 
     def page_rect_in_view(self, page: int) -> QRectF:
-        return self._page_view_rect(page)
+        return self._scroller.page_rect(page)
 
     def visible_pages(self) -> list[int]:
-        top = self.verticalScrollBar().value()
-        return self._layout.visible_pages(top, top + self.viewport().height())
+        return self._scroller.visible_pages()
 
     # -- selection API -------------------------------------------------------------------------
 
@@ -297,16 +272,11 @@ class PdfView(QAbstractScrollArea):
     # -- annotation overlays ---------------------------------------------------------------------
 
     def set_annotations(self, annotations: Sequence[Annotation]) -> None:
-        """Draw these annotations (all others are removed); orphans are not drawn.
-
-        Each one is drawn per line from its `rects`, in its colour, translucent; a later one in
-        the sequence is drawn over an earlier one and wins `annotation_at`. An annotation
-        stored without rects is drawn where its anchor's start/end lie in the text layer.
-        """
+        """Draw these annotations (all others are removed); orphans are not drawn; a later one
+        is drawn over an earlier one (the rules: PdfAnnotationLayer.set_annotations)."""
         self._annotation_layer.set_annotations(annotations)
-        if self._flash.annotation_id is not None and self._flash.annotation_id not in (
-            self._annotation_layer
-        ):
+        flashing = self._flash.annotation_id
+        if flashing is not None and flashing not in self._annotation_layer:
             self._flash.stop()
         self._marker_bar.invalidate()
         self.viewport().update()
@@ -319,7 +289,7 @@ class PdfView(QAbstractScrollArea):
         """Id of the topmost annotation drawn at `pos` (viewport coordinates), or None."""
         if not self._annotation_layer:
             return None
-        page, x, y = self._view_to_page(QPointF(pos))
+        page, x, y = self._scroller.view_to_page(QPointF(pos))
         if page < 0:
             return None
         # one pixel of slack, so the edge of a line still counts
@@ -344,7 +314,7 @@ class PdfView(QAbstractScrollArea):
         """(page, rect in viewport pixels) of each line of the annotation (tests, tools)."""
         out = []
         for mark in self._annotation_layer.marks_of(annotation_id):
-            origin = self._page_view_rect(mark.page)
+            origin = self._scroller.page_rect(mark.page)
             out.extend((mark.page, to_view(r, origin, self._layout.ppx)) for r in mark.rects)
         return out
 
@@ -353,19 +323,9 @@ class PdfView(QAbstractScrollArea):
         mark = next(iter(self._annotation_layer.marks_of(annotation_id)), None)
         if mark is None:
             return False
-        page = mark.page
-        ppx = self._layout.ppx
-        top = self._layout.tops[page]
-        y0, y1 = top + mark.bbox.top() * ppx, top + mark.bbox.bottom() * ppx
-        self._pin_scroll((y0 + y1) / 2 - self.viewport().height() / 2)
-        hbar = self.horizontalScrollBar()
-        if hbar.maximum() > 0:
-            left = self._page_left(page)
-            x0, x1 = left + mark.bbox.left() * ppx, left + mark.bbox.right() * ppx
-            vw = self.viewport().width()
-            if x0 < hbar.value() or x1 > hbar.value() + vw:
-                hbar.setValue(max(0, min(hbar.maximum(), round(x0 - vw / 4))))
-        self._set_current(page)
+        self._scroller.reveal(mark.page, mark.bbox.top(), mark.bbox.bottom(), at=0.5)
+        self._scroller.show_box(mark.page, mark.bbox.left(), mark.bbox.right())
+        self._scroller.set_current(mark.page)
         self._flash.start(annotation_id)
         self.viewport().update()
         return True
@@ -381,7 +341,7 @@ class PdfView(QAbstractScrollArea):
     def find(self, needle: str) -> int:
         """Highlight every match of `needle`, go to the first on or after the current page;
         return how many there are (the matching rule: reader.ui.text_find)."""
-        count = self._find.find(needle, self._current)
+        count = self._find.find(needle, self.current_page)
         if count:
             self._show_match()
         self.viewport().update()
@@ -412,20 +372,13 @@ class PdfView(QAbstractScrollArea):
     def _show_match(self) -> None:
         index = self._find.index
         parts = [(p, rects) for p, rects in self._find.match_rects(index) if rects]
-        page = self._find.first_page(index)
-        ppx = self._layout.ppx
         if parts:
-            page = parts[0][0]
-            top = self._layout.tops[page]
-            y0 = min(r.y0 for r in parts[0][1]) * ppx + top
-            y1 = max(r.y1 for r in parts[0][1]) * ppx + top
-        else:
-            y0 = y1 = self._layout.tops[page]
-        bar = self.verticalScrollBar()
-        top, h = bar.value(), self.viewport().height()
-        if y0 < top or y1 > top + h:
-            self._pin_scroll((y0 + y1) / 2 - h / 3)
-        self._set_current(page)
+            page, rects = parts[0]
+            y0, y1 = min(r.y0 for r in rects), max(r.y1 for r in rects)
+        else:  # no boxes to show: the top of its page
+            page, y0, y1 = self._find.first_page(index), 0.0, 0.0
+        self._scroller.reveal(page, y0, y1, at=1 / 3, only_if_hidden=True)
+        self._scroller.set_current(page)
         self.viewport().update()
 
     # -- geometry ------------------------------------------------------------------------------
@@ -439,116 +392,16 @@ class PdfView(QAbstractScrollArea):
     def _load_sizes_later(self) -> None:
         if self._sizes_exact:
             return
-        anchor = self._view_anchor(QPointF(0, 0))
+        anchor = self._scroller.view_anchor(QPointF(0, 0))
         self._load_sizes()
-        self._relayout()
+        self._scroller.relayout()
         if anchor is not None:
-            self._restore_anchor(anchor, QPointF(0, 0))
+            self._scroller.restore_anchor(anchor, QPointF(0, 0))
         self.viewport().update()
 
-    def _relayout(self) -> None:
-        self._layout.relayout()
-        self._update_scrollbars()
+    def _relaid_out(self) -> None:
         if self._annotation_layer:
             self._marker_bar.invalidate()
-
-    def _update_scrollbars(self) -> None:
-        vw, vh = self.viewport().width(), self.viewport().height()
-        vbar, hbar = self.verticalScrollBar(), self.horizontalScrollBar()
-        vbar.setRange(0, max(0, round(self._layout.content_h - vh)))
-        vbar.setPageStep(max(1, vh - 2 * GAP))
-        vbar.setSingleStep(40)
-        hbar.setRange(0, max(0, round(self._layout.content_w - vw)))
-        hbar.setPageStep(max(1, vw))
-        hbar.setSingleStep(40)
-
-    def _pin_scroll(self, target: float) -> None:
-        """Scroll to `target` (clamped), and keep the current page as set by the caller."""
-        bar = self.verticalScrollBar()
-        value = max(bar.minimum(), min(bar.maximum(), round(target)))
-        self._pinned_scroll = value
-        bar.setValue(value)
-
-    def _page_left(self, page: int) -> float:
-        return self._layout.page_left(page, self.viewport().width())
-
-    def _page_view_rect(self, page: int) -> QRectF:
-        return QRectF(*self._layout.page_box(page, *self._scroll()))
-
-    def _scroll(self) -> tuple[int, int, int]:
-        """(viewport width, horizontal and vertical scroll values): what maps content to view."""
-        hbar, vbar = self.horizontalScrollBar(), self.verticalScrollBar()
-        return self.viewport().width(), hbar.value(), vbar.value()
-
-    def _rect_to_view(self, rect: Rect, origin: QRectF) -> QRectF:
-        ppx = self._layout.ppx
-        return QRectF(
-            origin.x() + rect.x0 * ppx,
-            origin.y() + rect.y0 * ppx,
-            (rect.x1 - rect.x0) * ppx,
-            (rect.y1 - rect.y0) * ppx,
-        )
-
-    def _view_to_page(self, pos: QPointF, *, nearest: bool = False) -> tuple[int, float, float]:
-        """(page, x, y in points) under the viewport position; page -1 when in a gap."""
-        return self._layout.point_at(pos.x(), pos.y(), *self._scroll(), nearest=nearest)
-
-    def _view_anchor(self, pos: QPointF) -> tuple[int, float, float] | None:
-        if not self._count:
-            return None
-        return self._view_to_page(pos, nearest=True)
-
-    def _restore_anchor(self, anchor: tuple[int, float, float], pos: QPointF) -> None:
-        page, x, y = anchor
-        ppx = self._layout.ppx
-        cy = self._layout.tops[page] + y * ppx
-        cx = self._page_left(page) + x * ppx
-        self._pin_scroll(cy - pos.y())
-        self.horizontalScrollBar().setValue(round(cx - pos.x()))
-
-    # -- zoom ----------------------------------------------------------------------------------
-
-    def _fit_zoom(self, mode: str) -> float:
-        vp = self.viewport()
-        return self._layout.fit_zoom(mode, self._current, vp.width(), vp.height())
-
-    def _apply_zoom(self, value: float, anchor: QPointF | None = None) -> None:
-        value = clamp_zoom(value)
-        if abs(value - self.zoom) < 1e-4:
-            return
-        pos = anchor if anchor is not None else QPointF(self.viewport().width() / 2, 0)
-        keep = self._view_anchor(pos)
-        self._layout.zoom = value
-        self._relayout()
-        if keep is not None:
-            self._restore_anchor(keep, pos)
-        self.viewport().update()
-        self.zoom_changed.emit(self.zoom)
-        self._emit_status()
-
-    # -- scrolling and current page ------------------------------------------------------------
-
-    def _on_scrolled(self, _value: int = 0) -> None:
-        if self._pinned_scroll is None or self.verticalScrollBar().value() != self._pinned_scroll:
-            self._pinned_scroll = None
-            self._set_current(self._page_most_visible())
-        self.viewport().update()
-
-    def _page_most_visible(self) -> int:
-        top = self.verticalScrollBar().value()
-        return self._layout.most_visible(top, top + self.viewport().height(), self._current)
-
-    def _set_current(self, page: int) -> None:
-        if page != self._current:
-            self._current = page
-            self.page_changed.emit(page)
-        self._emit_status()
-
-    def _emit_status(self) -> None:
-        text = self.status_text()
-        if text != self._last_status:
-            self._last_status = text
-            self.status_changed.emit(text)
 
     # -- rendering -----------------------------------------------------------------------------
 
@@ -577,7 +430,7 @@ class PdfView(QAbstractScrollArea):
     def paintEvent(self, event: Any) -> None:  # noqa: N802 - Qt override
         painter = QPainter(self.viewport())
         pal = self.palette()
-        pages = [(page, self._page_view_rect(page)) for page in self.visible_pages()]
+        pages = [(page, self._scroller.page_rect(page)) for page in self.visible_pages()]
         plan, background, missing, painted_real = self._renderer.plan(pages, QRegion(event.rect()))
         mid = pal.color(QPalette.ColorRole.Mid)
         window = pal.color(QPalette.ColorRole.Window)
@@ -590,7 +443,6 @@ class PdfView(QAbstractScrollArea):
         frame = self._frame_colours.get(key)
         if frame is None:
             frame = self._frame_colours[key] = frame_colour(mid, window)
-        sel = self._selection.span()
         sel_colour = QColor(pal.color(QPalette.ColorRole.Highlight))
         sel_colour.setAlpha(100)
         for page, r, image, origin in plan:
@@ -607,13 +459,9 @@ class PdfView(QAbstractScrollArea):
             for current, rects in self._find.on_page(page):
                 colour = QColor(255, 140, 0, 150) if current else QColor(255, 230, 0, 110)
                 for rect in rects:
-                    painter.fillRect(self._rect_to_view(rect, r), colour)
-            if sel is not None and sel[0][0] <= page <= sel[1][0]:
-                (p0, i0), (p1, i1) = sel
-                start = i0 if page == p0 else 0
-                end = i1 + 1 if page == p1 else len(self.backend.page_text(page))
-                for rect in self.backend.range_rects(page, start, end):
-                    painter.fillRect(self._rect_to_view(rect, r), sel_colour)
+                    painter.fillRect(self._scroller.rect_to_view(rect, r), colour)
+            for rect in self._selection.boxes_on_page(page):
+                painter.fillRect(self._scroller.rect_to_view(rect, r), sel_colour)
         painter.end()
         self._renderer.painted(missing)
         if painted_real and not self.has_painted:
@@ -625,11 +473,11 @@ class PdfView(QAbstractScrollArea):
     # -- hit testing ---------------------------------------------------------------------------
 
     def _link_at(self, pos: QPointF) -> Link | None:
-        page, x, y = self._view_to_page(pos)
+        page, x, y = self._scroller.view_to_page(pos)
         return self._selection.link_at(page, x, y) if page >= 0 else None
 
     def _pos_at(self, pos: QPointF) -> Pos | None:
-        page, x, y = self._view_to_page(pos, nearest=True)
+        page, x, y = self._scroller.view_to_page(pos, nearest=True)
         if page < 0 or not self._selection.has_text(page):
             return None
         idx = self._selection.char_at(page, x, y)
@@ -658,7 +506,7 @@ class PdfView(QAbstractScrollArea):
         self._word_click = False
         self._pressing = True
         selection = self._selection
-        page, _x, _y = self._view_to_page(pos)
+        page, _x, _y = self._scroller.view_to_page(pos)
         if page >= 0 and not selection.has_text(page):
             selection.anchor = None
             if selection.focus is not None:
@@ -743,7 +591,7 @@ class PdfView(QAbstractScrollArea):
             super().mouseDoubleClickEvent(event)
             return
         pos = event.position()
-        page, x, y = self._view_to_page(pos)
+        page, x, y = self._scroller.view_to_page(pos)
         if page < 0:
             return
         selection = self._selection
@@ -769,7 +617,7 @@ class PdfView(QAbstractScrollArea):
         if self._link_at(pos) is not None:
             shape = Qt.CursorShape.PointingHandCursor
         else:
-            page, x, y = self._view_to_page(pos)
+            page, x, y = self._scroller.view_to_page(pos)
             over_text = (
                 page >= 0
                 and self._selection.has_text(page)
@@ -834,11 +682,7 @@ class PdfView(QAbstractScrollArea):
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
         super().resizeEvent(event)
-        if self._fit_mode is not None:
-            self._apply_zoom(self._fit_zoom(self._fit_mode))
-        self._update_scrollbars()
-        if self._count and self._pinned_scroll is None:
-            self._set_current(self._page_most_visible())
+        self._scroller.resized()
 
     def scrollContentsBy(self, dx: int, dy: int) -> None:  # noqa: N802 - Qt override
         self.viewport().update()
