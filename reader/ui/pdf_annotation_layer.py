@@ -115,9 +115,6 @@ class PdfAnnotationLayer:
     def __bool__(self) -> bool:
         return bool(self._annotations)
 
-    def on_page(self, page: int) -> bool:
-        return page in self._ids_by_page
-
     def annotation_at(self, page: int, x: float, y: float, slack: float) -> str | None:
         """Id of the topmost annotation at point (x, y) of `page`, within `slack` points."""
         if page not in self._ids_by_page:
