@@ -10,7 +10,7 @@ import pymupdf
 
 from reader.documents.base import DocumentError, PasswordRequired
 from reader.documents.pdf.context import MUPDF_LOCK, load_page
-from reader.model import DocumentKind
+from reader.model import KIND_BY_SUFFIX, DocumentKind
 
 # A zip container (EPUB, XPS, CBZ, zipped FB2) whose entries unpack to more than this, at more
 # than _MAX_ZIP_RATIO times the file's size, is a zip bomb: MuPDF would inflate it all into memory.
@@ -28,19 +28,6 @@ _FILETYPES = {
     DocumentKind.FB2: "fb2",
     DocumentKind.MOBI: "mobi",
     DocumentKind.CBZ: "cbz",
-}
-_EXTENSIONS = {
-    ".pdf": DocumentKind.PDF,
-    ".epub": DocumentKind.EPUB,
-    ".xps": DocumentKind.XPS,
-    ".oxps": DocumentKind.XPS,
-    ".fb2": DocumentKind.FB2,
-    ".fbz": DocumentKind.FB2,
-    ".mobi": DocumentKind.MOBI,
-    ".prc": DocumentKind.MOBI,
-    ".azw": DocumentKind.MOBI,
-    ".azw3": DocumentKind.MOBI,
-    ".cbz": DocumentKind.CBZ,
 }
 _IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff", ".webp", ".jxr")
 
@@ -84,7 +71,8 @@ def _sniff_zip(path: Path) -> DocumentKind | None:
                 return DocumentKind.CBZ
     except (OSError, zipfile.BadZipFile, KeyError):
         return None
-    return _EXTENSIONS.get(path.suffix.lower())
+    by_name = KIND_BY_SUFFIX.get(path.suffix.lower())
+    return by_name if by_name is not None and by_name.paged else None
 
 
 def check_zip_size(path: Path, size: int) -> None:
