@@ -18,13 +18,10 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCompleter,
     QDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -47,6 +44,7 @@ from reader.ui.panels.citation_card import (
     number_badge,
     stance_combo,
 )
+from reader.ui.panels.citation_form import FIELDS, CitationForm
 from reader.ui.panels.reference_input import (
     EMPTY_INPUT,
     INPUT_PLACEHOLDER,
@@ -54,7 +52,6 @@ from reader.ui.panels.reference_input import (
     looks_like_reference,
 )
 from reader.ui.panels.source_dialog import SourceDialog
-from reader.ui.wrapping_row import WrappingRow
 
 # The names other modules and tests import from here, wherever they now live.
 __all__ = [
@@ -144,44 +141,20 @@ class CitationsPanel(QWidget):
         self.citation_list.viewport().installEventFilter(self)
 
         # The selected citation's fields ------------------------------------------------------
-        self.stance_combo = stance_combo("citation_stance")
-        self.locator_edit = QLineEdit()
-        self.locator_edit.setObjectName("citation_locator")
-        self.locator_edit.setPlaceholderText("p. 12, table 3, § 4")
-        self.evidence_edit = QPlainTextEdit()
-        self.evidence_edit.setObjectName("citation_evidence")
-        self.evidence_edit.setPlaceholderText("The source's own words that bear on the claim")
-        self.evidence_edit.setTabChangesFocus(True)
-        self.evidence_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
-
-        self.edit_source_button = QPushButton("Edit source…")
-        self.edit_source_button.setObjectName("citation_edit_source")
-        self.edit_source_button.clicked.connect(self.edit_source)
-        self.go_button = QPushButton("Go to passage")
-        self.go_button.setObjectName("citation_go")
-        self.go_button.setToolTip("Show the passage in your documents this citation points to")
-        self.go_button.clicked.connect(self._go_to_passage)
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setObjectName("citation_remove")
-        self.remove_button.setToolTip("Remove this citation (the source stays in the library)")
-        self.remove_button.clicked.connect(self.remove_current)
-
-        self.details = QWidget()
-        self.details.setObjectName("citation_details")
-        details = QFormLayout(self.details)
-        details.setContentsMargins(0, 0, 0, 0)
-        details.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        details.addRow("Stance", self.stance_combo)
-        details.addRow("Locator", self.locator_edit)
-        details.addRow("Evidence", self.evidence_edit)
-        self.detail_buttons = WrappingRow(
-            [self.edit_source_button, self.go_button, self.remove_button]
-        )
-        details.addRow(self.detail_buttons)
-
-        self.stance_combo.currentIndexChanged.connect(self._stance_changed)
-        self.locator_edit.textChanged.connect(lambda _t: self._changed("locator"))
-        self.evidence_edit.textChanged.connect(lambda: self._changed("evidence_quote"))
+        self.details = CitationForm(self)
+        self.details.edit_source_button.clicked.connect(self.edit_source)
+        self.details.go_button.clicked.connect(self._go_to_passage)
+        self.details.remove_button.clicked.connect(self.remove_current)
+        self.details.edited.connect(self._changed)
+        self.details.stance_chosen.connect(self._stance_changed)
+        # The form's parts by the names they had when the panel built them (tests use them).
+        self.stance_combo = self.details.stance_combo
+        self.locator_edit = self.details.locator_edit
+        self.evidence_edit = self.details.evidence_edit
+        self.edit_source_button = self.details.edit_source_button
+        self.go_button = self.details.go_button
+        self.remove_button = self.details.remove_button
+        self.detail_buttons = self.details.buttons
 
         # Adding -----------------------------------------------------------------------------
         self.input = ReferenceInput()
@@ -284,8 +257,8 @@ class CitationsPanel(QWidget):
             return
         changes = {
             name: value
-            for name in ("stance", "locator", "evidence_quote")
-            if name in dirty and (value := self._field_value(name)) != getattr(citation, name)
+            for name in FIELDS
+            if name in dirty and (value := self.details.value(name)) != getattr(citation, name)
         }
         if not changes:
             return
@@ -512,12 +485,12 @@ class CitationsPanel(QWidget):
             return
         self._loading += 1
         try:
-            for name in ("stance", "locator", "evidence_quote"):
-                widget = self._field_widget(name)
+            for name in FIELDS:
+                widget = self.details.field_widget(name)
                 if refresh_only and (name in self._dirty or widget.hasFocus()):
                     continue
-                if self._field_value(name) != getattr(citation, name):
-                    self._set_field(name, getattr(citation, name))
+                if self.details.value(name) != getattr(citation, name):
+                    self.details.set_value(name, getattr(citation, name))
         finally:
             self._loading -= 1
         if not refresh_only:
@@ -563,37 +536,13 @@ class CitationsPanel(QWidget):
 
     # The selected citation's fields ---------------------------------------------------------
 
-    def _field_widget(self, name: str) -> QWidget:
-        return {
-            "stance": self.stance_combo,
-            "locator": self.locator_edit,
-            "evidence_quote": self.evidence_edit,
-        }[name]
-
-    def _field_value(self, name: str) -> object:
-        if name == "stance":
-            return Stance(self.stance_combo.currentData())
-        if name == "locator":
-            return self.locator_edit.text().strip()
-        if name == "evidence_quote":
-            return self.evidence_edit.toPlainText().strip()
-        raise KeyError(name)
-
-    def _set_field(self, name: str, value: object) -> None:
-        if name == "stance":
-            self.stance_combo.setCurrentIndex(self.stance_combo.findData(Stance(value).value))  # type: ignore[arg-type]
-        elif name == "locator":
-            self.locator_edit.setText(str(value))
-        elif name == "evidence_quote":
-            self.evidence_edit.setPlainText(str(value))
-
     def _changed(self, name: str) -> None:
         if self._loading or self._editing is None:
             return
         self._dirty.add(name)
         self.save_timer.start()
 
-    def _stance_changed(self, _index: int) -> None:
+    def _stance_changed(self) -> None:
         if self._loading or self._editing is None:
             return
         self._dirty.add("stance")
