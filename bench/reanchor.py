@@ -113,8 +113,8 @@ def _annotations(opened, version: int, pages: list[tuple[str, list[str]]]) -> li
                 kind=kind,
                 color=DEFAULT_COLORS[kind],
                 author="bench",
-                # No rectangles: computing them costs ~30 ms a page (reader/documents/pdf.py
-                # page_chars) and re-anchoring recomputes them anyway.
+                # No rectangles: computing them costs ~30 ms a page (PdfDocument.page_chars)
+                # and re-anchoring recomputes them anyway.
                 page=p,
                 created_at=now,
                 updated_at=now,

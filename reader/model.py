@@ -33,6 +33,30 @@ PAGED_KINDS = frozenset(
     }
 )
 
+# The kind a file's name says it is: a hint, for where the bytes cannot tell (a zip container,
+# a text file) or are not at hand (a file named in an exported CSV).
+KIND_BY_SUFFIX = {
+    ".pdf": DocumentKind.PDF,
+    ".epub": DocumentKind.EPUB,
+    ".xps": DocumentKind.XPS,
+    ".oxps": DocumentKind.XPS,
+    ".fb2": DocumentKind.FB2,
+    ".fbz": DocumentKind.FB2,
+    ".mobi": DocumentKind.MOBI,
+    ".prc": DocumentKind.MOBI,
+    ".azw": DocumentKind.MOBI,
+    ".azw3": DocumentKind.MOBI,
+    ".cbz": DocumentKind.CBZ,
+    ".html": DocumentKind.HTML,
+    ".htm": DocumentKind.HTML,
+    ".xhtml": DocumentKind.HTML,
+    ".shtml": DocumentKind.HTML,
+    ".txt": DocumentKind.TEXT,
+    ".text": DocumentKind.TEXT,
+    ".md": DocumentKind.MARKDOWN,
+    ".markdown": DocumentKind.MARKDOWN,
+}
+
 
 @dataclass(frozen=True)
 class Metadata:

@@ -153,6 +153,22 @@ def test_model_keeps_reading_order_and_shows_what_a_checker_reads():
     assert model.row_of("missing") == -1
 
 
+def test_headers_name_each_column_and_explain_the_terse_ones():
+    def headers(model: AnnotationTableModel, role=Qt.ItemDataRole.DisplayRole) -> list[str]:
+        return [
+            model.headerData(c, Qt.Orientation.Horizontal, role) for c in range(model.columnCount())
+        ]
+
+    sidebar, browser = AnnotationTableModel(), AnnotationTableModel(show_document=True)
+    assert headers(sidebar) == ["", "Quote", "Kind", "Status", "Anchor", "Citations", "Location"]
+    assert headers(browser)[:3] == ["", "Quote", "Document"]
+    tips = dict(zip(headers(browser), headers(browser, Qt.ItemDataRole.ToolTipRole), strict=True))
+    assert tips[""] == "Highlight colour"
+    assert tips["Quote"] == "Quote"  # a plain header is its own tip
+    assert "fuzzy" in tips["Anchor"] and "refute" in tips["Citations"] and "¶" in tips["Location"]
+    assert sidebar.headerData(0, Qt.Orientation.Vertical) is None
+
+
 def test_single_changes_are_inserts_moves_and_removals_not_resets(qtbot):
     model = AnnotationTableModel()
     model.set_annotations(sample())

@@ -165,6 +165,14 @@ def test_table_lists_every_source_with_the_number_of_claims_citing_it(qtbot, see
     assert browser.count_label.text() == "4 sources"
 
 
+def test_the_table_headers_name_its_columns(qtbot, seeded) -> None:
+    browser = make_browser(qtbot, seeded.library)
+    model = browser.view.model()
+    names = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert names == ["Reference", "Title", "Type", "Year", "DOI / ISBN / URL", "Claims"]
+    assert browser.view.header().isVisible()
+
+
 def test_claims_column_sorts_numerically_and_filter_narrows(qtbot, seeded) -> None:
     browser = make_browser(qtbot, seeded.library)
     browser.view.sortByColumn(SourceColumn.CLAIMS, Qt.SortOrder.DescendingOrder)

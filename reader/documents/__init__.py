@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from reader.documents.base import DocumentBackend, DocumentError, PasswordRequired
-from reader.model import DocumentKind
+from reader.model import KIND_BY_SUFFIX, DocumentKind
 
 __all__ = [
     "DocumentBackend",
@@ -14,24 +14,6 @@ __all__ = [
     "open_document",
     "sniff_kind",
 ]
-
-_BY_SUFFIX = {
-    ".pdf": DocumentKind.PDF,
-    ".epub": DocumentKind.EPUB,
-    ".xps": DocumentKind.XPS,
-    ".oxps": DocumentKind.XPS,
-    ".fb2": DocumentKind.FB2,
-    ".mobi": DocumentKind.MOBI,
-    ".cbz": DocumentKind.CBZ,
-    ".html": DocumentKind.HTML,
-    ".htm": DocumentKind.HTML,
-    ".xhtml": DocumentKind.HTML,
-    ".shtml": DocumentKind.HTML,
-    ".txt": DocumentKind.TEXT,
-    ".text": DocumentKind.TEXT,
-    ".md": DocumentKind.MARKDOWN,
-    ".markdown": DocumentKind.MARKDOWN,
-}
 
 _BY_MIME = {
     "application/pdf": DocumentKind.PDF,
@@ -49,7 +31,7 @@ def kind_for_mime(mime: str) -> DocumentKind | None:
 
 def sniff_kind(head: bytes, name: str = "") -> DocumentKind | None:
     """The kind of a document from its first bytes, with the file name as a tie-breaker."""
-    by_name = _BY_SUFFIX.get(Path(name).suffix.lower()) if name else None
+    by_name = KIND_BY_SUFFIX.get(Path(name).suffix.lower()) if name else None
     if b"%PDF-" in head[:1024]:
         return DocumentKind.PDF
     if head.startswith(b"PK\x03\x04"):

@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 from reader.model import (
+    KIND_BY_SUFFIX,
     Annotation,
     Citation,
     DocumentKind,
@@ -160,32 +161,15 @@ def location(record: ExportRecord, breaks: list[int] | None = None) -> str:
     return ""
 
 
-_SUFFIX_KINDS = {
-    ".pdf": DocumentKind.PDF,
-    ".epub": DocumentKind.EPUB,
-    ".xps": DocumentKind.XPS,
-    ".oxps": DocumentKind.XPS,
-    ".fb2": DocumentKind.FB2,
-    ".mobi": DocumentKind.MOBI,
-    ".cbz": DocumentKind.CBZ,
-    ".html": DocumentKind.HTML,
-    ".htm": DocumentKind.HTML,
-    ".xhtml": DocumentKind.HTML,
-    ".md": DocumentKind.MARKDOWN,
-    ".markdown": DocumentKind.MARKDOWN,
-    ".txt": DocumentKind.TEXT,
-}
-
-
 def guess_kind(file: str, paged: bool) -> DocumentKind:
     """A document's kind from the name it was exported with (a CSV does not say the kind)."""
     lowered = file.strip().lower()
     if lowered.startswith(("http://", "https://")):
         suffix = PurePosixPath(lowered.split("?")[0].split("#")[0]).suffix
-        return _SUFFIX_KINDS.get(suffix, DocumentKind.HTML)
+        return KIND_BY_SUFFIX.get(suffix, DocumentKind.HTML)
     suffix = PurePosixPath(lowered.replace("\\", "/")).suffix
-    if suffix in _SUFFIX_KINDS:
-        return _SUFFIX_KINDS[suffix]
+    if suffix in KIND_BY_SUFFIX:
+        return KIND_BY_SUFFIX[suffix]
     return DocumentKind.PDF if paged else DocumentKind.TEXT
 
 

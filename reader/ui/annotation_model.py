@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable, Mapping, Sequence
-from enum import IntEnum
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -29,6 +28,7 @@ from reader.model import (
     AnnotationKind,
     ClaimStatus,
 )
+from reader.ui.table_columns import TableColumn
 
 __all__ = [
     "AnchorStateRole",
@@ -57,33 +57,16 @@ EXCERPT_LENGTH = 100
 _Index = QModelIndex | QPersistentModelIndex
 
 
-class Column(IntEnum):
-    COLOR = 0
-    QUOTE = 1
-    DOCUMENT = 2
-    KIND = 3
-    STATUS = 4
-    ANCHOR = 5
-    CITATIONS = 6
-    LOCATION = 7
+class Column(TableColumn):
+    COLOR = 0, "", "Highlight colour"
+    QUOTE = 1, "Quote"
+    DOCUMENT = 2, "Document"
+    KIND = 3, "Kind"
+    STATUS = 4, "Status"
+    ANCHOR = 5, "Anchor", "Whether the quote was found exactly, approximately (fuzzy) or not at all"
+    CITATIONS = 6, "Citations", "Sources that support (✓), refute (✗) or give context (○)"
+    LOCATION = 7, "Location", "Page, or ¶ for documents without pages"
 
-
-_HEADERS = {
-    Column.COLOR: "",
-    Column.QUOTE: "Quote",
-    Column.DOCUMENT: "Document",
-    Column.KIND: "Kind",
-    Column.STATUS: "Status",
-    Column.ANCHOR: "Anchor",
-    Column.CITATIONS: "Citations",
-    Column.LOCATION: "Location",
-}
-_HEADER_TIPS = {
-    Column.COLOR: "Highlight colour",
-    Column.ANCHOR: "Whether the quote was found exactly, approximately (fuzzy) or not at all",
-    Column.CITATIONS: "Sources that support (✓), refute (✗) or give context (○)",
-    Column.LOCATION: "Page, or ¶ for documents without pages",
-}
 
 _KIND_ORDER = {k: i for i, k in enumerate(AnnotationKind)}
 _STATUS_ORDER = {s: i for i, s in enumerate(ClaimStatus)}
@@ -279,9 +262,9 @@ class AnnotationTableModel(QAbstractTableModel):
             return None
         col = self.columns[section]
         if role == Qt.ItemDataRole.DisplayRole:
-            return _HEADERS[col]
+            return col.header
         if role == Qt.ItemDataRole.ToolTipRole:
-            return _HEADER_TIPS.get(col, _HEADERS[col])
+            return col.tip or col.header
         return None
 
     def flags(self, index: _Index) -> Qt.ItemFlag:

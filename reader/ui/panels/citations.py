@@ -10,244 +10,73 @@ saved as you type, 400 ms after the last keystroke. After every change the panel
 from __future__ import annotations
 
 import html
-import math
-import re
 from collections.abc import Callable
 
-from PySide6.QtCore import (
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QRect,
-    QSize,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import (
-    QAbstractTextDocumentLayout,
-    QColor,
-    QFont,
-    QFontMetrics,
-    QKeyEvent,
-    QPainter,
-    QPalette,
-    QStandardItem,
-    QStandardItemModel,
-    QTextDocument,
-)
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
-    QComboBox,
     QCompleter,
     QDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QPlainTextEdit,
     QPushButton,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
 
 from reader import citations as refs
 from reader.model import Annotation, Citation, Source, Stance
-from reader.numbers import export_cell
+from reader.ui.panels.citation_card import (
+    QUOTE_CHARS,
+    ROLE_CITATION_ID,
+    ROLE_HTML,
+    ROLE_NUMBER_CHECK,
+    ROLE_SOURCE_ID,
+    ROLE_STANCE,
+    STANCE_COLORS,
+    STANCE_LABELS,
+    CitationDelegate,
+    decorate,
+    elide,
+    number_badge,
+    stance_combo,
+)
+from reader.ui.panels.citation_form import FIELDS, CitationForm
+from reader.ui.panels.reference_input import (
+    EMPTY_INPUT,
+    INPUT_PLACEHOLDER,
+    ReferenceInput,
+    looks_like_reference,
+)
 from reader.ui.panels.source_dialog import SourceDialog
-from reader.ui.preferences import swatch_icon
-from reader.ui.wrapping_row import WrappingRow
+
+# The names other modules and tests import from here, wherever they now live.
+__all__ = [
+    "EMPTY_INPUT",
+    "INPUT_PLACEHOLDER",
+    "QUOTE_CHARS",
+    "ROLE_CITATION_ID",
+    "ROLE_HTML",
+    "ROLE_NUMBER_CHECK",
+    "ROLE_SOURCE_ID",
+    "ROLE_STANCE",
+    "STANCE_COLORS",
+    "STANCE_LABELS",
+    "CitationDelegate",
+    "CitationsPanel",
+    "ReferenceInput",
+    "elide",
+    "looks_like_reference",
+    "number_badge",
+    "stance_combo",
+]
 
 SAVE_DELAY_MS = 400
 COMPLETE_DELAY_MS = 150
-QUOTE_CHARS = 140  # the evidence quote is cut to this many characters in the list
 MAX_LIST_HEIGHT = 420
-
-STANCE_LABELS = {
-    Stance.SUPPORTS: "Supports",
-    Stance.REFUTES: "Refutes",
-    Stance.CONTEXT: "Context",
-}
-# Badge fills, drawn with white text: dark enough for contrast on white text, and distinct
-# from both a light and a dark window background.
-STANCE_COLORS = {
-    Stance.SUPPORTS: "#2e7d32",
-    Stance.REFUTES: "#c62828",
-    Stance.CONTEXT: "#616161",
-}
-
-INPUT_PLACEHOLDER = (
-    "Paste a URL, DOI, ISBN, BibTeX entry or CSL-JSON item — or type words to find a source "
-    "you have cited before"
-)
-EMPTY_INPUT = "Paste a URL, DOI, ISBN, BibTeX entry or CSL-JSON item first."
-
-ROLE_CITATION_ID = Qt.ItemDataRole.UserRole
-ROLE_STANCE = Qt.ItemDataRole.UserRole + 1
-ROLE_HTML = Qt.ItemDataRole.UserRole + 2
-ROLE_SOURCE_ID = Qt.ItemDataRole.UserRole + 3
-# The `number_check` cell of the citation (empty without evidence figures).
-ROLE_NUMBER_CHECK = Qt.ItemDataRole.UserRole + 4
-_NUMBER_BADGE_COLORS = {"agree": "#1a7f37", "differ": "#cf222e", "none": "#6e7781"}
-
-
-def number_badge(check: str) -> str:
-    """The badge a citation card shows for its numbers check (rich text), or ""."""
-    if not check:
-        return ""
-    verdict, _, pair = check.partition(":")
-    words = {"agree": "Numbers agree", "none": "No figures to compare"}.get(verdict)
-    words = words or f"Numbers differ: {pair.strip()}"
-    return (
-        f'<span style="color:{_NUMBER_BADGE_COLORS[verdict]}"><b>● {html.escape(words)}</b></span>'
-    )
-
-
-_REFERENCE_START = re.compile(
-    r"(https?://|www\.|doi:|10\.\d{4,9}/|isbn|@\w+\s*[{(]|[\[{]|TY  -)", re.IGNORECASE
-)
-_ISBN = re.compile(r"(97[89])?\d{9}[\dX]", re.IGNORECASE)
-_DOMAIN = re.compile(r"[\w-]+(\.[\w-]+)+(/\S*)?")
-
-
-def looks_like_reference(text: str) -> bool:
-    """True for text that is meant to be parsed (URL, DOI, ISBN, BibTeX, JSON, RIS, several
-    lines) rather than words to search the sources already in the library for."""
-    stripped = text.strip()
-    if not stripped:
-        return False
-    if "\n" in stripped or _REFERENCE_START.match(stripped):
-        return True
-    if _ISBN.fullmatch(re.sub(r"[\s-]", "", stripped)):
-        return True
-    return " " not in stripped and bool(_DOMAIN.fullmatch(stripped))
-
-
-def elide(text: str, limit: int = QUOTE_CHARS) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
-
-
-def stance_combo(object_name: str) -> QComboBox:
-    combo = QComboBox()
-    combo.setObjectName(object_name)
-    for stance in Stance:
-        combo.addItem(swatch_icon(STANCE_COLORS[stance], 12), STANCE_LABELS[stance], stance.value)
-    combo.setToolTip("How the source bears on the claim")
-    # As narrow as its longest label needs, so a narrow panel still shows it whole.
-    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-    combo.setMinimumContentsLength(5)
-    return combo
-
-
-class CitationDelegate(QStyledItemDelegate):
-    """Paints a citation as a coloured stance badge beside its wrapped reference text."""
-
-    PAD = 6
-
-    def __init__(self, view: QListWidget) -> None:
-        super().__init__(view)
-        self._view = view
-
-    def _badge_font(self, option: QStyleOptionViewItem) -> QFont:
-        font = QFont(option.font)
-        font.setBold(True)
-        if font.pointSizeF() > 0:
-            font.setPointSizeF(max(font.pointSizeF() * 0.85, 7.0))
-        return font
-
-    def _badge_size(self, option: QStyleOptionViewItem) -> QSize:
-        metrics = QFontMetrics(self._badge_font(option))
-        width = max(metrics.horizontalAdvance(label) for label in STANCE_LABELS.values())
-        return QSize(width + 12, metrics.height() + 4)
-
-    def _document(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QTextDocument:
-        doc = QTextDocument()
-        doc.setDocumentMargin(0)
-        doc.setDefaultFont(option.font)
-        doc.setHtml(str(index.data(ROLE_HTML) or ""))
-        width = self._view.viewport().width() - self._badge_size(option).width() - 3 * self.PAD
-        doc.setTextWidth(max(width, 60))
-        return doc
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        doc = self._document(option, index)
-        height = max(doc.size().height(), self._badge_size(option).height())
-        return QSize(self._view.viewport().width(), math.ceil(height) + 2 * self.PAD)
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
-        widget = opt.widget  # type: ignore[attr-defined]
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
-
-        rect: QRect = opt.rect  # type: ignore[attr-defined]
-        stance = Stance(index.data(ROLE_STANCE) or Stance.CONTEXT.value)
-        badge = QRect(rect.left() + self.PAD, rect.top() + self.PAD, 0, 0)
-        badge.setSize(self._badge_size(opt))
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(STANCE_COLORS[stance]))
-        painter.drawRoundedRect(badge, 4, 4)
-        painter.setPen(QColor("#ffffff"))
-        painter.setFont(self._badge_font(opt))
-        painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, STANCE_LABELS[stance])
-
-        doc = self._document(opt, index)
-        painter.translate(badge.right() + self.PAD, rect.top() + self.PAD)
-        context = QAbstractTextDocumentLayout.PaintContext()
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        context.palette.setColor(QPalette.ColorRole.Text, opt.palette.color(role))  # type: ignore[attr-defined]
-        doc.documentLayout().draw(painter, context)
-        painter.restore()
-
-
-class ReferenceInput(QPlainTextEdit):
-    """The paste box: Ctrl+Enter submits; Enter/Tab pick the completion while one is offered.
-
-    QCompleter hands key presses to its widget's `event()` first and only acts on the ones the
-    widget leaves alone, so a plain text edit must leave Enter to it while the popup is open
-    (or it would insert a line break instead of choosing the source).
-    """
-
-    submitted = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.completer: QCompleter | None = None
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        key = event.key()
-        enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        if enter and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            event.accept()
-            self.submitted.emit()
-            return
-        popup = self.completer.popup() if self.completer is not None else None
-        if popup is not None and popup.isVisible() and (enter or key == Qt.Key.Key_Tab):
-            event.ignore()
-            return
-        super().keyPressEvent(event)
 
 
 class CitationsPanel(QWidget):
@@ -312,44 +141,20 @@ class CitationsPanel(QWidget):
         self.citation_list.viewport().installEventFilter(self)
 
         # The selected citation's fields ------------------------------------------------------
-        self.stance_combo = stance_combo("citation_stance")
-        self.locator_edit = QLineEdit()
-        self.locator_edit.setObjectName("citation_locator")
-        self.locator_edit.setPlaceholderText("p. 12, table 3, § 4")
-        self.evidence_edit = QPlainTextEdit()
-        self.evidence_edit.setObjectName("citation_evidence")
-        self.evidence_edit.setPlaceholderText("The source's own words that bear on the claim")
-        self.evidence_edit.setTabChangesFocus(True)
-        self.evidence_edit.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
-
-        self.edit_source_button = QPushButton("Edit source…")
-        self.edit_source_button.setObjectName("citation_edit_source")
-        self.edit_source_button.clicked.connect(self.edit_source)
-        self.go_button = QPushButton("Go to passage")
-        self.go_button.setObjectName("citation_go")
-        self.go_button.setToolTip("Show the passage in your documents this citation points to")
-        self.go_button.clicked.connect(self._go_to_passage)
-        self.remove_button = QPushButton("Remove")
-        self.remove_button.setObjectName("citation_remove")
-        self.remove_button.setToolTip("Remove this citation (the source stays in the library)")
-        self.remove_button.clicked.connect(self.remove_current)
-
-        self.details = QWidget()
-        self.details.setObjectName("citation_details")
-        details = QFormLayout(self.details)
-        details.setContentsMargins(0, 0, 0, 0)
-        details.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        details.addRow("Stance", self.stance_combo)
-        details.addRow("Locator", self.locator_edit)
-        details.addRow("Evidence", self.evidence_edit)
-        self.detail_buttons = WrappingRow(
-            [self.edit_source_button, self.go_button, self.remove_button]
-        )
-        details.addRow(self.detail_buttons)
-
-        self.stance_combo.currentIndexChanged.connect(self._stance_changed)
-        self.locator_edit.textChanged.connect(lambda _t: self._changed("locator"))
-        self.evidence_edit.textChanged.connect(lambda: self._changed("evidence_quote"))
+        self.details = CitationForm(self)
+        self.details.edit_source_button.clicked.connect(self.edit_source)
+        self.details.go_button.clicked.connect(self._go_to_passage)
+        self.details.remove_button.clicked.connect(self.remove_current)
+        self.details.edited.connect(self._changed)
+        self.details.stance_chosen.connect(self._stance_changed)
+        # The form's parts by the names they had when the panel built them (tests use them).
+        self.stance_combo = self.details.stance_combo
+        self.locator_edit = self.details.locator_edit
+        self.evidence_edit = self.details.evidence_edit
+        self.edit_source_button = self.details.edit_source_button
+        self.go_button = self.details.go_button
+        self.remove_button = self.details.remove_button
+        self.detail_buttons = self.details.buttons
 
         # Adding -----------------------------------------------------------------------------
         self.input = ReferenceInput()
@@ -452,8 +257,8 @@ class CitationsPanel(QWidget):
             return
         changes = {
             name: value
-            for name in ("stance", "locator", "evidence_quote")
-            if name in dirty and (value := self._field_value(name)) != getattr(citation, name)
+            for name in FIELDS
+            if name in dirty and (value := self.details.value(name)) != getattr(citation, name)
         }
         if not changes:
             return
@@ -637,33 +442,8 @@ class CitationsPanel(QWidget):
         self.bears_on_label.show()
 
     def _decorate(self, item: QListWidgetItem, citation: Citation) -> None:
-        source = self._source(citation.source_id)
-        reference = refs.format_reference(source) if source else "(source missing)"
-        parts = [html.escape(reference)]
-        if citation.locator:
-            parts.append(html.escape(citation.locator))
-        if citation.evidence_quote:
-            parts.append(f"<i>“{html.escape(elide(citation.evidence_quote))}”</i>")
         claim = self._annotation.anchor.quote if self._annotation is not None else ""
-        number_check = export_cell(claim, citation.evidence_quote)
-        if number_check:
-            parts.append(number_badge(number_check))
-        item.setData(ROLE_NUMBER_CHECK, number_check)
-        stance = Stance(citation.stance)
-        plain = f"{STANCE_LABELS[stance]}: {reference}"
-        if citation.locator:
-            plain += f", {citation.locator}"
-        item.setData(ROLE_CITATION_ID, citation.id)
-        item.setData(ROLE_SOURCE_ID, citation.source_id)
-        item.setData(ROLE_STANCE, stance.value)
-        item.setData(ROLE_HTML, "<br>".join(parts))
-        item.setText(plain)
-        tip = f"<p><b>{STANCE_LABELS[stance]}</b> — {html.escape(reference)}</p>"
-        if citation.evidence_quote:
-            tip += f"<p><i>“{html.escape(citation.evidence_quote)}”</i></p>"
-        if citation.evidence_annotation_id:
-            tip += "<p>Double-click to go to the passage.</p>"
-        item.setToolTip(tip)
+        decorate(item, citation, self._source(citation.source_id), claim)
 
     def _replace(self, stored: Citation) -> None:
         """A saved citation: update the cached copy and its row without rebuilding the list."""
@@ -705,12 +485,12 @@ class CitationsPanel(QWidget):
             return
         self._loading += 1
         try:
-            for name in ("stance", "locator", "evidence_quote"):
-                widget = self._field_widget(name)
+            for name in FIELDS:
+                widget = self.details.field_widget(name)
                 if refresh_only and (name in self._dirty or widget.hasFocus()):
                     continue
-                if self._field_value(name) != getattr(citation, name):
-                    self._set_field(name, getattr(citation, name))
+                if self.details.value(name) != getattr(citation, name):
+                    self.details.set_value(name, getattr(citation, name))
         finally:
             self._loading -= 1
         if not refresh_only:
@@ -756,37 +536,13 @@ class CitationsPanel(QWidget):
 
     # The selected citation's fields ---------------------------------------------------------
 
-    def _field_widget(self, name: str) -> QWidget:
-        return {
-            "stance": self.stance_combo,
-            "locator": self.locator_edit,
-            "evidence_quote": self.evidence_edit,
-        }[name]
-
-    def _field_value(self, name: str) -> object:
-        if name == "stance":
-            return Stance(self.stance_combo.currentData())
-        if name == "locator":
-            return self.locator_edit.text().strip()
-        if name == "evidence_quote":
-            return self.evidence_edit.toPlainText().strip()
-        raise KeyError(name)
-
-    def _set_field(self, name: str, value: object) -> None:
-        if name == "stance":
-            self.stance_combo.setCurrentIndex(self.stance_combo.findData(Stance(value).value))  # type: ignore[arg-type]
-        elif name == "locator":
-            self.locator_edit.setText(str(value))
-        elif name == "evidence_quote":
-            self.evidence_edit.setPlainText(str(value))
-
     def _changed(self, name: str) -> None:
         if self._loading or self._editing is None:
             return
         self._dirty.add(name)
         self.save_timer.start()
 
-    def _stance_changed(self, _index: int) -> None:
+    def _stance_changed(self) -> None:
         if self._loading or self._editing is None:
             return
         self._dirty.add("stance")

@@ -9,7 +9,6 @@ annotation_id)` when a citing claim is double-clicked (or Enter is pressed on it
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from enum import IntEnum
 from pathlib import Path
 
 from PySide6.QtCore import (
@@ -46,6 +45,7 @@ from reader.model import Annotation, Source
 from reader.ui.annotation_model import excerpt
 from reader.ui.panels.sidebar import count_text
 from reader.ui.prompts import read_only_table
+from reader.ui.table_columns import TableColumn
 
 __all__ = [
     "EMPTY_TEXT",
@@ -94,23 +94,13 @@ TYPE_NAMES = {
 }
 
 
-class SourceColumn(IntEnum):
-    REFERENCE = 0
-    TITLE = 1
-    TYPE = 2
-    YEAR = 3
-    LINK = 4
-    CLAIMS = 5
-
-
-HEADERS = {
-    SourceColumn.REFERENCE: "Reference",
-    SourceColumn.TITLE: "Title",
-    SourceColumn.TYPE: "Type",
-    SourceColumn.YEAR: "Year",
-    SourceColumn.LINK: "DOI / ISBN / URL",
-    SourceColumn.CLAIMS: "Claims",
-}
+class SourceColumn(TableColumn):
+    REFERENCE = 0, "Reference"
+    TITLE = 1, "Title"
+    TYPE = 2, "Type"
+    YEAR = 3, "Year"
+    LINK = 4, "DOI / ISBN / URL"
+    CLAIMS = 5, "Claims"
 
 
 def type_name(csl_type: str) -> str:
@@ -179,7 +169,7 @@ class SourceTableModel(QAbstractTableModel):
     ) -> object:
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(SourceColumn):
             if role == Qt.ItemDataRole.DisplayRole:
-                return HEADERS[SourceColumn(section)]
+                return SourceColumn(section).header
             if role == Qt.ItemDataRole.TextAlignmentRole and section == SourceColumn.CLAIMS:
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
