@@ -571,7 +571,8 @@ class MainWindow(QMainWindow):
     # -- rendering for --screenshot ------------------------------------------------------------
 
     def wait_until_painted(self, timeout_ms: int = 10000) -> bool:
-        """Run the event loop until the current PDF view painted its first page (or timeout)."""
+        """Run the event loop until the current PDF view painted its first page and its outline
+        is shown (or timeout)."""
         tab = self.current_tab()
         view = tab.paged_view if tab is not None else None
         loop = QEventLoop()
@@ -582,6 +583,13 @@ class MainWindow(QMainWindow):
             view.first_page_painted.connect(loop.quit)
             timer.start(timeout_ms)
             loop.exec()
+        QTimer.singleShot(0, loop.quit)  # the outline is asked for once the page is painted
+        loop.exec()
+        for job in list(self.outline_dock.jobs.values()):  # a long one is read on a worker
+            if not job.done:
+                job.finished.connect(loop.quit)
+                timer.start(timeout_ms)
+                loop.exec()
         # let layouts settle
         for _ in range(3):
             QTimer.singleShot(0, loop.quit)
