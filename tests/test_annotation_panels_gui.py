@@ -66,8 +66,8 @@ def test_context_menu_offers_highlighting_the_selection(window, qtbot):
     start = text.index(QUOTES[1])
     tab.view.select_range(start, start + len(QUOTES[1]))
     rect = tab.view.cursorRect()
-    window._context_menu(tab.view, rect.center())
-    menu = window._last_menu
+    tab.view.customContextMenuRequested.emit(rect.center())  # a right click there
+    menu = window.window_actions.last_menu
     assert isinstance(menu, QMenu)
     labels = [a.text() for a in menu.actions()]
     assert "Highlight as Claim" in labels
@@ -86,7 +86,7 @@ def test_orphan_is_listed_and_reattached_to_new_text(window, qtbot, tmp_path):
     start = text.index("80 percent of opioids")
     tab.view.select_range(start, start + len("80 percent of opioids"))
     window.highlight_actions["claim"].trigger()
-    window.close_current()
+    window.tabs.close_current()
     path.write_text("Intro\n\nShe said four fifths of all opioids are used here.\n")
     tab = window.open_document(str(path))
     (orphan,) = tab.annotations.values()
@@ -101,7 +101,7 @@ def test_orphan_is_listed_and_reattached_to_new_text(window, qtbot, tmp_path):
     fixed = window.library.annotation(orphan.id)
     assert str(fixed.anchor.state) == "exact"
     assert fixed.anchor.quote == "four fifths of all opioids"
-    window.action_undo.trigger()
+    window.action("undo").trigger()
     assert str(window.library.annotation(orphan.id).anchor.state) == "orphan"
 
 
@@ -109,9 +109,9 @@ def test_all_annotations_browser_searches_and_opens_at_location(window, qtbot):
     tab = window.open_document(str(SEED))
     by_quote = highlight_all(window, tab)
     window.annotations.edit(by_quote[QUOTES[1]].id, {"note": "UNODC world drug report"})
-    window.close_current()
-    window.action_all_annotations.trigger()
-    browser = window.browser_dialog.browser
+    window.tabs.close_current()
+    window.action("all_annotations").trigger()
+    browser = window.library_windows.browser_dialog.browser
     assert len(browser.visible_ids()) == 3
     browser.search_edit.setText("unodc")
     browser.search_now()
@@ -119,7 +119,7 @@ def test_all_annotations_browser_searches_and_opens_at_location(window, qtbot):
     browser.open_requested.emit(str(SEED.resolve()), by_quote[QUOTES[1]].id)
     assert window.tabs.count() == 1
     assert window.editor.annotation().id == by_quote[QUOTES[1]].id
-    window.browser_dialog.close()
+    window.library_windows.browser_dialog.close()
     QApplication.processEvents()
 
 
@@ -159,7 +159,7 @@ def test_an_orphan_from_a_tie_offers_its_places_and_reattaches_to_the_chosen_one
     assert str(fixed.anchor.state) == "exact"
     assert fixed.anchor.start == text.rindex("80 percent of opioids")
     assert not editor.candidates_group.isVisible()
-    window.action_undo.trigger()
+    window.action("undo").trigger()
     assert str(window.library.annotation(orphan.id).anchor.state) == "orphan"
     window.sidebar.activated.emit(orphan.id)
     assert editor.candidates_list.count() == 2

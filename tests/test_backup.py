@@ -373,7 +373,7 @@ def test_restore_from_the_file_menu(window, qtbot):
     window.restore_from_backup.inform = told.append
     window.restore_from_backup.warn = told.append
     window.restore_from_backup.on_restart = restarted.append
-    window.action_restore_backup.trigger()
+    window.action("restore_backup").trigger()
 
     assert [(b.created, b.annotations) for b in offered] == [(T0, 3)]
     assert len(restarted) == 1
@@ -396,7 +396,7 @@ def test_restore_menu_without_backups_says_so(window):
     told: list[str] = []
     window.restore_from_backup.inform = told.append
     window.restore_from_backup.choose = lambda backups: pytest.fail("nothing to choose from")
-    window.action_restore_backup.trigger()
+    window.action("restore_backup").trigger()
     assert len(told) == 1 and told[0].startswith("There are no backups yet")
 
 

@@ -67,12 +67,12 @@ def test_use_a_pdf_passage_as_evidence_and_go_back_to_it(window, qtbot):
     local = doc.page_text(page)
     pdf_tab.view.select_range(page, 5, 65)
     assert pdf_tab.view.selection_range() == (start, end)
-    window.action_use_as_evidence.trigger()
+    window.action("use_as_evidence").trigger()
     # A big PDF: its text is read on the worker first (status bar: progress and Cancel); then
     # the window asks which claim and how the passage bears on it.
-    qtbot.waitUntil(lambda: window.evidence_dialog is not None, timeout=60000)
-    window.evidence_dialog.choose(claim.id, Stance.SUPPORTS)
-    qtbot.mouseClick(window.evidence_dialog.ok_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.evidence.dialog is not None, timeout=60000)
+    window.evidence.dialog.choose(claim.id, Stance.SUPPORTS)
+    qtbot.mouseClick(window.evidence.dialog.ok_button, Qt.MouseButton.LeftButton)
     assert window.library.citations(claim.id)
     (citation,) = window.library.citations(claim.id)
     assert citation.evidence_quote == local[5:65]
@@ -96,8 +96,8 @@ def test_sources_browser_from_the_menu(window, qtbot):
     panel = window.editor.citations
     panel.input.setPlainText("https://doi.org/10.15620/CDC:135849")
     panel.add_button.click()
-    window.action_sources.trigger()
-    browser = window.sources_dialog.browser
+    window.action("sources").trigger()
+    browser = window.library_windows.sources_dialog.browser
     assert len(browser.visible_ids()) == 1
     assert browser.claim_count(browser.visible_ids()[0]) == 1
-    window.sources_dialog.close()
+    window.library_windows.sources_dialog.close()

@@ -16,8 +16,8 @@ def test_claimreview_in_the_export_dialog_asks_for_the_review(window, library, q
     library.highlight(seed, start, end, AnnotationKind.CLAIM, status=ClaimStatus.REFUTED)
     target = tmp_path / "r.jsonld"
     window.choose_save_path = lambda title, start, name_filter: str(target)
-    window.action_export.trigger()
-    dialog = window.export_dialog
+    window.action("export").trigger()
+    dialog = window.exchange.export_dialog
     assert not dialog.review_box.isVisible()
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("claimreview"))
     dialog.scope_all.setChecked(True)
@@ -33,9 +33,9 @@ def test_claimreview_in_the_export_dialog_asks_for_the_review(window, library, q
     assert review["author"] == {"@type": "Organization", "name": "Fact Desk"}
     assert library.review_settings()["org"] == "Fact Desk"
     # Next time the dialog starts with the organisation filled in.
-    window.action_export.trigger()
-    assert window.export_dialog.org_edit.text() == "Fact Desk"
-    window.export_dialog.reject()
+    window.action("export").trigger()
+    assert window.exchange.export_dialog.org_edit.text() == "Fact Desk"
+    window.exchange.export_dialog.reject()
 
 
 def test_claim_fields_in_the_editor_are_saved_and_undone(window, library, qtbot):
@@ -54,12 +54,12 @@ def test_claim_fields_in_the_editor_are_saved_and_undone(window, library, qtbot)
     stored = library.annotation(annotation.id)
     assert stored.claim_reviewed == "US overdose deaths were 79,770 in 2022"
     assert (stored.claim_date, stored.claimant_type) == ("2023-05-11", "person")
-    window.action_undo.trigger()
+    window.action("undo").trigger()
     undone = library.annotation(annotation.id)
     assert (undone.claim_reviewed, undone.claim_date, undone.claimant_type) == ("", "", "")
-    window.action_redo.trigger()
+    window.action("redo").trigger()
     window.annotations.select(annotation.id)
-    window.action_delete_annotation.trigger()
+    window.action("delete_annotation").trigger()
     assert library.annotation(annotation.id) is None
-    window.action_undo.trigger()  # the details come back with the annotation
+    window.action("undo").trigger()  # the details come back with the annotation
     assert library.annotation(annotation.id).claim_date == "2023-05-11"

@@ -47,7 +47,7 @@ def test_use_as_evidence_asks_claim_and_stance_with_the_status_in_view(window, q
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
     select_passage(window, tab)
     qtbot.keyClick(tab.view, Qt.Key.Key_E, Qt.KeyboardModifier.ControlModifier)
-    dialog = window.evidence_dialog
+    dialog = window.evidence.dialog
     assert dialog is not None and dialog.isVisible()
     assert dialog.claim().id == claim.id  # the newest claim is offered first
     assert "Refuted" in dialog.status_label.text()
@@ -68,8 +68,8 @@ def test_cancel_cites_nothing(window, qtbot, tmp_path):
     _seed, claim = refuted_claim(window)
     tab = window.open_document(str(evidence_document(tmp_path)))
     select_passage(window, tab)
-    window.action_use_as_evidence.trigger()
-    window.evidence_dialog.reject()
+    window.action("use_as_evidence").trigger()
+    window.evidence.dialog.reject()
     assert window.library.citations(claim.id) == []
     assert all(str(a.kind) != "evidence" for a in tab.annotations.values())
 
@@ -85,9 +85,9 @@ def test_evidence_names_its_claims_links_back_and_alt_left_returns(window, qtbot
     seed, claim = refuted_claim(window)
     tab = window.open_document(str(evidence_document(tmp_path)))
     select_passage(window, tab)
-    window.action_use_as_evidence.trigger()
-    window.evidence_dialog.choose(claim.id, Stance.REFUTES)
-    qtbot.mouseClick(window.evidence_dialog.ok_button, LEFT)
+    window.action("use_as_evidence").trigger()
+    window.evidence.dialog.choose(claim.id, Stance.REFUTES)
+    qtbot.mouseClick(window.evidence.dialog.ok_button, LEFT)
     (citation,) = window.library.citations(claim.id)
     passage_id = citation.evidence_annotation_id
     # The evidence highlight, selected, says which claim it bears on and how.
@@ -109,7 +109,7 @@ def test_evidence_names_its_claims_links_back_and_alt_left_returns(window, qtbot
     qtbot.keyClick(tab.view, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert window.current_tab() is seed
     assert window.editor.annotation().id == claim.id
-    assert window.action_back.isEnabled()  # and once more: back to the evidence passage
+    assert window.action("back").isEnabled()  # and once more: back to the evidence passage
     qtbot.keyClick(seed.view, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert window.current_tab() is tab
-    assert not window.action_back.isEnabled()
+    assert not window.action("back").isEnabled()

@@ -185,9 +185,9 @@ def test_shift_arrows_move_either_end_by_a_word_saved_and_undoable(window, qtbot
     qtbot.keyClick(view, Qt.Key.Key_Left, SHIFT)
     assert window.library.annotation(claim.id).anchor.quote == "surged to 79,770 in"
     assert tab.annotations[claim.id].anchor.quote == "surged to 79,770 in"
-    assert window.action_undo.text().replace("&", "") == "Undo Adjust highlight"
-    window.action_undo.trigger()
-    window.action_undo.trigger()
+    assert window.action("undo").text().replace("&", "") == "Undo Adjust highlight"
+    window.action("undo").trigger()
+    window.action("undo").trigger()
     assert window.library.annotation(claim.id).anchor.quote == "to 79,770 in 2022"
     assert window.sidebar.model.annotation(0).anchor.quote == "to 79,770 in 2022"
 

@@ -31,18 +31,18 @@ def prepare(window, library):
     """Three claims; the first two in the current set "Fentanyl check"."""
     tab = window.open_document(str(SEED))
     chosen = library.create_set("Fentanyl check")
-    window.refresh_sets()
-    window.set_current_set(chosen.id)
+    window.sets.refresh()
+    window.sets.set_current_set(chosen.id)
     made = [highlight(window, tab, q) for q in QUOTES[:2]]
-    window.set_current_set(None)
+    window.sets.set_current_set(None)
     made.append(highlight(window, tab, QUOTES[2]))
     return tab, made
 
 
 def open_export_dialog(window, target: Path, format_key: str):
     window.choose_save_path = lambda title, start, name_filter: str(target)
-    window.action_export.trigger()
-    dialog = window.export_dialog
+    window.action("export").trigger()
+    dialog = window.exchange.export_dialog
     assert dialog is not None and dialog.isVisible()
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData(format_key))
     dialog.browse_button.click()
@@ -56,17 +56,17 @@ def run_export(window, qtbot, dialog):
         # The worker is the library's only user until it ends: the window is locked meanwhile.
         assert window.is_busy()
         assert not window.highlight_actions["claim"].isEnabled()
-        assert not window.action_open.isEnabled()
+        assert not window.action("open").isEnabled()
         assert not window.editor_dock.isEnabled()
         assert window.open_document(str(SEED)) is None
     assert not window.is_busy()
-    assert window.action_open.isEnabled() and window.highlight_actions["claim"].isEnabled()
+    assert window.action("open").isEnabled() and window.highlight_actions["claim"].isEnabled()
     return blocker.args
 
 
 def test_export_a_set_to_csv(window, library, qtbot, tmp_path):
     prepare(window, library)
-    window.set_current_set(library.set_named("Fentanyl check").id)
+    window.sets.set_current_set(library.set_named("Fentanyl check").id)
     target = tmp_path / "out" / "fentanyl.csv"
     target.parent.mkdir()
     dialog = open_export_dialog(window, target, "csv")
@@ -96,8 +96,8 @@ def test_export_the_document_as_markdown_and_the_choice_is_remembered(
     report = target.read_text(encoding="utf-8")
     assert all(q in report for q in QUOTES)
 
-    window.action_export.trigger()
-    again = window.export_dialog
+    window.action("export").trigger()
+    again = window.exchange.export_dialog
     assert again.format_combo.currentData() == "md"
     assert again.scope_document.isChecked()
     assert Path(again.path_edit.text()).parent == tmp_path  # the last folder
@@ -116,8 +116,8 @@ def test_export_for_excel_writes_a_bom(window, library, qtbot, tmp_path):
 
 
 def test_scopes_that_do_not_apply_are_disabled(window):
-    window.action_export.trigger()
-    dialog = window.export_dialog
+    window.action("export").trigger()
+    dialog = window.exchange.export_dialog
     assert not dialog.scope_set.isEnabled()
     assert not dialog.scope_document.isEnabled()
     assert dialog.scope_all.isChecked()
@@ -139,7 +139,7 @@ def test_cancel_leaves_no_file(window, library, qtbot, tmp_path, monkeypatch):
     dialog.scope_all.setChecked(True)
     with qtbot.waitSignal(window.exchange_finished, timeout=20000) as blocker:
         dialog.export_button.click()
-        progress = window.exchange_progress
+        progress = window.exchange.progress
         cancel = next(b for b in progress.findChildren(QPushButton) if b.text() == "Cancel")
         cancel.click()
         gate.set()
@@ -148,7 +148,7 @@ def test_cancel_leaves_no_file(window, library, qtbot, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == [tmp_path / "data"]  # no partial file either
     assert window.statusBar().currentMessage() == "Export cancelled."
     assert window.last_error == ""  # a cancel is no error
-    assert window.action_open.isEnabled()
+    assert window.action("open").isEnabled()
 
 
 @pytest.fixture
@@ -185,12 +185,12 @@ def test_import_into_a_fresh_library_shows_the_annotations(window, library, qtbo
     assert fresh.sidebar.counts() == (0, 0)
     fresh.choose_open_path = lambda title, start, name_filter: str(exported)
     with qtbot.waitSignal(fresh.exchange_finished, timeout=20000) as blocker:
-        fresh.action_import.trigger()
+        fresh.action("import").trigger()
         assert fresh.is_busy()
     ok, message = blocker.args
     assert ok, message
     assert message == "Imported exported.csv: added 3, updated 0, unchanged 0."
-    assert fresh.last_summary == message
+    assert fresh.exchange.last_summary == message
     # The open tab was reloaded: the sidebar, the view and the anchor summary show them.
     assert fresh.sidebar.counts() == (3, 3)
     assert {a.anchor.quote for a in tab.annotations.values()} == set(QUOTES)
@@ -198,11 +198,11 @@ def test_import_into_a_fresh_library_shows_the_annotations(window, library, qtbo
     # The set came along.
     imported = fresh.library.set_named("Fentanyl check")
     assert imported is not None and imported.count == 2
-    assert "Fentanyl check" in [fresh.current_set_combo.itemText(i) for i in range(5)]
+    assert "Fentanyl check" in [fresh.sets.combo.itemText(i) for i in range(5)]
 
     # Importing it again changes nothing.
     with qtbot.waitSignal(fresh.exchange_finished, timeout=20000) as blocker:
-        fresh.action_import.trigger()
+        fresh.action("import").trigger()
     assert blocker.args[1].endswith("added 0, updated 0, unchanged 3.")
 
 
@@ -219,10 +219,10 @@ def test_a_malformed_csv_is_refused_with_its_line_and_imports_nothing(
     bad.write_bytes("\r\n".join(lines).encode("utf-8"))
     fresh.choose_open_path = lambda title, start, name_filter: str(bad)
     with qtbot.waitSignal(fresh.exchange_finished, timeout=20000) as blocker:
-        fresh.action_import.trigger()
+        fresh.action("import").trigger()
     ok, message = blocker.args
     assert not ok
     assert "line" in message
     assert fresh.last_error == message
     assert fresh.library.all_annotations() == []
-    assert fresh.action_import.isEnabled()
+    assert fresh.action("import").isEnabled()

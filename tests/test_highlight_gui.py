@@ -177,20 +177,20 @@ def test_undo_redo_create_edit_delete_follow_the_database(window, qtbot):
     lib = window.library
     window.annotations.edit(annotation.id, {"note": "check UNODC"})
     assert lib.annotation(annotation.id).note == "check UNODC"
-    window.action_undo.trigger()  # undo the edit
+    window.action("undo").trigger()  # undo the edit
     assert lib.annotation(annotation.id).note == ""
-    window.action_undo.trigger()  # undo the highlight
+    window.action("undo").trigger()  # undo the highlight
     assert lib.annotation(annotation.id) is None
     assert tab.annotations == {}
-    window.action_redo.trigger()
+    window.action("redo").trigger()
     assert lib.annotation(annotation.id) is not None
-    window.action_redo.trigger()
+    window.action("redo").trigger()
     assert lib.annotation(annotation.id).note == "check UNODC"
     window.annotations.select(annotation.id)
-    window.action_delete_annotation.trigger()
+    window.action("delete_annotation").trigger()
     assert lib.annotation(annotation.id) is None
     assert window.sidebar.selected_ids() == []
-    window.action_undo.trigger()
+    window.action("undo").trigger()
     restored = lib.annotation(annotation.id)
     assert restored is not None and restored.note == "check UNODC"
     assert annotation.id in tab.annotations
@@ -208,7 +208,7 @@ def test_changed_document_reanchors_and_keeps_orphans(window, qtbot, tmp_path):
         s = text.index(quote)
         tab.view.select_range(s, s + len(quote))
         window.highlight_actions["claim"].trigger()
-    window.close_current()
+    window.tabs.close_current()
     # The page is edited: a paragraph added before, the second claim removed.
     path.write_text(
         "Title line\n\nA new first paragraph.\n\n"

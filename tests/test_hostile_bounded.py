@@ -271,7 +271,7 @@ def test_window_reads_a_long_outline_off_the_ui_thread(window, qtbot, hostile):
     tab = open_and_wait(window, qtbot, hostile["long-outline.pdf"])
     assert tab is not None, window.last_error
     qtbot.waitUntil(lambda: tab.view.has_painted, timeout=20000)
-    qtbot.waitUntil(lambda: tab in window.outline_jobs or tab.view.backend.outline_ready)
+    qtbot.waitUntil(lambda: tab in window.outline_dock.jobs or tab.view.backend.outline_ready)
     turns: list[bool] = []
     # The event loop turns while the outline is read: a 0 ms timer fires before it arrives.
     QTimer.singleShot(0, lambda: turns.append(not tab.view.backend.outline_ready))

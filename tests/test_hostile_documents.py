@@ -484,10 +484,10 @@ def test_window_survives_every_damaged_file(window, qtbot, mutated_files):
             else:
                 assert tab.view.toPlainText().strip(), name
             shown += 1
-        window.close_current() if tab is not None else None
+        window.tabs.close_current() if tab is not None else None
         if index % 40 == 39:
             _open_then_open_good(window, qtbot, GOOD_FILE)
-            window.close_current()
+            window.tabs.close_current()
     print(f"{shown} shown, {refused} refused, {locked} asked for a password")
     assert shown + refused + locked == len(mutated_files) == 220
     _open_then_open_good(window, qtbot, GOOD_FILE)

@@ -263,8 +263,8 @@ def test_the_gui_offers_to_open_missing_pages(window, library, qtbot, tmp_path):
     path.write_text(json.dumps(data), encoding="utf-8")
     window.choose_open_path = lambda title, folder, name_filter: str(path)
     with qtbot.waitSignal(window.exchange_finished, timeout=20000):
-        window.action_import.trigger()
-    box = window.missing_pages_box
+        window.action("import").trigger()
+    box = window.exchange.missing_pages_box
     assert box is not None and box.isVisible()
     assert page in box.informativeText()
     open_button = next(b for b in box.buttons() if b.text() == "Open them")
@@ -275,8 +275,8 @@ def test_the_gui_offers_to_open_missing_pages(window, library, qtbot, tmp_path):
     )
     # Imported again now that the page is open: the annotation lands on it.
     with qtbot.waitSignal(window.exchange_finished, timeout=20000):
-        window.action_import.trigger()
-    assert window.missing_pages_box is None
+        window.action("import").trigger()
+    assert window.exchange.missing_pages_box is None
     assert [a.anchor.quote for a in library.all_annotations()] == ["79,770 in 2022"]
 
 
@@ -284,8 +284,8 @@ def test_export_dialog_offers_hypothesis(window, library, qtbot, tmp_path):
     annotate(library)
     target = tmp_path / "h.json"
     window.choose_save_path = lambda title, start, name_filter: str(target)
-    window.action_export.trigger()
-    dialog = window.export_dialog
+    window.action("export").trigger()
+    dialog = window.exchange.export_dialog
     dialog.format_combo.setCurrentIndex(dialog.format_combo.findData("hypothesis"))
     dialog.scope_all.setChecked(True)
     dialog.browse_button.click()

@@ -41,8 +41,8 @@ def test_isbn_on_the_card_and_in_the_sources_window(window, qtbot):
     card = window.editor.citations.citation_list.item(0)
     assert f"ISBN {ISBN}" in card.data(ROLE_HTML)
     assert "(n.d.)" not in card.data(ROLE_HTML)
-    window.action_sources.trigger()
-    browser = window.sources_dialog.browser
+    window.action("sources").trigger()
+    browser = window.library_windows.sources_dialog.browser
     model = browser.model
     identifiers = [model.index(row, SourceColumn.LINK).data() for row in range(model.rowCount())]
     assert f"ISBN {ISBN}" in identifiers
@@ -101,8 +101,8 @@ def test_all_annotations_shows_citation_counts_and_searches_sources(window, qtbo
     other = tab.opened.document.text.index("fentanyl")
     tab.view.select_range(other, other + len("fentanyl"))
     window.highlight_actions["claim"].trigger()
-    window.action_all_annotations.trigger()
-    browser = window.browser_dialog.browser
+    window.action("all_annotations").trigger()
+    browser = window.library_windows.browser_dialog.browser
     model = browser.model
     from reader.ui.annotation_model import Column
 

@@ -66,11 +66,11 @@ def test_find_in_a_big_pdf_reads_its_text_on_a_worker(window, qtbot, big_pdf) ->
     timer = QTimer()
     timer.timeout.connect(tick)
     timer.start(5)
-    window.open_find()
-    window.find_bar.edit.setText("79,770")  # typing searches at once
+    window.find.open()
+    window.find.bar.edit.setText("79,770")  # typing searches at once
     assert work_of(window, tab) is not None, "the text of a 1,500-page PDF is read on a worker"
-    assert window.find_bar.count.text() == "Reading the text…"
-    qtbot.waitUntil(lambda: window.find_bar.count.text() == "1 of 1", timeout=120000)
+    assert window.find.bar.count.text() == "Reading the text…"
+    qtbot.waitUntil(lambda: window.find.bar.count.text() == "1 of 1", timeout=120000)
     timer.stop()
     during = [t for t in ticks if t[0]]
     assert during, "the event loop never ran while the text was read"
@@ -149,14 +149,14 @@ def test_changed_big_pdf_is_reanchored_off_the_ui_thread(window, qtbot, tmp_path
 
 def test_closing_the_tab_or_window_while_reading_is_clean(window, qtbot, big_pdf) -> None:
     tab = window.open_document(str(big_pdf))
-    window.open_find()
-    window.find_bar.edit.setText("79,770")
+    window.find.open()
+    window.find.bar.edit.setText("79,770")
     assert window.annotations.work.running(tab)
-    window.close_current()
+    window.tabs.close_current()
     assert not window.annotations.work.indicator.isVisible()
     # A second one, and the window closes while it reads.
     tab = window.open_document(str(big_pdf))
-    window.find_bar.edit.setText("79,77")
+    window.find.bar.edit.setText("79,77")
     assert window.annotations.work.running(tab)
     window.close()
     assert window.annotations.work._works == {}
@@ -165,9 +165,9 @@ def test_closing_the_tab_or_window_while_reading_is_clean(window, qtbot, big_pdf
 def test_small_documents_are_read_on_the_spot(window, tmp_path) -> None:
     path = write_big_pdf(tmp_path / "small.pdf", BIG_PAGES)
     tab = window.open_document(str(path))
-    window.open_find()
-    window.find_bar.edit.setText("79,770")
-    assert window.find_bar.count.text() == "1 of 1"
+    window.find.open()
+    window.find.bar.edit.setText("79,770")
+    assert window.find.bar.count.text() == "1 of 1"
     assert not window.annotations.work.running(tab)
 
 
@@ -178,7 +178,7 @@ def test_going_to_a_claim_in_a_changed_big_pdf_waits_for_it(window, qtbot, tmp_p
     claim = library.highlight(opened, start, start + 20)
     opened.document.close()
     write_big_pdf(path, 300, changed=True)
-    window.open_at_annotation(str(path), claim.id)  # as All Annotations ▸ open does
+    window.navigation.open_at_annotation(str(path), claim.id)  # as All Annotations ▸ open does
     tab = window.current_tab()
     assert claim.id not in tab.annotations and window.annotations.work.running(tab)
     qtbot.waitUntil(lambda: window.editor.annotation() is not None, timeout=120000)
@@ -192,15 +192,15 @@ GUARDIAN = CORPUS / "html" / "readability" / "guardian-1" / "source.html"  # 1.1
 
 
 def test_a_big_saved_page_is_read_on_a_worker(window, qtbot) -> None:
-    assert GUARDIAN.stat().st_size > window.background_open_bytes
+    assert GUARDIAN.stat().st_size > window.opener.background_open_bytes
     fired: list[bool] = []
     assert window.open_document(str(GUARDIAN)) is None
     assert window.is_reading()
-    indicator = window.opening_indicator
+    indicator = window.opener.indicator
     assert indicator.isVisible() and indicator.label.text() == "Opening source.html…"
     QTimer.singleShot(0, lambda: fired.append(window.is_reading()))
     assert window.open_document(str(GUARDIAN)) is None  # asked twice: still one job
-    assert len(window._readings) == 1
+    assert len(window.opener.readings) == 1
     with qtbot.waitSignal(window.document_opened, timeout=120000) as opened:
         pass
     tab = opened.args[0]
@@ -215,8 +215,8 @@ def test_a_big_saved_page_is_read_on_a_worker(window, qtbot) -> None:
 
 def test_cancel_opening_a_big_page_records_nothing(window, qtbot) -> None:
     assert window.open_document(str(GUARDIAN)) is None
-    qtbot.mouseClick(window.opening_indicator.cancel_button, Qt.MouseButton.LeftButton)
-    assert not window.is_reading() and not window.opening_indicator.isVisible()
+    qtbot.mouseClick(window.opener.indicator.cancel_button, Qt.MouseButton.LeftButton)
+    assert not window.is_reading() and not window.opener.indicator.isVisible()
     # The worker finishes its extraction unseen; its result is dropped.
     qtbot.wait(0)
     window.open_document(str(SEED))
@@ -228,7 +228,7 @@ def test_cancel_opening_a_big_page_records_nothing(window, qtbot) -> None:
 def test_a_big_page_without_text_says_so(window, qtbot, tmp_path) -> None:
     empty = tmp_path / "empty.html"
     empty.write_text("<html><body>" + "<div><span></span></div>" * 20000 + "</body></html>")
-    assert empty.stat().st_size > window.background_open_bytes
+    assert empty.stat().st_size > window.opener.background_open_bytes
     window.last_error = ""
     assert window.open_document(str(empty)) is None
     qtbot.waitUntil(lambda: bool(window.last_error), timeout=120000)
@@ -249,7 +249,7 @@ def test_a_huge_paragraph_shows_fast_and_keeps_its_coordinates(window, qtbot, tm
     words = [rng.choice(WORDS) for _ in range(40000)]
     path = tmp_path / "one-line.txt"
     path.write_text(" ".join(words) + " The death toll surged to 79,770 in 2022.")
-    window.background_open_bytes = 1 << 40  # on the spot: this test is about the view
+    window.opener.background_open_bytes = 1 << 40  # on the spot: this test is about the view
     tab = window.open_document(str(path))
     view, text = tab.view, tab.opened.document.text
     assert "\n" not in text and len(text) > 250_000
@@ -266,9 +266,9 @@ def test_a_huge_paragraph_shows_fast_and_keeps_its_coordinates(window, qtbot, tm
     assert view.selection_range() == (start, end)
     made = window.annotations.highlight(AnnotationKind.CLAIM)
     assert made is not None and made.anchor.quote == text[start:end] and " " in made.anchor.quote
-    window.open_find()
-    window.find_bar.edit.setText("79,770")
-    assert window.find_bar.count.text() == "1 of 1"
+    window.find.open()
+    window.find.bar.edit.setText("79,770")
+    assert window.find.bar.count.text() == "1 of 1"
 
 
 def test_a_long_article_aligned_with_its_old_text_is_reanchored_on_the_worker(

@@ -29,8 +29,8 @@ def test_start_page_without_documents(window):
     assert window.start_page.empty.isVisible()
     names = {a.objectName() for a in window.actions()}
     assert {"action_open", "action_open_url", "action_find", "action_zoom_in"} <= names
-    assert window.action_open.shortcut().toString() == "Ctrl+O"
-    assert window.action_open_url.shortcut().toString() == "Ctrl+L"
+    assert window.action("open").shortcut().toString() == "Ctrl+O"
+    assert window.action("open_url").shortcut().toString() == "Ctrl+L"
 
 
 def test_open_seed_article_shows_its_text_and_records_it(window, qtbot):
@@ -52,7 +52,7 @@ def test_open_seed_article_shows_its_text_and_records_it(window, qtbot):
 
 def test_recent_documents_listed_on_start_page_and_menu(window, qtbot):
     window.open_document(str(PDF4))
-    window.close_current()
+    window.tabs.close_current()
     assert window.stack.currentWidget() is window.start_page
     tree = window.start_page.recent
     assert tree.topLevelItemCount() == 1
@@ -62,8 +62,9 @@ def test_recent_documents_listed_on_start_page_and_menu(window, qtbot):
     assert item.text(3) == "0"  # annotation count
     tree.itemActivated.emit(item, 0)
     assert window.tabs.count() == 1
-    window._fill_recent_menu()
-    assert [a.toolTip() for a in window.recent_menu.actions()] == [str(PDF4.resolve())]
+    recent = window.window_actions.recent_menu
+    recent.aboutToShow.emit()  # the menu fills as it opens
+    assert [a.toolTip() for a in recent.actions()] == [str(PDF4.resolve())]
 
 
 def test_select_and_copy_in_article_view(window, qtbot):
@@ -86,36 +87,36 @@ def test_select_and_copy_in_article_view(window, qtbot):
     assert view.selection_range() == (start, start + len(needle))
     assert view.selected_text() == needle
     QGuiApplication.clipboard().clear()
-    window.action_copy.trigger()
+    window.action("copy").trigger()
     assert QGuiApplication.clipboard().text() == needle
 
 
 def test_find_in_article(window, qtbot):
     tab = window.open_document(str(SEED))
-    window.action_find.trigger()
-    assert window.find_bar.isVisible()
-    qtbot.keyClicks(window.find_bar.edit, "fentanyl")
+    window.action("find").trigger()
+    assert window.find.bar.isVisible()
+    qtbot.keyClicks(window.find.bar.edit, "fentanyl")
     total = tab.view.document_backend.text.lower().count("fentanyl")
     assert total > 3
-    assert window.find_bar.count.text() == f"1 of {total}"
-    window.action_find_next.trigger()
-    assert window.find_bar.count.text() == f"2 of {total}"
-    window.action_find_previous.trigger()
-    window.action_find_previous.trigger()
-    assert window.find_bar.count.text() == f"{total} of {total}"
-    window.find_bar.edit.setText("no such words anywhere")
-    assert window.find_bar.count.text() == "No matches"
+    assert window.find.bar.count.text() == f"1 of {total}"
+    window.action("find_next").trigger()
+    assert window.find.bar.count.text() == f"2 of {total}"
+    window.action("find_previous").trigger()
+    window.action("find_previous").trigger()
+    assert window.find.bar.count.text() == f"{total} of {total}"
+    window.find.bar.edit.setText("no such words anywhere")
+    assert window.find.bar.count.text() == "No matches"
 
 
 def test_find_in_pdf(window, qtbot):
     tab = window.open_document(str(PDF4))
-    window.action_find.trigger()
-    window.find_bar.edit.setText("the")
-    assert window.find_bar.count.text().startswith("1 of ")
-    total = int(window.find_bar.count.text().split(" of ")[1])
+    window.action("find").trigger()
+    window.find.bar.edit.setText("the")
+    assert window.find.bar.count.text().startswith("1 of ")
+    total = int(window.find.bar.count.text().split(" of ")[1])
     assert total > 10
-    window.action_find_next.trigger()
-    assert window.find_bar.count.text() == f"2 of {total}"
+    window.action("find_next").trigger()
+    assert window.find.bar.count.text() == f"2 of {total}"
     assert tab.view.match_count == total
 
 
@@ -123,13 +124,13 @@ def test_pdf_zoom_page_indicator_and_outline(window, qtbot):
     tab = window.open_document(str(OUTLINE_PDF))
     view = tab.view
     qtbot.waitUntil(lambda: "of 117" in window.status_label.text(), timeout=5000)
-    assert window.page_total.text().strip() == "of 117"
+    assert window.window_actions.page_total.text().strip() == "of 117"
     before = view.zoom
-    window.action_zoom_in.trigger()
+    window.action("zoom_in").trigger()
     assert view.zoom > before
-    window.action_zoom_reset.trigger()
+    window.action("zoom_reset").trigger()
     assert view.zoom == pytest.approx(1.0)
-    window.page_spin.setValue(40)
+    window.window_actions.page_spin.setValue(40)
     qtbot.waitUntil(lambda: view.current_page == 39, timeout=5000)
     from reader.ui.outline_panel import OutlinePanel
 

@@ -39,9 +39,9 @@ def test_scanned_pdf_is_read_then_highlighted(window, qtbot, tmp_path, library_p
     assert annotation.anchor.quote.lower() == word
     assert len(annotation.rects) == 1 and annotation.rects[0].page == 0
     # Find reaches the OCR words too.
-    window.open_find()
-    window.find_bar.edit.setText("round pegs")
-    qtbot.waitUntil(lambda: window.find_bar.count.text() == "1 of 1", timeout=10000)
+    window.find.open()
+    window.find.bar.edit.setText("round pegs")
+    qtbot.waitUntil(lambda: window.find.bar.count.text() == "1 of 1", timeout=10000)
     # Kept with the version: the library has the page's OCR text.
     raw = sqlite3.connect(library_path)
     rows = raw.execute("SELECT page, language FROM ocr_pages").fetchall()

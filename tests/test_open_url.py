@@ -78,7 +78,7 @@ def test_open_url_from_start_page_shows_article_and_keeps_snapshot(window, serve
     snapshot = window.library.saved_snapshot(url)
     assert snapshot is not None and snapshot.read_bytes() == PAGE
     # Offline later: the recent entry opens from the snapshot without the server.
-    window.close_current()
+    window.tabs.close_current()
     Handler.release.set()
     window.open_recent(url)
     # a big page: a worker reads it
@@ -106,7 +106,7 @@ def test_open_url_failures_say_one_sentence(window, server, qtbot, path, needle)
 def test_open_url_cancel(window, server, qtbot):
     with qtbot.waitSignal(window.error_shown, timeout=10000) as blocker:
         window.open_document(f"{server}/slow")
-        assert window.fetch_cancel.isVisible()
-        window.fetch_cancel.click()
+        assert window.opener.fetch_cancel.isVisible()
+        window.opener.fetch_cancel.click()
     assert "cancel" in blocker.args[0].lower()
-    assert not window.fetch_cancel.isVisible()
+    assert not window.opener.fetch_cancel.isVisible()

@@ -45,12 +45,12 @@ def test_cli_export_pdf_writes_highlights_and_leaves_the_original(tmp_path):
 
 def test_window_imports_a_pdfs_own_annotations_once(window, qtbot):
     tab = window.open_document(str(ANNOTATED))
-    window.action_import_pdf.trigger()
+    window.action("import_pdf").trigger()
     kinds = sorted(str(a.kind) for a in tab.annotations.values())
     assert kinds == ["claim", "comment", "comment"]
     notes = {a.note for a in tab.annotations.values()}
     assert {"Highlight comment", "This is a text annotation.", "Hello world!"} <= notes
-    window.action_import_pdf.trigger()
+    window.action("import_pdf").trigger()
     assert len(tab.annotations) == 3
 
 
@@ -62,6 +62,6 @@ def test_window_exports_annotated_pdf(window, qtbot, tmp_path):
     window.highlight_actions["claim"].trigger()
     out = tmp_path / "copy.pdf"
     window.choose_save_path = lambda *_: str(out)
-    window.action_export_pdf.trigger()
+    window.action("export_pdf").trigger()
     doc = pymupdf.open(out)
     assert [a.type[1] for page in doc for a in page.annots()] == ["Highlight"]

@@ -100,9 +100,9 @@ def test_tabs_elide_and_list_every_document(qtbot, library_path, tmp_path):
     assert win.tabs.count() == 5
     bar = win.tabs.tabBar()
     assert bar.elideMode() == Qt.TextElideMode.ElideRight
-    assert win.tab_list_button.isVisible()
-    win.tab_list_button.list_menu.aboutToShow.emit()
-    entries = win.tab_list_button.list_menu.actions()
+    assert win.tabs.list_button.isVisible()
+    win.tabs.list_button.list_menu.aboutToShow.emit()
+    entries = win.tabs.list_button.list_menu.actions()
     assert [a.text() for a in entries] == [win.tabs.tabText(i) for i in range(5)]
     assert entries[4].isChecked()
     entries[1].trigger()
@@ -147,10 +147,10 @@ def test_the_session_comes_back_with_its_current_tab_places_and_set(qtbot, libra
     win.open_document(str(SEED))
     win.tabs.setCurrentWidget(pdf)
     created = library.create_set("Fentanyl check")
-    win.refresh_sets()
-    win.set_current_set(created.id)
-    assert win.current_set_label.isVisible()
-    assert "Fentanyl check" in win.current_set_label.text()
+    win.sets.refresh()
+    win.sets.set_current_set(created.id)
+    assert win.sets.label.isVisible()
+    assert "Fentanyl check" in win.sets.label.text()
     quit_window(win, library)
 
     win, library = make_window(qtbot, library_path)
@@ -163,8 +163,8 @@ def test_the_session_comes_back_with_its_current_tab_places_and_set(qtbot, libra
     assert win.current_tab().view.current_page == 1
     assert abs(win.current_tab().view.place().position - left_at.position) < 0.05
     # The set new highlights go into is in sight, not silently remembered.
-    assert win.current_set_label.isVisible()
-    assert win.current_set_label.text() == "New highlights go into “Fentanyl check”"
+    assert win.sets.label.isVisible()
+    assert win.sets.label.text() == "New highlights go into “Fentanyl check”"
     quit_window(win, library)
 
 
@@ -204,8 +204,8 @@ def test_help_lists_every_action_with_its_keys(qtbot, library_path):
     win, library = make_window(qtbot, library_path)
     win.menuBar().actions()  # the Help menu holds the list
     help_menu = next(a.menu() for a in win.menuBar().actions() if a.text() == "&Help")
-    assert win.action_shortcuts in help_menu.actions()
-    win.action_shortcuts.trigger()
+    assert win.action("shortcuts") in help_menu.actions()
+    win.action("shortcuts").trigger()
     rows = win.shortcuts_dialog.rows()
     listed = {(action, keys) for _menu, action, keys in rows}
     assert ("Undo", "Ctrl+Z") in listed
@@ -229,7 +229,7 @@ def test_ctrl_g_goes_to_page_and_is_no_longer_ambiguous(qtbot, library_path):
     tab = win.open_document(str(PDF))
     qtbot.waitUntil(lambda: tab.view.has_painted, timeout=10000)
     owners = [a for a in win.actions() if "Ctrl+G" in [k.toString() for k in a.shortcuts()]]
-    assert owners == [win.action_go_to_page]
+    assert owners == [win.action("go_to_page")]
     qtbot.keyClick(tab.view, Qt.Key.Key_G, CTRL)
-    assert QApplication.focusWidget() is win.page_spin
+    assert QApplication.focusWidget() is win.window_actions.page_spin
     quit_window(win, library)

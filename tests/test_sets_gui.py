@@ -35,7 +35,7 @@ def highlight(window, tab, quote, kind="claim"):
 
 
 def choose_current_set(window, label):
-    combo = window.current_set_combo
+    combo = window.sets.combo
     index = combo.findText(label)
     assert index >= 0, [combo.itemText(i) for i in range(combo.count())]
     combo.setCurrentIndex(index)
@@ -56,17 +56,17 @@ def test_new_set_from_the_toolbar_becomes_current_and_catches_new_highlights(
     choose_current_set(window, "New set…")
     created = library.set_named("Fentanyl check")
     assert created is not None
-    assert window.current_set_combo.currentText() == "Fentanyl check"
-    assert window.current_set_id() == created.id
+    assert window.sets.combo.currentText() == "Fentanyl check"
+    assert window.sets.current_set_id() == created.id
 
     inside = highlight(window, tab, QUOTES[1])
     assert library.set_members(created.id) == [inside.id]
     assert before.id not in library.set_members(created.id)
 
     # Undo takes it out with the annotation; redo puts both back.
-    window.action_undo.trigger()
+    window.action("undo").trigger()
     assert library.set_members(created.id) == []
-    window.action_redo.trigger()
+    window.action("redo").trigger()
     assert library.set_members(created.id) == [inside.id]
 
     # "No set": highlights go nowhere.
@@ -79,29 +79,29 @@ def test_the_current_set_is_remembered(window, library, qtbot):
     from reader.ui.main_window import MainWindow
 
     chosen = library.create_set("Vaccines")
-    window.refresh_sets()
+    window.sets.refresh()
     choose_current_set(window, "Vaccines")
     window.close()
     settings = QSettings(str(library.db_path.parent / "settings.ini"), QSettings.Format.IniFormat)
     again = MainWindow(library, settings=settings)
     qtbot.addWidget(again)
-    assert again.current_set_combo.currentText() == "Vaccines"
-    assert again.current_set_id() == chosen.id
+    assert again.sets.combo.currentText() == "Vaccines"
+    assert again.sets.current_set_id() == chosen.id
 
 
 def test_cancelling_the_new_set_prompt_keeps_the_current_set(window, library):
     window.ask_text = answers(None)
     choose_current_set(window, "New set…")
-    assert window.current_set_combo.currentText() == "No set"
+    assert window.sets.combo.currentText() == "No set"
     assert library.sets() == []
 
 
 def test_a_duplicate_name_is_refused_with_a_sentence(window, library, qtbot):
     library.create_set("Fentanyl check")
-    window.refresh_sets()
+    window.sets.refresh()
     window.ask_text = answers("fentanyl  check")
     with qtbot.waitSignal(window.error_shown):
-        window.action_new_set.trigger()
+        window.action("new_set").trigger()
     assert "already exists" in window.last_error
     assert len(library.sets()) == 1
 
@@ -110,27 +110,27 @@ def test_add_and_remove_selected_annotations_with_the_menus(window, library):
     tab = window.open_document(str(SEED))
     made = [highlight(window, tab, q) for q in QUOTES]
     target = library.create_set("Check later")
-    window.refresh_sets()
+    window.sets.refresh()
 
     window.sidebar.select(made[0].id)
     window.sidebar.view.selectAll()  # multi-select: all three
     assert len(window.sidebar.selected_ids()) == 3
-    entries = open_menu(window.add_to_set_menu)
+    entries = open_menu(window.window_actions.add_to_set_menu)
     assert "New Set…" in entries
     entries["Check later"].trigger()
     assert sorted(library.set_members(target.id)) == sorted(a.id for a in made)
 
     window.sidebar.select(made[1].id)
-    entries = open_menu(window.remove_from_set_menu)
+    entries = open_menu(window.window_actions.remove_from_set_menu)
     assert list(entries) == ["Check later"]
     entries["Check later"].trigger()
     assert sorted(library.set_members(target.id)) == sorted([made[0].id, made[2].id])
     assert library.annotation(made[1].id) is not None  # out of the set, still in the library
-    assert list(open_menu(window.remove_from_set_menu)) == ["Not in any set"]
+    assert list(open_menu(window.window_actions.remove_from_set_menu)) == ["Not in any set"]
 
     # "New Set…" in the submenu creates the set and adds the selection to it.
     window.ask_text = answers("Second look")
-    open_menu(window.add_to_set_menu)["New Set…"].trigger()
+    open_menu(window.window_actions.add_to_set_menu)["New Set…"].trigger()
     assert library.set_members(library.set_named("Second look").id) == [made[1].id]
 
 
@@ -138,11 +138,11 @@ def test_sidebar_context_menu_offers_the_set_menus(window, library, qtbot):
     tab = window.open_document(str(SEED))
     made = highlight(window, tab, QUOTES[0])
     chosen = library.create_set("Context")
-    window.refresh_sets()
+    window.sets.refresh()
     window.sidebar.select(made.id)
     where = window.sidebar.mapToGlobal(window.sidebar.rect().center())
     window.sidebar.context_menu_requested.emit(where)
-    menu = window._last_menu
+    menu = window.window_actions.last_menu
     add = next(m for m in menu.findChildren(type(menu)) if m.objectName() == "context_add_to_set")
     open_menu(add)["Context"].trigger()
     assert library.set_members(chosen.id) == [made.id]
@@ -153,10 +153,10 @@ def test_add_all_in_this_document_to_a_set(window, library):
     tab = window.open_document(str(SEED))
     made = [highlight(window, tab, q) for q in QUOTES]
     library.create_set("Old")
-    window.refresh_sets()
+    window.sets.refresh()
     window.choose_item = answers("New set…")
     window.ask_text = answers("Whole article")
-    window.action_add_document_to_set.trigger()
+    window.action("add_document_to_set").trigger()
     whole = library.set_named("Whole article")
     assert sorted(library.set_members(whole.id)) == sorted(a.id for a in made)
     assert window.choose_item.asked[0][2] == ["Old", "New set…"]
@@ -166,7 +166,7 @@ def test_sidebar_set_filter_shows_the_members_and_counts(window, library):
     tab = window.open_document(str(SEED))
     made = [highlight(window, tab, q) for q in QUOTES]
     chosen = library.create_set("Two of three")
-    window.add_to_set(chosen.id, [made[0].id, made[2].id])
+    window.sets.add_to_set(chosen.id, [made[0].id, made[2].id])
     combo = window.sidebar.filters.set_combo
     assert [combo.itemText(i) for i in range(combo.count())] == ["All sets", "Two of three"]
     combo.setCurrentIndex(combo.findData(chosen.id))
@@ -174,9 +174,9 @@ def test_sidebar_set_filter_shows_the_members_and_counts(window, library):
     assert window.sidebar.count_label.text() == "2 shown of 3"
 
     # Membership changes show at once while filtering.
-    window.add_to_set(chosen.id, [made[1].id])
+    window.sets.add_to_set(chosen.id, [made[1].id])
     assert window.sidebar.count_label.text() == "3 shown of 3"
-    window.remove_from_set(chosen.id, [made[0].id])
+    window.sets.remove_from_set(chosen.id, [made[0].id])
     assert sorted(window.sidebar.visible_ids()) == sorted([made[1].id, made[2].id])
 
     combo.setCurrentIndex(0)
@@ -187,12 +187,12 @@ def test_sets_manager_lists_renames_and_deletes(window, library, qtbot):
     tab = window.open_document(str(SEED))
     made = [highlight(window, tab, q) for q in QUOTES]
     window.ask_text = answers("Alpha")
-    window.action_manage_sets.trigger()
-    panel = window.sets_dialog.panel
-    assert window.sets_dialog.isVisible()
+    window.action("manage_sets").trigger()
+    panel = window.sets.dialog.panel
+    assert window.sets.dialog.isVisible()
     qtbot.mouseClick(panel.new_button, Qt.MouseButton.LeftButton)
     alpha = library.set_named("Alpha")
-    window.add_to_set(alpha.id, [a.id for a in made[:2]])
+    window.sets.add_to_set(alpha.id, [a.id for a in made[:2]])
     assert panel.rows() == [("Alpha", 2)]
     choose_current_set(window, "Alpha")
 
@@ -205,7 +205,7 @@ def test_sets_manager_lists_renames_and_deletes(window, library, qtbot):
     window.ask_text = answers("Beta")
     panel.rename_button.click()
     assert panel.rows() == [("Beta", 2)]
-    assert window.current_set_combo.currentText() == "Beta"
+    assert window.sets.combo.currentText() == "Beta"
     assert window.sidebar.filters.set_combo.currentText() == "Beta"
 
     window.confirm = answers(False)
@@ -217,8 +217,8 @@ def test_sets_manager_lists_renames_and_deletes(window, library, qtbot):
     assert panel.rows() == []
     assert library.sets() == []
     assert all(library.annotation(a.id) is not None for a in made)  # annotations stay
-    assert window.current_set_combo.currentText() == "No set"
-    assert window.current_set_id() is None
+    assert window.sets.combo.currentText() == "No set"
+    assert window.sets.current_set_id() is None
     assert sorted(window.sidebar.visible_ids()) == sorted(a.id for a in made)  # filter gone
 
 
@@ -226,12 +226,12 @@ def test_browser_filters_by_set_and_offers_the_set_menus(window, library):
     tab = window.open_document(str(SEED))
     made = [highlight(window, tab, q) for q in QUOTES]
     chosen = library.create_set("Browse")
-    window.add_to_set(chosen.id, [made[1].id])
-    window.action_all_annotations.trigger()
-    browser = window.browser_dialog.browser
+    window.sets.add_to_set(chosen.id, [made[1].id])
+    window.action("all_annotations").trigger()
+    browser = window.library_windows.browser_dialog.browser
     combo = browser.filters.set_combo
     combo.setCurrentIndex(combo.findData(chosen.id))
     assert browser.visible_ids() == [made[1].id]
-    window.add_to_set(chosen.id, [made[2].id])
+    window.sets.add_to_set(chosen.id, [made[2].id])
     assert sorted(browser.visible_ids()) == sorted([made[1].id, made[2].id])
-    window.browser_dialog.close()
+    window.library_windows.browser_dialog.close()

@@ -12,14 +12,14 @@ from reader.model import ClaimStatus
 def merged_by_menu(window, qtbot, path) -> str:
     window.choose_open_path = lambda title, start, name_filter: str(path)
     with qtbot.waitSignal(window.exchange_finished, timeout=60000) as blocker:
-        window.action_merge_library.trigger()
+        window.action("merge_library").trigger()
     ok, message = blocker.args
     assert ok, message
     return message
 
 
 def test_merge_library_from_the_file_menu_and_resolve_a_conflict(window, library, qtbot, tmp_path):
-    assert window.action_merge_library in window.menuBar().actions()[0].menu().actions()
+    assert window.action("merge_library") in window.menuBar().actions()[0].menu().actions()
     tab = window.open_document(str(SEED))
     text = tab.opened.document.text
     start = text.index("79,770")
@@ -43,7 +43,7 @@ def test_merge_library_from_the_file_menu_and_resolve_a_conflict(window, library
     assert message == "Merged library.sqlite: added 1, updated 1, unchanged 0, conflicts 1."
     # The new annotation is in the open document at once; the conflict window opened itself.
     assert {a.anchor.quote for a in tab.annotations.values()} == {"79,770", "surged"}
-    dialog = window.conflicts_dialog
+    dialog = window.library_windows.conflicts_dialog
     assert dialog is not None and dialog.isVisible()
     panel = dialog.panel
     assert panel.tree.topLevelItemCount() == 1
@@ -116,7 +116,7 @@ def test_filter_by_who_in_the_sidebar_all_annotations_and_export(window, library
     window.annotations.edit(by_quote["surged"].id, {"status": ClaimStatus.REFUTED})
     window.prefs.set_author("Cy")
     window.library.author = window.prefs.author
-    window.refresh_sets()
+    window.sets.refresh()
     filters = window.sidebar.filters
     assert filters.authors() == ["Ana", "Ben"]
     assert filters.author_combo.isVisibleTo(window)
@@ -126,8 +126,8 @@ def test_filter_by_who_in_the_sidebar_all_annotations_and_export(window, library
     assert set(window.sidebar.visible_ids()) == {by_quote["79,770"].id, by_quote["surged"].id}
     filters.select_author(None)
     # All Annotations offers the same choice.
-    window.action_all_annotations.trigger()
-    browser = window.browser_dialog.browser
+    window.action("all_annotations").trigger()
+    browser = window.library_windows.browser_dialog.browser
     assert browser.filters.authors() == ["Ana", "Ben"]
     browser.filters.select_author("Ben")
     assert browser.proxy.rowCount() == 1

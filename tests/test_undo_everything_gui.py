@@ -37,7 +37,7 @@ def paste_reference(qtbot, window, text: str, stance: str = "supports"):
 
 
 def undo_text(window) -> str:
-    return window.action_undo.text().replace("&", "")
+    return window.action("undo").text().replace("&", "")
 
 
 def test_add_edit_remove_citation_each_undo_in_turn(window, qtbot):
@@ -64,24 +64,24 @@ def test_add_edit_remove_citation_each_undo_in_turn(window, qtbot):
     assert undo_text(window) == "Undo Remove citation"
     assert window.sidebar.model.citation_counts(claim.id) == (0, 0, 0)
 
-    window.action_undo.trigger()  # the citation comes back, with its locator
+    window.action("undo").trigger()  # the citation comes back, with its locator
     (back,) = window.library.citations(claim.id)
     assert (back.id, back.locator, back.stance) == (citation.id, "p. 12", Stance.REFUTES)
     assert panel.citation_list.count() == 1
     assert window.sidebar.model.citation_counts(claim.id) == (0, 1, 0)
 
-    window.action_undo.trigger()  # the locator typed
+    window.action("undo").trigger()  # the locator typed
     assert window.library.citations(claim.id)[0].locator == ""
     panel.citation_list.setCurrentRow(0)
     assert panel.locator_edit.text() == ""
 
-    window.action_undo.trigger()  # the citation, and the source stored for it
+    window.action("undo").trigger()  # the citation, and the source stored for it
     assert window.library.citations(claim.id) == []
     assert window.library.sources() == []
     assert panel.citation_list.count() == 0
     assert undo_text(window) == "Undo Highlight claim"
 
-    window.action_redo.trigger()
+    window.action("redo").trigger()
     (again,) = window.library.citations(claim.id)
     assert again.id == citation.id
     assert window.library.source(again.source_id).doi == DOI
@@ -91,11 +91,11 @@ def test_add_edit_remove_citation_each_undo_in_turn(window, qtbot):
 def test_a_new_action_clears_redo(window, qtbot):
     _tab, claim = claim_in_seed(window)
     paste_reference(qtbot, window, f"doi:{DOI}")
-    window.action_undo.trigger()
-    assert window.action_redo.isEnabled()
-    assert window.action_redo.text().replace("&", "") == "Redo Add citation"
+    window.action("undo").trigger()
+    assert window.action("redo").isEnabled()
+    assert window.action("redo").text().replace("&", "") == "Redo Add citation"
     paste_reference(qtbot, window, ISBN)
-    assert not window.action_redo.isEnabled()
+    assert not window.action("redo").isEnabled()
     (citation,) = window.library.citations(claim.id)
     assert window.library.source(citation.source_id).isbn
 
@@ -114,10 +114,10 @@ def test_edit_source_is_undone(window, qtbot):
     assert window.library.source(citation.source_id).title == "Drug Overdose Deaths, 2002-2022"
     assert undo_text(window) == "Undo Edit source"
     assert "Drug Overdose Deaths, 2002-2022" in panel.citation_list.item(0).text()
-    window.action_undo.trigger()
+    window.action("undo").trigger()
     assert window.library.source(citation.source_id).title == ""
     assert "Drug Overdose Deaths, 2002-2022" not in panel.citation_list.item(0).text()
-    window.action_redo.trigger()
+    window.action("redo").trigger()
     assert window.library.source(citation.source_id).title == "Drug Overdose Deaths, 2002-2022"
 
 
@@ -128,8 +128,8 @@ def test_merge_sources_is_undone_with_every_citation(window, qtbot):
     paste_reference(qtbot, window, "https://www.cdc.gov/nchs/products/databriefs/db491.htm")
     before = {s.id: s for s, _n in window.library.sources()}
     assert len(before) == 2
-    window.action_sources.trigger()
-    browser = window.sources_dialog.browser
+    window.action("sources").trigger()
+    browser = window.library_windows.sources_dialog.browser
     browser._choose_keep = lambda a, b, _parent: a if a.doi else b
     browser.select_ids(list(before))
     browser.merge_selected()
@@ -137,7 +137,7 @@ def test_merge_sources_is_undone_with_every_citation(window, qtbot):
     assert merged.doi == DOI and merged.url
     assert browser.model.rowCount() == 1
     assert undo_text(window) == "Undo Merge sources"
-    window.action_undo.trigger()
+    window.action("undo").trigger()
     after = {s.id: s for s, _n in window.library.sources()}
     assert set(after) == set(before)
     assert {after[i].url for i in after} == {before[i].url for i in before}
@@ -147,7 +147,7 @@ def test_merge_sources_is_undone_with_every_citation(window, qtbot):
     assert window.library.source(c1.source_id).doi == DOI
     assert window.library.source(c2.source_id).url.startswith("https://www.cdc.gov/")
     assert c1.source_id != c2.source_id
-    window.action_redo.trigger()
+    window.action("redo").trigger()
     assert len(window.library.sources()) == 1
 
 
@@ -157,20 +157,20 @@ def test_use_as_evidence_is_one_step(window, qtbot):
     text = tab.opened.document.text
     start = text.index(quote)
     tab.view.select_range(start, start + len(quote))
-    window.action_use_as_evidence.trigger()
-    window.evidence_dialog.choose(claim.id, Stance.SUPPORTS)
-    click(qtbot, window.evidence_dialog.ok_button)
+    window.action("use_as_evidence").trigger()
+    window.evidence.dialog.choose(claim.id, Stance.SUPPORTS)
+    click(qtbot, window.evidence.dialog.ok_button)
     (citation,) = window.library.citations(claim.id)
     passage_id = citation.evidence_annotation_id
     assert passage_id in tab.annotations
     assert undo_text(window) == "Undo Use as evidence"
-    window.action_undo.trigger()
+    window.action("undo").trigger()
     assert window.library.citations(claim.id) == []
     assert window.library.annotation(passage_id) is None
     assert passage_id not in tab.annotations
     assert passage_id not in window.sidebar.visible_ids()
     assert window.library.sources() == []
-    window.action_redo.trigger()
+    window.action("redo").trigger()
     (again,) = window.library.citations(claim.id)
     assert again.evidence_annotation_id == passage_id
     assert passage_id in window.sidebar.visible_ids()
@@ -179,16 +179,16 @@ def test_use_as_evidence_is_one_step(window, qtbot):
 def test_set_membership_is_undone(window, qtbot):
     _tab, claim = claim_in_seed(window)
     created = window.library.create_set("Fentanyl check")
-    window.refresh_sets()
-    window.add_to_set(created.id, [claim.id])
+    window.sets.refresh()
+    window.sets.add_to_set(created.id, [claim.id])
     assert window.library.set_members(created.id) == [claim.id]
     assert undo_text(window) == 'Undo Add 1 annotation to "Fentanyl check"'
-    window.action_undo.trigger()
+    window.action("undo").trigger()
     assert window.library.set_members(created.id) == []
-    window.action_redo.trigger()
-    window.remove_from_set(created.id, [claim.id])
+    window.action("redo").trigger()
+    window.sets.remove_from_set(created.id, [claim.id])
     assert undo_text(window) == 'Undo Remove 1 annotation from "Fentanyl check"'
-    window.action_undo.trigger()
+    window.action("undo").trigger()
     assert window.library.set_members(created.id) == [claim.id]
 
 
@@ -200,7 +200,7 @@ def test_reattach_has_its_name(window, qtbot, tmp_path):
     start = text.index("80 percent")
     tab.view.select_range(start, start + len("80 percent"))
     window.highlight_actions["claim"].trigger()
-    window.close_current()
+    window.tabs.close_current()
     path.write_text("Intro\n\nShe said four fifths of all opioids are used here.\n")
     tab = window.open_document(str(path))
     (orphan,) = tab.annotations.values()
@@ -209,21 +209,21 @@ def test_reattach_has_its_name(window, qtbot, tmp_path):
     tab.view.select_range(s, s + len("four fifths"))
     click(qtbot, window.editor.reattach_button)
     assert undo_text(window) == "Undo Re-attach annotation"
-    window.action_undo.trigger()
+    window.action("undo").trigger()
     assert str(window.library.annotation(orphan.id).anchor.state) == "orphan"
     assert str(tab.annotations[orphan.id].anchor.state) == "orphan"
 
 
 def test_import_into_the_open_pdf_is_one_step(window, qtbot):
     tab = window.open_document(str(CORPUS / "pdf" / "annotated_pdf.pdf"))
-    window.action_import_pdf.trigger()
+    window.action("import_pdf").trigger()
     imported = set(tab.annotations)
     assert len(imported) == 3
     assert undo_text(window) == "Undo Import 3 annotations from PDF"
-    window.action_undo.trigger()
+    window.action("undo").trigger()
     assert tab.annotations == {}
     assert window.sidebar.visible_ids() == []
     assert all(window.library.annotation(i) is None for i in imported)
-    window.action_redo.trigger()
+    window.action("redo").trigger()
     assert set(tab.annotations) == imported
     assert sorted(window.sidebar.visible_ids()) == sorted(imported)

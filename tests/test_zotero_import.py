@@ -316,8 +316,8 @@ def test_a_damaged_zotero_file_is_one_sentence(library, tmp_path):
 def test_gui_lists_attachments_to_tick(window, library, qtbot, zotero):
     path, keys = zotero
     window.choose_open_path = lambda title, folder, name_filter: str(path)
-    window.action_import.trigger()
-    dialog = window.zotero_dialog
+    window.action("import").trigger()
+    dialog = window.exchange.zotero_dialog
     assert dialog is not None and dialog.isVisible()
     rows = [dialog.list.item(i) for i in range(dialog.list.count())]
     assert [r.text() for r in rows] == [
@@ -330,7 +330,7 @@ def test_gui_lists_attachments_to_tick(window, library, qtbot, zotero):
         dialog.import_button.click()
     assert blocker.args[0], blocker.args
     assert [a.note for a in library.all_annotations()] == ["Second PDF."]
-    assert window.zotero_dialog is None  # closed once the import started
+    assert window.exchange.zotero_dialog is None  # closed once the import started
 
 
 def test_a_highlight_whose_words_the_pdf_lacks_is_kept_as_an_orphan(library, tmp_path):

@@ -32,8 +32,8 @@ def main(db: str, out: str) -> int:
         pdf = write_text_pdf(Path(tmp) / "annual-report-3000-pages.pdf", pages)
         tab = window.open_document(str(pdf), background=False)
         window.wait_until_painted()
-        window.open_find()
-        window.find_bar.edit.setText("overdose deaths")
+        window.find.open()
+        window.find.bar.edit.setText("overdose deaths")
         work = window.annotations.work
         shown: list[bool] = []
         job = work._works[id(tab)].job

@@ -28,7 +28,7 @@ def main(db: str, out: str, *documents: str) -> int:
             tab.view.go_to_page(2)
     chosen = library.set_named("Fentanyl article check")
     if chosen is not None:
-        window.set_current_set(chosen.id)
+        window.sets.set_current_set(chosen.id)
     window.tabs.setCurrentIndex(0)
     window.close()
     window.deleteLater()

@@ -20,7 +20,7 @@ def main(db: str, out: str) -> int:
     window = MainWindow(library)
     window.resize(1280, 800)
     window.show()
-    window.action_shortcuts.trigger()
+    window.action("shortcuts").trigger()
     dialog = window.shortcuts_dialog
     dialog.resize(560, 760)
     for _ in range(5):

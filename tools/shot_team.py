@@ -45,12 +45,12 @@ def main(db: str, document: str, out_dir: str) -> int:
         window.show()
         tab = window.open_document(document, background=False)
         window.annotations.edit(first.id, {"note": "Check against the CDC WONDER query."})
-        window.start_merge(Path(tmp) / "tom" / "library.sqlite")
+        window.exchange.start_merge(Path(tmp) / "tom" / "library.sqlite")
         while window.is_busy():
             app.processEvents()
         for _ in range(5):
             app.processEvents()
-        dialog = window.conflicts_dialog
+        dialog = window.library_windows.conflicts_dialog
         if dialog is None or not dialog.grab().save(str(out / "merged-with-conflicts.png")):
             return 1
         print(out / "merged-with-conflicts.png")

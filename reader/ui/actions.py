@@ -48,7 +48,7 @@ def _run_saying_library_faults(parent: QWidget, slot: Callable[[], object]) -> N
     """Run an action's slot; a library that cannot be written now (a full disk, another
     program holding it) is said in the window's error dialog, in the sentence the command
     line prints. The change was rolled back, so nothing is half-saved."""
-    from reader.store.db import LibraryUnavailable
+    from reader.library import LibraryUnavailable
 
     try:
         slot()

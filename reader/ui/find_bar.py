@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
@@ -70,3 +70,74 @@ class FindBar(QWidget):
     def show_waiting(self) -> None:
         """The document's text is being read (see the status bar); the search follows."""
         self.count.setText("Reading the text…")
+
+
+class DocumentFind(QObject):
+    """Find in the current document: the bar's text searched in the view, the count shown,
+    and a search that needs text still being read (a big PDF) done once it is there."""
+
+    def __init__(self, bar: FindBar, tabs, work, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.bar = bar
+        self.tabs = tabs  # DocumentTabs
+        self.work = work  # DocumentWork: reads a big document's text on a worker
+        bar.search_requested.connect(self.find)
+        bar.next_requested.connect(self.find_next)
+        bar.previous_requested.connect(self.find_previous)
+        bar.closed.connect(self._clear)
+
+    def open(self) -> None:
+        if self.tabs.current_view() is None:
+            return
+        self.bar.open_bar()
+        if self.bar.edit.text():
+            self.find(self.bar.edit.text())
+
+    def find(self, text: str) -> None:
+        tab = self.tabs.current_tab()
+        if tab is None:
+            return
+        if text and not self.work.when_text_ready(tab, lambda: self._again(tab), key="find"):
+            self.bar.show_waiting()
+            return
+        view = tab.view
+        total = view.find(text) if text else 0
+        if not text:
+            view.clear_find()
+        self.bar.show_count(1 if total else 0, total)
+
+    def current_changed(self) -> None:
+        """Another document is current: an open bar searches it for what it holds."""
+        if self.bar.isVisible() and self.bar.edit.text():
+            self.find(self.bar.edit.text())
+
+    def _again(self, tab) -> None:
+        """The text that a find waited for is read: search for what the box holds now."""
+        if tab is self.tabs.current_tab() and self.bar.isVisible():
+            self.find(self.bar.edit.text())
+
+    def find_next(self) -> None:
+        view = self._stepping_view()
+        if view is not None:
+            self.bar.show_count(view.find_next(), view.match_count)
+
+    def find_previous(self) -> None:
+        view = self._stepping_view()
+        if view is not None:
+            self.bar.show_count(view.find_previous(), view.match_count)
+
+    def _stepping_view(self):
+        """The view F3 / Shift+F3 step through; None when there is none or the bar was closed
+        (then it opens)."""
+        view = self.tabs.current_view()
+        if view is None:
+            return None
+        if not self.bar.isVisible():
+            self.open()
+            return None
+        return view
+
+    def _clear(self) -> None:
+        view = self.tabs.current_view()
+        if view is not None:
+            view.clear_find()

@@ -15,7 +15,9 @@ class BackgroundJob(QObject):
 
     `work(progress, cancel)` runs on the thread; `progress(done, total)` (throttled) and then
     exactly one of `succeeded(result)` / `failed(message)` arrive on the UI thread, followed by
-    `finished()`. `cancel()` may be called from anywhere.
+    `finished()`. `cancel()` may be called from anywhere. Whether a failure was the user's
+    Cancel is `cancel_event.is_set()`, never a word in the message. (When reader.library gains
+    its `Cancelled` error, `start` can also map it to a cancel; it is not there yet.)
     """
 
     progress = Signal(int, int)
@@ -79,3 +81,48 @@ class BackgroundJob(QObject):
     def _finish(self, *_args: object) -> None:
         self.done = True
         self.finished.emit()
+
+
+class BusyGate:
+    """One export, import or merge at a time, and while it runs it is the library's only user.
+
+    The SQLite connection is shared with the job's worker thread (check_same_thread=False), so
+    whatever else would use the library meanwhile is refused with one sentence (opening a
+    document, restoring a backup) or waits until the job has ended (a download or a big article
+    that arrives meanwhile). `say(sentence)` tells the user.
+    """
+
+    REFUSAL = "Wait until the export or import has finished."
+
+    def __init__(self, say: Callable[[str], object]) -> None:
+        self.job: BackgroundJob | None = None
+        self._waiting: list[Callable[[], object]] = []
+        self._say = say
+
+    @property
+    def busy(self) -> bool:
+        return self.job is not None
+
+    def refuses(self) -> bool:
+        """True (and the user is told why) while a job runs."""
+        if self.job is None:
+            return False
+        self._say(self.REFUSAL)
+        return True
+
+    def defers(self, call: Callable[[], object]) -> bool:
+        """True while a job runs: `call` then runs once it has ended."""
+        if self.job is None:
+            return False
+        self._waiting.append(call)
+        return True
+
+    def hold(self, job: BackgroundJob) -> None:
+        self.job = job
+
+    def release(self) -> None:
+        """The job ended: what waited for it runs now, in the order it arrived."""
+        self.job = None
+        waiting, self._waiting = self._waiting, []
+        for call in waiting:
+            call()
