@@ -1,0 +1,41 @@
+"""The one Qt-free façade the GUI and the CLI talk to (see docs/architecture.md)."""
+
+from reader.library.core import (
+    BackupError,
+    DocumentError,
+    EmptySelection,
+    ImportFailed,
+    Library,
+    LibraryDamaged,
+    LibraryError,
+    LibraryUnavailable,
+    Opened,
+    PasswordRequired,
+    QuoteNotFound,
+    _Importer,
+    default_author,
+    is_url,
+    make_backup,
+    preferred_author,
+    refuse_unimportable,
+)
+
+__all__ = [
+    "BackupError",
+    "DocumentError",
+    "EmptySelection",
+    "ImportFailed",
+    "Library",
+    "LibraryDamaged",
+    "LibraryError",
+    "LibraryUnavailable",
+    "Opened",
+    "PasswordRequired",
+    "QuoteNotFound",
+    "_Importer",
+    "default_author",
+    "is_url",
+    "make_backup",
+    "preferred_author",
+    "refuse_unimportable",
+]
