@@ -1,24 +1,38 @@
-"""The one Qt-free façade the GUI and the CLI talk to (see docs/architecture.md)."""
+"""The one Qt-free façade the GUI and the CLI talk to.
 
-from reader.library.core import (
-    BackupError,
-    DocumentError,
-    EmptySelection,
-    ImportFailed,
-    Library,
-    LibraryDamaged,
-    LibraryError,
-    LibraryUnavailable,
-    Opened,
-    PasswordRequired,
-    QuoteNotFound,
-    _Importer,
-    default_author,
-    is_url,
-    make_backup,
-    preferred_author,
-    refuse_unimportable,
-)
+`Library` is composed of its parts, each a module of this package with one job; a part builds
+on the parts it calls (its base classes), so the chain reads from the bottom up:
+
+- core.py: the database, the author, the snapshot folder, and sets;
+- opening.py: files and URLs opened and recorded, version texts and OCR kept;
+- annotating.py: anchoring, re-anchoring, changing, deleting, history, search;
+- sources.py: sources and citations, documents as sources, evidence;
+- hypothesis_zotero.py: annotations made in Hypothesis and Zotero, placed on our copies;
+- importing.py (and importer.py): exports and other libraries merged in;
+- exporting.py: the export formats written;
+- pdf_markup.py: a PDF's own markup written out and read in.
+"""
+
+from reader.documents import DocumentError
+from reader.documents.base import PasswordRequired
+from reader.library.core import LibraryCore, Opened, default_author, is_url, preferred_author
+from reader.library.errors import EmptySelection, ImportFailed, QuoteNotFound
+from reader.library.exporting import Exporting
+from reader.library.importer import _Importer
+from reader.library.importing import Importing, refuse_unimportable
+from reader.library.pdf_markup import PdfMarkup
+from reader.store import LibraryDamaged
+
+# Re-exported so the GUI names library faults and backups without reaching into the store.
+from reader.store.backup import BackupError, make_backup
+from reader.store.db import LibraryError, LibraryUnavailable
+
+
+class Library(PdfMarkup, Importing, Exporting):
+    """Everything the GUI and the CLI do with documents, annotations, sources and files:
+    each change is committed at once, and every fault a user can cause is a DocumentError
+    whose message is one sentence for them."""
+
 
 __all__ = [
     "BackupError",
@@ -26,6 +40,7 @@ __all__ = [
     "EmptySelection",
     "ImportFailed",
     "Library",
+    "LibraryCore",
     "LibraryDamaged",
     "LibraryError",
     "LibraryUnavailable",
