@@ -8,10 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader.documents import DocumentBackend
-from reader.model import (
-    AnnotationSet,
-    DocumentRecord,
-)
+from reader.model import AnnotationSet, DocumentRecord
 from reader.store import Repository, open_database
 
 

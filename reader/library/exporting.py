@@ -12,10 +12,7 @@ from typing import TextIO
 
 from reader.documents import DocumentError
 from reader.library.core import LibraryCore
-from reader.model import (
-    ExportRecord,
-    ExportScope,
-)
+from reader.model import ExportRecord, ExportScope
 
 
 class Exporting(LibraryCore):

@@ -8,14 +8,7 @@ from typing import TYPE_CHECKING
 
 from reader.documents import DocumentError
 from reader.library.core import clean_tags, utc_now
-from reader.model import (
-    DEFAULT_COLORS,
-    AnchorState,
-    Annotation,
-    Citation,
-    ImportSummary,
-    Source,
-)
+from reader.model import DEFAULT_COLORS, AnchorState, Annotation, Citation, ImportSummary, Source
 
 if TYPE_CHECKING:
     from reader.library.core import LibraryCore

@@ -9,10 +9,7 @@ from pathlib import Path
 
 from reader.documents import DocumentBackend, DocumentError, kind_for_mime, open_document
 from reader.library.core import LibraryCore, Opened, is_url, text_if_ready, utc_now
-from reader.model import (
-    DocumentRecord,
-    ViewPlace,
-)
+from reader.model import DocumentRecord, ViewPlace
 
 _SNAPSHOT_SUFFIX = {
     "pdf": ".pdf",

@@ -8,11 +8,7 @@ from pathlib import Path
 from reader.documents import DocumentError
 from reader.library.annotating import Annotating
 from reader.library.core import Opened
-from reader.model import (
-    AnnotationKind,
-    ClaimStatus,
-    ImportSummary,
-)
+from reader.model import AnnotationKind, ClaimStatus, ImportSummary
 
 
 class PdfMarkup(Annotating):

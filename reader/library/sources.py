@@ -9,13 +9,7 @@ from pathlib import Path
 
 from reader.library.annotating import Annotating
 from reader.library.core import Opened, is_url, utc_now
-from reader.model import (
-    Annotation,
-    AnnotationKind,
-    Citation,
-    Source,
-    Stance,
-)
+from reader.model import Annotation, AnnotationKind, Citation, Source, Stance
 
 
 class Sources(Annotating):
