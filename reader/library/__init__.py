@@ -23,9 +23,9 @@ from reader.library.importing import Importing, refuse_unimportable
 from reader.library.pdf_markup import PdfMarkup
 from reader.store import LibraryDamaged
 
-# Re-exported so the GUI names library faults and backups without reaching into the store.
-from reader.store.backup import BackupError, make_backup
-from reader.store.db import LibraryError, LibraryUnavailable
+# Re-exported so the GUI names library faults, checks and backups without reaching into the store.
+from reader.store.backup import BackupError, BackupInfo, list_backups, make_backup, restore_backup
+from reader.store.db import LibraryError, LibraryUnavailable, check_file
 
 
 class Library(PdfMarkup, Importing, Exporting):
@@ -36,6 +36,7 @@ class Library(PdfMarkup, Importing, Exporting):
 
 __all__ = [
     "BackupError",
+    "BackupInfo",
     "DocumentError",
     "EmptySelection",
     "ImportFailed",
@@ -50,7 +51,10 @@ __all__ = [
     "_Importer",
     "default_author",
     "is_url",
+    "check_file",
+    "list_backups",
     "make_backup",
+    "restore_backup",
     "preferred_author",
     "refuse_unimportable",
 ]

@@ -100,7 +100,7 @@ class Opening(LibraryCore):
         document = open_document(snapshot, password, source=url, url=final_url or url)
         return Opened(document, self._record(document, snapshot, source=url))
 
-    def document_record(self, document_id: int):
+    def document_record(self, document_id: int) -> DocumentRecord | None:
         """The stored record (title, kind, path …) of a document, or None."""
         return self.repo.document_by_id(document_id)
 
