@@ -195,6 +195,21 @@ def test_rows_rewritten_unchanged_give_the_same_bytes(exported):
     assert serialize(table(exported)) == exported
 
 
+def test_a_cancelled_import_raises_cancelled_and_imports_nothing(exported, target, tmp_path):
+    import threading
+
+    from reader.library import Cancelled
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(exported)
+    before = counts(target)
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled, match=r"^Import cancelled\.$"):
+        target.import_file(path, cancel=cancel)
+    assert counts(target) == before
+
+
 @pytest.mark.parametrize("case", sorted(MALFORMED))
 def test_malformed_csv_is_refused_whole_and_names_its_line(
     case, exported, target, tmp_path, monkeypatch

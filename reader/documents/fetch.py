@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
 
-from reader.documents.base import DocumentError
+from reader.documents.base import Cancelled, DocumentError
 from reader.documents.urls import looks_like_url, normalize_url
 
 __all__ = ["Fetched", "fetch_url", "looks_like_url", "normalize_url"]
@@ -125,7 +125,7 @@ def _display_host(parts: SplitResult) -> str:
 
 def _check_cancel(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
-        raise DocumentError("Download cancelled.")
+        raise Cancelled("Download cancelled.")
 
 
 def _seconds(timeout: float) -> str:
@@ -183,7 +183,7 @@ class _Hop:
 
     def _stopped_error(self) -> DocumentError | None:
         if self.stopped == "cancel":
-            return DocumentError("Download cancelled.")
+            return Cancelled("Download cancelled.")
         if self.stopped == "timeout":
             return self._timed_out()
         return None

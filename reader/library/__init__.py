@@ -13,7 +13,7 @@ on the parts it calls (its base classes), so the chain reads from the bottom up:
 - pdf_markup.py: a PDF's own markup written out and read in.
 """
 
-from reader.documents import DocumentError
+from reader.documents import Cancelled, DocumentError
 from reader.documents.base import PasswordRequired
 from reader.library.core import LibraryCore, Opened, default_author, is_url, preferred_author
 from reader.library.errors import EmptySelection, ImportFailed, QuoteNotFound
@@ -37,6 +37,7 @@ class Library(PdfMarkup, Importing, Exporting):
 __all__ = [
     "BackupError",
     "BackupInfo",
+    "Cancelled",
     "DocumentError",
     "EmptySelection",
     "ImportFailed",

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from reader.documents import DocumentError
+from reader.documents import Cancelled, DocumentError
 from reader.library.core import LibraryCore
 from reader.model import ExportRecord, ExportScope
 
@@ -70,7 +70,7 @@ class Exporting(LibraryCore):
 
         A path is written through a temporary file renamed into place when complete, so it is
         never half-written; a stream is written as it goes. `progress(done, total)` counts
-        annotations; setting `cancel` stops with DocumentError("Export cancelled.") and leaves
+        annotations; setting `cancel` stops with Cancelled("Export cancelled.") and leaves
         no file. Returns the number written (ClaimReview: reviews).
         """
         fmt = fmt.strip().lower()
@@ -173,13 +173,13 @@ def _watched(
         progress(0, total)
     for record in records:
         if cancel is not None and cancel.is_set():
-            raise DocumentError("Export cancelled.")
+            raise Cancelled("Export cancelled.")
         yield record
         done += 1
         if progress is not None and done % 100 == 0:
             progress(done, total)
     if cancel is not None and cancel.is_set():
-        raise DocumentError("Export cancelled.")
+        raise Cancelled("Export cancelled.")
     if progress is not None and done % 100:
         progress(done, total)
 

@@ -6,7 +6,7 @@ import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from reader.documents import DocumentError
+from reader.documents import Cancelled
 from reader.library.core import clean_tags, utc_now
 from reader.model import DEFAULT_COLORS, AnchorState, Annotation, Citation, ImportSummary, Source
 
@@ -61,7 +61,7 @@ class _Importer:
 
     def _batch(self, items) -> None:
         if self.cancel is not None and self.cancel.is_set():
-            raise DocumentError("Import cancelled.")
+            raise Cancelled("Import cancelled.")
         ids = [i.annotation.id for i in items]
         present = self.store.rowids(ids)
         self._check_once(items, present)

@@ -7,7 +7,7 @@ import hashlib
 import threading
 from pathlib import Path
 
-from reader.documents import DocumentBackend, DocumentError, kind_for_mime, open_document
+from reader.documents import Cancelled, DocumentBackend, DocumentError, kind_for_mime, open_document
 from reader.library.core import LibraryCore, Opened, is_url, text_if_ready, utc_now
 from reader.model import DocumentRecord, ViewPlace
 
@@ -62,8 +62,10 @@ class Opening(LibraryCore):
             return self.open_snapshot(url, snapshot, password)
         try:
             target, final_url = self.download(url, cancel=cancel)
+        except Cancelled:
+            raise  # the user stopped it: not a failure the saved copy stands in for
         except DocumentError as exc:
-            if snapshot is not None and "cancel" not in str(exc).lower():
+            if snapshot is not None:
                 opened = self.open_snapshot(url, snapshot, password)
                 return Opened(opened.document, opened.record, f"{exc} Showing the saved copy.")
             raise
