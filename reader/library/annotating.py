@@ -23,6 +23,7 @@ from reader.model import (
     PageRect,
     TextAnchor,
 )
+from reader.text_shortening import shorten
 
 
 class Annotating(Opening):
@@ -195,7 +196,8 @@ class Annotating(Opening):
         if found is None:
             name = Path(opened.record.source).name or opened.record.source
             which = "" if occurrence == 1 else f" {occurrence} times"
-            raise QuoteNotFound(f'The quote "{_short(quote)}" does not occur{which} in {name}.')
+            shown = shorten(quote, 60)
+            raise QuoteNotFound(f'The quote "{shown}" does not occur{which} in {name}.')
         return found
 
     def reattach(self, annotation: Annotation, opened: Opened, start: int, end: int) -> Annotation:
@@ -312,8 +314,3 @@ def _words_only(text: str, start: int, end: int) -> tuple[int, int]:
     if trimmed[1] <= trimmed[0]:
         raise EmptySelection("The selection holds no words to highlight.")
     return trimmed
-
-
-def _short(text: str, width: int = 60) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
