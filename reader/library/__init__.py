@@ -15,7 +15,14 @@ on the parts it calls (its base classes), so the chain reads from the bottom up:
 
 from reader.documents import Cancelled, DocumentError
 from reader.documents.base import PasswordRequired
-from reader.library.core import LibraryCore, Opened, default_author, is_url, preferred_author
+from reader.library.core import (
+    LibraryCore,
+    Opened,
+    OpenedDocument,
+    default_author,
+    is_url,
+    preferred_author,
+)
 from reader.library.errors import EmptySelection, ImportFailed, QuoteNotFound
 from reader.library.exporting import Exporting
 from reader.library.importer import _Importer
@@ -47,6 +54,7 @@ __all__ = [
     "LibraryError",
     "LibraryUnavailable",
     "Opened",
+    "OpenedDocument",
     "PasswordRequired",
     "QuoteNotFound",
     "_Importer",

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from reader.documents import DocumentError
-from reader.library.core import Opened, clean_tags, text_if_ready, utc_now
+from reader.library.core import OpenedDocument, clean_tags, text_if_ready, utc_now
 from reader.library.errors import EmptySelection, QuoteNotFound
 from reader.library.opening import Opening
 from reader.model import (
@@ -29,15 +29,15 @@ from reader.text_shortening import shorten
 class Annotating(Opening):
     """Annotations on an open document: anchored, re-anchored, changed, put back."""
 
-    def annotations(self, opened: Opened) -> list[Annotation]:
+    def annotations(self, opened: OpenedDocument) -> list[Annotation]:
         """The document's annotations, re-anchored first if they refer to older bytes."""
         return self.load_annotations(opened)[0]
 
-    def reanchor(self, opened: Opened) -> Counter[str]:
+    def reanchor(self, opened: OpenedDocument) -> Counter[str]:
         """Re-anchor what refers to older bytes; how many ended exact, fuzzy and orphan."""
         return self.load_annotations(opened)[1]
 
-    def load_annotations(self, opened: Opened) -> tuple[list[Annotation], Counter[str]]:
+    def load_annotations(self, opened: OpenedDocument) -> tuple[list[Annotation], Counter[str]]:
         """The document's annotations in reading order, those made on older versions first
         moved onto this version's text in one transaction.
 
@@ -58,7 +58,9 @@ class Annotating(Opening):
         moved, ties = done
         return self.save_reanchored(opened, current, stale, moved, ties)
 
-    def stored_annotations(self, opened: Opened) -> tuple[list[Annotation], list[Annotation]]:
+    def stored_annotations(
+        self, opened: OpenedDocument
+    ) -> tuple[list[Annotation], list[Annotation]]:
         """(made on this version, to re-anchor): the second are to be re-anchored
         (reader.anchoring.reanchor_versions with `old_texts`, which may run on a worker
         thread: it needs only the texts) and handed to save_reanchored.
@@ -85,7 +87,7 @@ class Annotating(Opening):
         kept = {a.id for a in current}
         return current, [a for a in annotations if a.id not in kept]
 
-    def old_texts(self, opened: Opened, stale: list[Annotation]) -> list[str | None]:
+    def old_texts(self, opened: OpenedDocument, stale: list[Annotation]) -> list[str | None]:
         """For each annotation to re-anchor, the text it was made on where the library kept it
         (None: unknown, or this very version, whose offsets are what is in doubt)."""
         current = self.repo.version_id(opened.document.sha256)
@@ -105,7 +107,7 @@ class Annotating(Opening):
 
     def save_reanchored(
         self,
-        opened: Opened,
+        opened: OpenedDocument,
         current: list[Annotation],
         stale: list[Annotation],
         moved: list[TextAnchor],
@@ -132,7 +134,7 @@ class Annotating(Opening):
         return merged, counts
 
     def _placement(
-        self, opened: Opened, anchor: TextAnchor, *, with_rects: bool = True
+        self, opened: OpenedDocument, anchor: TextAnchor, *, with_rects: bool = True
     ) -> tuple[int, tuple[PageRect, ...]]:
         doc = opened.document
         if anchor.state is AnchorState.ORPHAN or not doc.kind.paged:
@@ -145,7 +147,7 @@ class Annotating(Opening):
 
     def highlight(
         self,
-        opened: Opened,
+        opened: OpenedDocument,
         start: int,
         end: int,
         kind: AnnotationKind = AnnotationKind.CLAIM,
@@ -189,7 +191,9 @@ class Annotating(Opening):
         )
         return self.repo.add_annotation(annotation)
 
-    def find_quote(self, opened: Opened, quote: str, occurrence: int = 1) -> tuple[int, int]:
+    def find_quote(
+        self, opened: OpenedDocument, quote: str, occurrence: int = 1
+    ) -> tuple[int, int]:
         from reader.anchoring import find_quote
 
         found = find_quote(opened.document.text, quote, occurrence)
@@ -200,7 +204,9 @@ class Annotating(Opening):
             raise QuoteNotFound(f'The quote "{shown}" does not occur{which} in {name}.')
         return found
 
-    def reattach(self, annotation: Annotation, opened: Opened, start: int, end: int) -> Annotation:
+    def reattach(
+        self, annotation: Annotation, opened: OpenedDocument, start: int, end: int
+    ) -> Annotation:
         """Put an (orphaned) annotation on newly selected text of the open version (also how
         a highlight's extent is adjusted)."""
         from reader.anchoring import make_anchor
@@ -257,14 +263,20 @@ class Annotating(Opening):
     def delete(self, annotation_id: str) -> Annotation | None:
         return self.repo.delete_annotation(annotation_id)
 
-    def snapshot(self, annotation_id: str) -> tuple[Annotation, list[Citation], list[int]] | None:
-        """An annotation with its citations and sets, enough to put it back after a delete."""
+    def saved_state(
+        self, annotation_id: str
+    ) -> tuple[Annotation, list[Citation], list[int]] | None:
+        """An annotation with its citations and sets, enough to put it back after a delete
+        (what `restore` takes); None when there is no such annotation."""
         annotation = self.repo.annotation(annotation_id)
         if annotation is None:
             return None
         citations = self.repo.sources.citations_for(annotation_id)
         set_ids = [s.id for s in self.repo.sets.sets_of(annotation_id)]
         return annotation, citations, set_ids
+
+    # The window's name for it until its rewrite (issue 11 point 1) lands; then this line goes.
+    snapshot = saved_state
 
     def restore(
         self, annotation: Annotation, citations: list[Citation], set_ids: list[int] = ()

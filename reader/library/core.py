@@ -55,10 +55,16 @@ def utc_now() -> str:
 
 
 @dataclass(frozen=True)
-class Opened:
+class OpenedDocument:
+    """A document open in the library: its backend (text, pages) and its stored record."""
+
     document: DocumentBackend
     record: DocumentRecord
     notice: str = ""  # something the user should know, e.g. that an offline copy is shown
+
+
+# The window's name for it until its rewrite (issue 11 point 1) lands; then this line goes.
+Opened = OpenedDocument
 
 
 def is_url(text: str) -> bool:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from reader.documents import DocumentError
-from reader.library.core import Opened, clean_tags, is_sqlite_file, is_url, utc_now
+from reader.library.core import OpenedDocument, clean_tags, is_sqlite_file, is_url, utc_now
 from reader.library.errors import ImportFailed
 from reader.library.sources import Sources
 from reader.model import (
@@ -42,7 +42,7 @@ class HypothesisZotero(Sources):
         by_uri: dict[str, list] = {}
         for h in found:
             by_uri.setdefault(h.uri, []).append(h)
-        opened_by_uri: dict[str, Opened] = {}
+        opened_by_uri: dict[str, OpenedDocument] = {}
         missing = []
         # Filled once, when a PDF is named by its fingerprint.
         fingerprints: dict[str, DocumentRecord | None] = {}
@@ -100,7 +100,7 @@ class HypothesisZotero(Sources):
                         unchanged += 1
         return ImportSummary(added, updated, unchanged, missing=tuple(missing))
 
-    def _hypothesis_place(self, opened: Opened, h, ours: object) -> TextAnchor:
+    def _hypothesis_place(self, opened: OpenedDocument, h, ours: object) -> TextAnchor:
         """Where a Hypothesis annotation goes on the open document: Claim Reader's own anchor
         when the file came from Claim Reader; on its page when it names one (the quote may
         occur on other pages too); a page note or reply on the first word; else where the
@@ -115,7 +115,7 @@ class HypothesisZotero(Sources):
 
     def _local_copy(
         self, uri: str, fingerprints: dict[str, DocumentRecord | None]
-    ) -> Opened | None:
+    ) -> OpenedDocument | None:
         """The library's copy of the page at `uri`, opened (a URL's saved snapshot: no
         network), or None when the library does not have it. A PDF named by its fingerprint
         (``urn:x-pdf:…``) is looked for among the library's PDFs (`fingerprints` caches
@@ -142,7 +142,7 @@ class HypothesisZotero(Sources):
 
     def _pdf_by_fingerprint(
         self, wanted: str, fingerprints: dict[str, DocumentRecord | None]
-    ) -> Opened | None:
+    ) -> OpenedDocument | None:
         from reader.documents.pdf import pdf_fingerprint
 
         if not fingerprints:
@@ -259,7 +259,7 @@ class HypothesisZotero(Sources):
     # -- placing what another tool made ------------------------------------------------------------
 
     def _on_page(
-        self, opened: Opened, quote: str, page: int, prefix: str = "", suffix: str = ""
+        self, opened: OpenedDocument, quote: str, page: int, prefix: str = "", suffix: str = ""
     ) -> TextAnchor:
         """An imported annotation's place: its words on its page (0-based; clamped; the text
         of an unpaged document), else looked for in the whole text like a changed document's
@@ -284,7 +284,7 @@ class HypothesisZotero(Sources):
 
     def _imported(
         self,
-        opened: Opened,
+        opened: OpenedDocument,
         anchor: TextAnchor,
         kind: AnnotationKind,
         *,

@@ -8,7 +8,7 @@ import threading
 from pathlib import Path
 
 from reader.documents import Cancelled, DocumentBackend, DocumentError, kind_for_mime, open_document
-from reader.library.core import LibraryCore, Opened, is_url, text_if_ready, utc_now
+from reader.library.core import LibraryCore, OpenedDocument, is_url, text_if_ready, utc_now
 from reader.model import DocumentRecord, ViewPlace
 
 _SNAPSHOT_SUFFIX = {
@@ -21,7 +21,7 @@ _SNAPSHOT_SUFFIX = {
 
 
 class Opening(LibraryCore):
-    """Opening a path or URL into an `Opened` (backend + record), recorded by its SHA-256."""
+    """Opening a path or URL (backend + record), each recorded by its bytes' SHA-256."""
 
     def open(
         self,
@@ -30,20 +30,20 @@ class Opening(LibraryCore):
         *,
         cancel: threading.Event | None = None,
         offline_first: bool = False,
-    ) -> Opened:
+    ) -> OpenedDocument:
         """Open a file or URL and record it. Raises DocumentError with a sentence for the user."""
         if is_url(path_or_url) and not Path(path_or_url).exists():
             return self.open_url(path_or_url, password, cancel=cancel, offline_first=offline_first)
         return self.open_path(path_or_url, password)
 
-    def open_path(self, path: str | Path, password: str | None = None) -> Opened:
+    def open_path(self, path: str | Path, password: str | None = None) -> OpenedDocument:
         path = Path(path).expanduser()
         try:
             resolved = path.resolve()
         except OSError:
             resolved = path
         document = open_document(resolved, password, source=str(resolved))
-        return Opened(document, self._record(document, resolved))
+        return OpenedDocument(document, self._record(document, resolved))
 
     def open_url(
         self,
@@ -52,7 +52,7 @@ class Opening(LibraryCore):
         *,
         cancel: threading.Event | None = None,
         offline_first: bool = False,
-    ) -> Opened:
+    ) -> OpenedDocument:
         """Fetch and open a URL; offline, or when the fetch fails, open its saved snapshot."""
         from reader.documents.fetch import normalize_url
 
@@ -67,7 +67,9 @@ class Opening(LibraryCore):
         except DocumentError as exc:
             if snapshot is not None:
                 opened = self.open_snapshot(url, snapshot, password)
-                return Opened(opened.document, opened.record, f"{exc} Showing the saved copy.")
+                return OpenedDocument(
+                    opened.document, opened.record, f"{exc} Showing the saved copy."
+                )
             raise
         return self.open_snapshot(url, target, password, final_url=final_url)
 
@@ -98,9 +100,9 @@ class Opening(LibraryCore):
 
     def open_snapshot(
         self, url: str, snapshot: Path, password: str | None, final_url: str = ""
-    ) -> Opened:
+    ) -> OpenedDocument:
         document = open_document(snapshot, password, source=url, url=final_url or url)
-        return Opened(document, self._record(document, snapshot, source=url))
+        return OpenedDocument(document, self._record(document, snapshot, source=url))
 
     def document_record(self, document_id: int) -> DocumentRecord | None:
         """The stored record (title, kind, path …) of a document, or None."""
@@ -108,12 +110,12 @@ class Opening(LibraryCore):
 
     def record_document(
         self, document: DocumentBackend, file: Path, *, source: str | None = None
-    ) -> Opened:
+    ) -> OpenedDocument:
         """Record a document read elsewhere (reader.documents.open_document on a worker
         thread, which touches no database) as open_path / open_snapshot would."""
-        return Opened(document, self._record(document, file, source=source))
+        return OpenedDocument(document, self._record(document, file, source=source))
 
-    def _open_record(self, record: DocumentRecord) -> Opened | None:
+    def _open_record(self, record: DocumentRecord) -> OpenedDocument | None:
         """A document of the library opened from where it was (a URL from its saved
         snapshot: no network); None when that copy is gone or unreadable."""
         try:
@@ -126,7 +128,7 @@ class Opening(LibraryCore):
         except DocumentError:
             return None
 
-    def _file_of(self, opened: Opened) -> str:
+    def _file_of(self, opened: OpenedDocument) -> str:
         """The file on this machine behind an open document (a URL's snapshot)."""
         source = opened.record.source
         if is_url(source):
@@ -145,7 +147,7 @@ class Opening(LibraryCore):
             if kept:
                 document.adopt_ocr(kept)
 
-    def read_scanned_pages(self, opened: Opened) -> list[int]:
+    def read_scanned_pages(self, opened: OpenedDocument) -> list[int]:
         """OCR the open document's scanned pages now (the command line; the window does it on
         a worker) and keep the text; the pages OCR could not read."""
         document = opened.document
@@ -186,7 +188,7 @@ class Opening(LibraryCore):
         self._remember_text(document)
         return record
 
-    def remember_text(self, opened: Opened) -> None:
+    def remember_text(self, opened: OpenedDocument) -> None:
         """Keep this version's normalized text (once), for aligning the next version with it."""
         self._remember_text(opened.document)
 

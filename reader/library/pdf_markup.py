@@ -7,7 +7,7 @@ from pathlib import Path
 
 from reader.documents import DocumentError
 from reader.library.annotating import Annotating
-from reader.library.core import Opened
+from reader.library.core import OpenedDocument
 from reader.model import AnnotationKind, ClaimStatus, ImportSummary
 
 
@@ -15,7 +15,7 @@ class PdfMarkup(Annotating):
     """A PDF's standard markup annotations, out (an annotated copy) and in."""
 
     def export_pdf(
-        self, opened: Opened, out: str | Path, password: str | None = None
+        self, opened: OpenedDocument, out: str | Path, password: str | None = None
     ) -> tuple[int, int]:
         """Write a copy of an open PDF with every highlight as a standard PDF highlight
         annotation; (written, skipped orphans). The original file is never modified."""
@@ -37,7 +37,9 @@ class PdfMarkup(Annotating):
         except PdfExportError as exc:
             raise DocumentError(str(exc)) from None
 
-    def import_pdf_markup(self, opened: Opened, password: str | None = None) -> ImportSummary:
+    def import_pdf_markup(
+        self, opened: OpenedDocument, password: str | None = None
+    ) -> ImportSummary:
         """Bring a PDF's own highlight, underline and note annotations in as annotations.
 
         Each markup is anchored on the text under it, on its page (the occurrence whose boxes

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from reader.library.annotating import Annotating
-from reader.library.core import Opened, is_url, utc_now
+from reader.library.core import OpenedDocument, is_url, utc_now
 from reader.model import Annotation, AnnotationKind, Citation, Source, Stance
 
 
@@ -182,7 +182,7 @@ class Sources(Annotating):
 
     # -- documents as sources, passages as evidence ------------------------------------------------
 
-    def document_source(self, opened: Opened) -> Source | None:
+    def document_source(self, opened: OpenedDocument) -> Source | None:
         """The source that is this open document, if there is one yet."""
         existing = self.repo.sources.for_document(opened.record.id)
         if existing is not None:
@@ -192,7 +192,7 @@ class Sources(Annotating):
         source = self._document_as_source(opened)
         return self.repo.sources.by_keys(duplicate_keys(source)) if source.url else None
 
-    def source_for_document(self, opened: Opened) -> Source:
+    def source_for_document(self, opened: OpenedDocument) -> Source:
         """The source that is this open document, made from its metadata the first time."""
         existing = self.repo.sources.for_document(opened.record.id)
         if existing is not None:
@@ -208,7 +208,7 @@ class Sources(Annotating):
             replace(source, created_at=now, updated_at=now), duplicate_keys(source)
         )
 
-    def _document_as_source(self, opened: Opened) -> Source:
+    def _document_as_source(self, opened: OpenedDocument) -> Source:
         meta = opened.document.metadata
         kind = opened.document.kind
         url = meta.url or (opened.record.source if is_url(opened.record.source) else "")
@@ -226,7 +226,7 @@ class Sources(Annotating):
 
     def use_as_evidence(
         self,
-        opened: Opened,
+        opened: OpenedDocument,
         start: int,
         end: int,
         annotation_id: str,
@@ -256,7 +256,7 @@ class Sources(Annotating):
         return self.repo.recent_annotations(AnnotationKind.CLAIM.value, limit)
 
 
-def _source_title(opened: Opened) -> str:
+def _source_title(opened: OpenedDocument) -> str:
     """A document's title as a source: its metadata title, unless that is only the file's
     name (what a backend falls back to), then its first line when that reads as a title."""
     meta_title = " ".join(opened.document.metadata.title.split())
