@@ -81,7 +81,7 @@ class Sources(Annotating):
         keys = set(duplicate_keys(merged)) | set(duplicate_keys(drop))
         return self.repo.sources.merge(merged, drop_id, sorted(keys))
 
-    def merge_snapshot(self, keep_id: int, drop_id: int) -> tuple[Source, Source, list[str]]:
+    def state_before_merge(self, keep_id: int, drop_id: int) -> tuple[Source, Source, list[str]]:
         """What `unmerge_sources` needs to take a merge back: both sources as they are and the
         citations that cite `drop` now."""
         keep, drop = self.repo.sources.get(keep_id), self.repo.sources.get(drop_id)

@@ -663,7 +663,7 @@ class SourcesBrowser(QWidget):
         if keep is None:
             return
         drop = second if keep.id == first.id else first
-        kept, dropped, moved = self.library.merge_snapshot(keep.id, drop.id)
+        kept, dropped, moved = self.library.state_before_merge(keep.id, drop.id)
         merged = self.library.merge_sources(keep.id, drop.id)
         self.refresh(select=[merged.id])
         self.changed.emit()
