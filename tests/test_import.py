@@ -15,7 +15,8 @@ import pytest
 from conftest import CORPUS, ROOT, SEED
 
 from reader.exchange.csv_format import COLUMNS
-from reader.library import ImportFailed, Library, _Importer
+from reader.library import ImportFailed, Library
+from reader.library.importer import _Importer
 from reader.model import AnnotationKind, ClaimStatus, Source, Stance
 
 PDF = CORPUS / "pdf" / "pdflatex-4-pages.pdf"

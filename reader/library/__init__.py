@@ -25,7 +25,6 @@ from reader.library.core import (
 )
 from reader.library.errors import EmptySelection, ImportFailed, QuoteNotFound
 from reader.library.exporting import Exporting
-from reader.library.importer import _Importer
 from reader.library.importing import Importing, refuse_unimportable
 from reader.library.pdf_markup import PdfMarkup
 from reader.store import LibraryDamaged
@@ -57,7 +56,6 @@ __all__ = [
     "OpenedDocument",
     "PasswordRequired",
     "QuoteNotFound",
-    "_Importer",
     "default_author",
     "is_url",
     "check_file",
