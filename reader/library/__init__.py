@@ -1,28 +1,24 @@
 """The one Qt-free façade the GUI and the CLI talk to.
 
-`Library` is composed of its parts, each a module of this package with one job; a part builds
-on the parts it calls (its base classes), so the chain reads from the bottom up:
+`Library` is composed of parts, each a class in a module of this package with one job. A part
+builds on the parts it calls (they are its base classes):
+
+    core ← opening ← annotating ← sources ← hypothesis_zotero ← importing
+                                annotating ← pdf_markup;   core ← exporting
 
 - core.py: the database, the author, the snapshot folder, and sets;
 - opening.py: files and URLs opened and recorded, version texts and OCR kept;
 - annotating.py: anchoring, re-anchoring, changing, deleting, history, search;
-- sources.py: sources and citations, documents as sources, evidence;
+- sources.py: sources and citations, documents as sources, passages as evidence;
 - hypothesis_zotero.py: annotations made in Hypothesis and Zotero, placed on our copies;
-- importing.py (and importer.py): exports and other libraries merged in;
+- importing.py: exports (merged by importer.py) and other libraries brought in;
 - exporting.py: the export formats written;
 - pdf_markup.py: a PDF's own markup written out and read in.
 """
 
 from reader.documents import Cancelled, DocumentError
 from reader.documents.base import PasswordRequired
-from reader.library.core import (
-    LibraryCore,
-    Opened,
-    OpenedDocument,
-    default_author,
-    is_url,
-    preferred_author,
-)
+from reader.library.core import Opened, OpenedDocument, default_author, is_url, preferred_author
 from reader.library.errors import EmptySelection, ImportFailed, QuoteNotFound
 from reader.library.exporting import Exporting
 from reader.library.importing import Importing, refuse_unimportable
@@ -48,7 +44,6 @@ __all__ = [
     "EmptySelection",
     "ImportFailed",
     "Library",
-    "LibraryCore",
     "LibraryDamaged",
     "LibraryError",
     "LibraryUnavailable",
@@ -56,12 +51,12 @@ __all__ = [
     "OpenedDocument",
     "PasswordRequired",
     "QuoteNotFound",
+    "check_file",
     "default_author",
     "is_url",
-    "check_file",
     "list_backups",
     "make_backup",
-    "restore_backup",
     "preferred_author",
     "refuse_unimportable",
+    "restore_backup",
 ]
