@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reader.documents.base import Cancelled, DocumentBackend, DocumentError, PasswordRequired
+from reader.documents.base import DocumentBackend, DocumentError, PasswordRequired
 from reader.model import DocumentKind
 
 __all__ = [
-    "Cancelled",
     "DocumentBackend",
     "DocumentError",
     "PasswordRequired",

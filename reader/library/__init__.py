@@ -16,8 +16,8 @@ builds on the parts it calls (they are its base classes):
 - pdf_markup.py: a PDF's own markup written out and read in.
 """
 
-from reader.documents import Cancelled, DocumentError
-from reader.documents.base import PasswordRequired
+from reader.documents import DocumentError
+from reader.documents.base import Cancelled, PasswordRequired
 from reader.library.core import Opened, OpenedDocument, default_author, is_url, preferred_author
 from reader.library.errors import EmptySelection, ImportFailed, QuoteNotFound
 from reader.library.exporting import Exporting

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
-from reader.documents import Cancelled, DocumentError
+from reader.documents import DocumentError
+from reader.documents.base import Cancelled
 from reader.library.core import LibraryCore
 from reader.model import ExportRecord, ExportScope
 

@@ -6,7 +6,7 @@ import threading
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from reader.documents import Cancelled
+from reader.documents.base import Cancelled
 from reader.library.core import clean_tags, utc_now
 from reader.model import DEFAULT_COLORS, AnchorState, Annotation, Citation, ImportSummary, Source
 

@@ -7,7 +7,8 @@ import hashlib
 import threading
 from pathlib import Path
 
-from reader.documents import Cancelled, DocumentBackend, DocumentError, kind_for_mime, open_document
+from reader.documents import DocumentBackend, DocumentError, kind_for_mime, open_document
+from reader.documents.base import Cancelled
 from reader.library.core import LibraryCore, OpenedDocument, is_url, text_if_ready, utc_now
 from reader.model import DocumentRecord, ViewPlace
 
