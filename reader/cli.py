@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from reader.documents import DocumentError, PasswordRequired, open_document
 from reader.model import AnnotationKind, ClaimStatus, Stance
+from reader.text_shortening import shorten
 
 COMMANDS = (
     "extract",
@@ -252,9 +253,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         return 0
     for row in rows:
         where = f"p. {row['page']}" if row["page"] else f"@{row['start']}"
-        quote = " ".join(row["quote"].split())
-        if len(quote) > 70:
-            quote = quote[:69] + "…"
+        quote = shorten(row["quote"], 70)
         print(
             f"{row['id']}  {row['anchor_state']:<6}  {row['kind']:<8}  {row['status']:<12}  "
             f"{row['document_title'][:30]:<30}  {where:<8}  {quote}"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, SEED
 
-from reader.library import DocumentError, Library
+from reader.library import Cancelled, DocumentError, Library
 from reader.model import AnnotationKind, ClaimStatus, ExportScope, Source, Stance
 
 PDF = CORPUS / "pdf" / "pdflatex-4-pages.pdf"
@@ -283,7 +283,7 @@ def test_cancel_leaves_no_file_and_progress_reaches_the_total(awkward, tmp_path)
     folder.mkdir()
     cancel = threading.Event()
     cancel.set()
-    with pytest.raises(DocumentError, match="Export cancelled."):
+    with pytest.raises(Cancelled, match="Export cancelled."):
         library.export(folder / "cancelled.csv", cancel=cancel)
     assert list(folder.iterdir()) == []
     seen: list[tuple[int, int]] = []

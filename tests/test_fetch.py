@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from reader.documents.base import DocumentError
+from reader.documents.base import Cancelled, DocumentError
 from reader.documents.fetch import Fetched, fetch_url, looks_like_url, normalize_url
 
 PAGE = "<!doctype html><html><head><title>Café</title></head><body>Grüße</body></html>"
@@ -177,6 +177,10 @@ def server() -> Iterator[Server]:
 def _error(url: str, **kwargs: object) -> str:
     with pytest.raises(DocumentError) as info:
         fetch_url(url, **kwargs)  # type: ignore[arg-type]
+    # A download the user stopped says so by its type (no caller reads the words for it);
+    # a failure is never taken for one.
+    cancel = kwargs.get("cancel")
+    assert isinstance(info.value, Cancelled) == (cancel is not None and cancel.is_set())  # type: ignore[attr-defined]
     return str(info.value)
 
 

@@ -15,7 +15,8 @@ import pytest
 from conftest import CORPUS, ROOT, SEED
 
 from reader.exchange.csv_format import COLUMNS
-from reader.library import ImportFailed, Library, _Importer
+from reader.library import ImportFailed, Library
+from reader.library.importer import _Importer
 from reader.model import AnnotationKind, ClaimStatus, Source, Stance
 
 PDF = CORPUS / "pdf" / "pdflatex-4-pages.pdf"
@@ -193,6 +194,21 @@ MALFORMED = {
 
 def test_rows_rewritten_unchanged_give_the_same_bytes(exported):
     assert serialize(table(exported)) == exported
+
+
+def test_a_cancelled_import_raises_cancelled_and_imports_nothing(exported, target, tmp_path):
+    import threading
+
+    from reader.library import Cancelled
+
+    path = tmp_path / "export.csv"
+    path.write_bytes(exported)
+    before = counts(target)
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled, match=r"^Import cancelled\.$"):
+        target.import_file(path, cancel=cancel)
+    assert counts(target) == before
 
 
 @pytest.mark.parametrize("case", sorted(MALFORMED))

@@ -110,3 +110,21 @@ def test_open_url_cancel(window, server, qtbot):
         window.opener.fetch_cancel.click()
     assert "cancel" in blocker.args[0].lower()
     assert not window.opener.fetch_cancel.isVisible()
+
+
+def test_a_cancelled_download_is_cancelled_not_a_failure_the_saved_copy_stands_in_for(
+    library, server
+):
+    """A URL the library saved: stopping its fetch raises Cancelled (the window says nothing
+    failed), it does not quietly show the saved copy as a failed fetch would."""
+    from reader.library import Cancelled
+
+    url = f"{server}/article"
+    assert library.open_url(url).notice == ""
+    assert library.saved_snapshot(url) is not None
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled, match=r"^Download cancelled\.$"):
+        library.open_url(url, cancel=cancel)
+    # The saved copy is still there for an offline opening.
+    assert library.open_url(url, offline_first=True).record.source == url

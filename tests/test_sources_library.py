@@ -88,10 +88,10 @@ def test_deleting_an_annotation_and_restoring_it_brings_its_citations_back(libra
     _, a = claim(library)
     source = library.add_source(Source(title="CDC WONDER", url="https://wonder.cdc.gov"))
     library.cite(a.id, source.id, Stance.REFUTES, locator="table 1")
-    snapshot = library.snapshot(a.id)
+    saved = library.saved_state(a.id)
     library.delete(a.id)
     assert library.citations(a.id) == []
-    library.restore(*snapshot)
+    library.restore(*saved)
     (restored,) = library.citations(a.id)
     assert (restored.stance, restored.locator) == (Stance.REFUTES, "table 1")
 

@@ -17,6 +17,7 @@ from reader.documents.base import DocumentError
 from reader.documents.blocks import blocks_from_html, blocks_from_text, join_blocks
 from reader.documents.decode import decode_html, decode_text
 from reader.model import Block, DocumentKind, Metadata
+from reader.text_shortening import shorten
 
 _KINDS = (DocumentKind.HTML, DocumentKind.TEXT, DocumentKind.MARKDOWN)
 # More than this share of control characters (or undecodable bytes) in the text: not a text file.
@@ -171,19 +172,16 @@ def _with_title(metadata: Metadata, title: str) -> Metadata:
 def _first_heading(blocks: list[Block]) -> str:
     for block in blocks:
         if block.kind in _HEADINGS:
-            return _shorten(block.text)
+            return _title(block.text)
     return ""
 
 
 def _first_line(blocks: list[Block]) -> str:
-    return _shorten(blocks[0].text) if blocks else ""
+    return _title(blocks[0].text) if blocks else ""
 
 
-def _shorten(text: str) -> str:
-    if len(text) <= _MAX_TITLE:
-        return text
-    cut = text[:_MAX_TITLE].rsplit(" ", 1)[0]
-    return (cut or text[:_MAX_TITLE]) + "…"
+def _title(text: str) -> str:
+    return shorten(text, _MAX_TITLE, collapse=False, at_word=1)
 
 
 def _stem(source: str) -> str:

@@ -12,6 +12,11 @@ class DocumentError(Exception):
     """A problem the user caused or can fix; `str(err)` is one sentence fit for a dialog."""
 
 
+class Cancelled(DocumentError):
+    """The user stopped the job (a download, an export, an import): nothing to show as a
+    failure, and no fallback to try in its place."""
+
+
 TOO_COMPLEX = "This page is too complex to draw"
 
 

@@ -19,8 +19,9 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from urllib.parse import SplitResult, quote, urljoin, urlsplit, urlunsplit
 
-from reader.documents.base import DocumentError
+from reader.documents.base import Cancelled, DocumentError
 from reader.documents.urls import looks_like_url, normalize_url
+from reader.text_shortening import shorten
 
 __all__ = ["Fetched", "fetch_url", "looks_like_url", "normalize_url"]
 
@@ -90,10 +91,10 @@ def _check(url: str, original: str, redirected_from: str | None = None) -> Split
     if parts is not None and scheme not in ("http", "https"):
         if redirected_from:
             raise DocumentError(
-                f"{redirected_from} redirected to {_short(url)}, "
+                f"{redirected_from} redirected to {_shown(url)}, "
                 "but only http and https addresses can be opened."
             )
-        raise DocumentError(f"Only http and https addresses can be opened: {_short(url)}")
+        raise DocumentError(f"Only http and https addresses can be opened: {_shown(url)}")
     if (
         parts is None
         or not parts.hostname
@@ -102,18 +103,19 @@ def _check(url: str, original: str, redirected_from: str | None = None) -> Split
     ):
         if redirected_from:
             raise DocumentError(
-                f"{redirected_from} redirected to an address that is not valid: {_short(url)}"
+                f"{redirected_from} redirected to an address that is not valid: {_shown(url)}"
             )
-        raise DocumentError(f"This is not a valid web address: {_short(original)}")
+        raise DocumentError(f"This is not a valid web address: {_shown(original)}")
     try:
         parts.hostname.encode("idna")
     except UnicodeError:
-        raise DocumentError(f"This is not a valid web address: {_short(original)}") from None
+        raise DocumentError(f"This is not a valid web address: {_shown(original)}") from None
     return parts._replace(scheme=scheme)
 
 
-def _short(url: str, limit: int = 200) -> str:
-    return url if len(url) <= limit else url[: limit - 1] + "…"
+def _shown(url: str) -> str:
+    """An address as a message quotes it: whole up to 200 characters (no space is touched)."""
+    return shorten(url, 200, collapse=False)
 
 
 def _display_host(parts: SplitResult) -> str:
@@ -125,7 +127,7 @@ def _display_host(parts: SplitResult) -> str:
 
 def _check_cancel(cancel: threading.Event | None) -> None:
     if cancel is not None and cancel.is_set():
-        raise DocumentError("Download cancelled.")
+        raise Cancelled("Download cancelled.")
 
 
 def _seconds(timeout: float) -> str:
@@ -183,7 +185,7 @@ class _Hop:
 
     def _stopped_error(self) -> DocumentError | None:
         if self.stopped == "cancel":
-            return DocumentError("Download cancelled.")
+            return Cancelled("Download cancelled.")
         if self.stopped == "timeout":
             return self._timed_out()
         return None

@@ -68,6 +68,7 @@ from reader.model import (
     TextAnchor,
 )
 from reader.numbers import export_cell
+from reader.text_shortening import shorten
 
 __all__ = ["COLUMNS", "protect", "read_csv", "rows_for", "unprotect", "write_csv"]
 
@@ -447,7 +448,7 @@ def _uuid(text: str, column: str, line: int) -> str:
     try:
         return str(uuid.UUID(text.strip()))
     except ValueError:
-        raise ExchangeError(f"line {line}", f'{column} "{_short(text)}" is not a UUID.') from None
+        raise ExchangeError(f"line {line}", f'{column} "{_quoted(text)}" is not a UUID.') from None
 
 
 def _int(text: str, column: str, line: int, minimum: int = 0) -> int:
@@ -459,12 +460,12 @@ def _int(text: str, column: str, line: int, minimum: int = 0) -> int:
     if re.fullmatch(r"\d+", digits) and (len(digits) > _MAX_DIGITS or int(digits) > MAX_INTEGER):
         raise ExchangeError(
             f"line {line}",
-            f'{column} "{_short(text)}" is too large: no document has offsets or pages past '
+            f'{column} "{_quoted(text)}" is too large: no document has offsets or pages past '
             f"{MAX_INTEGER:,}.",
         )
     if not re.fullmatch(r"\d+", digits) or int(digits) < minimum:
         what = "a whole number" if minimum == 0 else f"a whole number of {minimum} or more"
-        raise ExchangeError(f"line {line}", f'{column} "{_short(text)}" is not {what}.')
+        raise ExchangeError(f"line {line}", f'{column} "{_quoted(text)}" is not {what}.')
     return int(text)
 
 
@@ -473,7 +474,7 @@ def _choice(text: str, column: str, line: int, choices: dict, default=None):
         return default
     if text not in choices:
         allowed = ", ".join(choices)
-        raise ExchangeError(f"line {line}", f'{column} "{_short(text)}" is not one of {allowed}.')
+        raise ExchangeError(f"line {line}", f'{column} "{_quoted(text)}" is not one of {allowed}.')
     return choices[text]
 
 
@@ -484,7 +485,7 @@ def _time(text: str, column: str, line: int) -> str:
     if canonical is None:
         raise ExchangeError(
             f"line {line}",
-            f'{column} "{_short(text)}" is not an ISO 8601 time like 2026-11-29T14:03:00Z.',
+            f'{column} "{_quoted(text)}" is not an ISO 8601 time like 2026-11-29T14:03:00Z.',
         )
     return canonical
 
@@ -523,7 +524,7 @@ class _Rows:
             if not valid_sha256(sha):
                 raise ExchangeError(
                     f"line {line}",
-                    f'document_sha256 "{_short(cells[2])}" is not a SHA-256 '
+                    f'document_sha256 "{_quoted(cells[2])}" is not a SHA-256 '
                     "(64 hexadecimal digits).",
                 )
             document = IncomingDocument(sha256=sha, title=cells[0], file=cells[1])
@@ -538,7 +539,7 @@ class _Rows:
         color = row[_COLOR_COLUMN].strip()
         if color and not _COLOR.fullmatch(color):
             raise ExchangeError(
-                f"line {line}", f'color "{_short(color)}" is not a colour like #f5c542.'
+                f"line {line}", f'color "{_quoted(color)}" is not a colour like #f5c542.'
             )
         # dict.get first; `_choice` gives the default for "" or the error.
         text = row[_ANCHOR_STATE]
@@ -633,6 +634,6 @@ def _citation(row: list[str], line: int, annotation_id: str) -> IncomingCitation
     return IncomingCitation(citation, source)
 
 
-def _short(text: str, width: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _quoted(text: str) -> str:
+    """A cell's value as an error message quotes it: on one line, 40 characters at most."""
+    return shorten(text, 40)

@@ -27,6 +27,7 @@ from reader.model import (
     Stance,
 )
 from reader.numbers import export_cell
+from reader.text_shortening import shorten
 
 __all__ = ["STATUS_BADGES", "escape", "write_markdown"]
 
@@ -176,16 +177,6 @@ def _code(text: str) -> str:
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _shorten(text: str, limit: int) -> str:
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    if " " in cut[limit // 2 :]:
-        cut = cut[: cut.rindex(" ")]
-    return cut.rstrip(" ,;:.") + "…"
-
-
 # --- pieces of the report ---------------------------------------------------------------------
 
 
@@ -301,7 +292,8 @@ def _annotation_section(
     name = _KIND_NAMES.get(kind, escape(str(a.kind).capitalize()) or "Annotation")
     quote = " ".join(a.anchor.quote.split())
     long = len(quote) > LONG_QUOTE or "\n" in a.anchor.quote.strip()
-    lines = [f"### {name}: “{escape(_shorten(quote, LONG_QUOTE))}”", ""]
+    shown = shorten(quote, LONG_QUOTE, at_word=LONG_QUOTE // 2, trim=" ,;:.")
+    lines = [f"### {name}: “{escape(shown)}”", ""]
     if long:
         lines += [*_blockquote(a.anchor.quote), ""]
     state = str(a.anchor.state)

@@ -500,7 +500,7 @@ class AnnotationController(QObject):
 
     def delete(self, ids: list[str] | None = None) -> int:
         ids = self.selected_ids() if ids is None else ids
-        doomed = [snap for snap in (self.library.snapshot(i) for i in ids) if snap is not None]
+        doomed = [s for s in (self.library.saved_state(i) for i in ids) if s is not None]
         if not doomed:
             self.message.emit("Select an annotation to delete first.")
             return 0

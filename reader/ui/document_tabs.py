@@ -12,7 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from reader.library import Library, Opened
+from reader.library import Library, OpenedDocument
 from reader.ui.tab_list import TabListButton
 from reader.ui.view_api import DocumentView, PagedView
 
@@ -20,7 +20,9 @@ from reader.ui.view_api import DocumentView, PagedView
 class DocumentTab(QWidget):
     """One open document: its view and, above it, what the reader must know about its text."""
 
-    def __init__(self, opened: Opened, view: QWidget, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, opened: OpenedDocument, view: QWidget, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.opened = opened
         self.view = view
@@ -97,7 +99,7 @@ class DocumentTabs(QTabWidget):
 
     # -- adding and closing ----------------------------------------------------------------------
 
-    def add(self, opened: Opened) -> DocumentTab:
+    def add(self, opened: OpenedDocument) -> DocumentTab:
         """A tab for `opened` (or the tab already showing the same bytes), made current."""
         for tab in self.open_tabs():
             if tab.opened.document.sha256 == opened.document.sha256:
@@ -151,7 +153,7 @@ class DocumentTabs(QTabWidget):
                 view.setFocus()
 
 
-def _make_view(opened: Opened, parent: QWidget) -> QWidget:
+def _make_view(opened: OpenedDocument, parent: QWidget) -> QWidget:
     if opened.document.kind.paged:
         from reader.ui.pdf_view import PdfView
 

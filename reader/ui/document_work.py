@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
 
-from reader.documents.base import DocumentError
+from reader.library import Cancelled
 from reader.model import Annotation
 from reader.ui.jobs import BackgroundJob
 
@@ -151,7 +151,7 @@ class DocumentWork(QObject):
                 finally:
                     handle.close()
                 if texts is None:
-                    raise DocumentError("Cancelled.")
+                    raise Cancelled("Cancelled.")
                 full = "\n\n".join(texts)
             moved, ties = None, {}
             if anchors:
@@ -163,7 +163,7 @@ class DocumentWork(QObject):
                     cancel=cancel,
                 )
                 if done is None:
-                    raise DocumentError("Cancelled.")
+                    raise Cancelled("Cancelled.")
                 moved, ties = done
             return WorkResult(texts, moved, ties)
 

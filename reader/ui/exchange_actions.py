@@ -365,7 +365,7 @@ class ExchangeActions(QObject):
         def undo() -> None:
             with library.transaction():
                 for a in added:
-                    saved = library.snapshot(a.id)
+                    saved = library.saved_state(a.id)
                     if saved is not None:
                         kept[a.id] = saved
                         library.delete(a.id)

@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QPushButton, QWidget
 
-from reader.library import DocumentError, Library, Opened, PasswordRequired, is_url
+from reader.library import DocumentError, Library, OpenedDocument, PasswordRequired, is_url
 from reader.ui.document_tabs import DocumentTabs
 from reader.ui.document_work import WorkIndicator
 from reader.ui.jobs import BackgroundJob, BusyGate
@@ -65,7 +65,7 @@ class DocumentOpener(QObject):
 
     def open(
         self, target: str, *, background: bool = True, offline_first: bool = False
-    ) -> Opened | None:
+    ) -> OpenedDocument | None:
         """Open a path or URL; None when it goes on in the background (or failed: then
         `failed` said why). URLs download off the UI thread unless `background` is False."""
         target = target.strip()
@@ -101,7 +101,9 @@ class DocumentOpener(QObject):
 
     # -- passwords -------------------------------------------------------------------------------
 
-    def _with_password(self, opener: Callable[[str | None], Opened], name: str) -> Opened | None:
+    def _with_password(
+        self, opener: Callable[[str | None], OpenedDocument], name: str
+    ) -> OpenedDocument | None:
         password: str | None = None
         wrong = False
         while True:
@@ -122,7 +124,9 @@ class DocumentOpener(QObject):
             self.status.emit(opened.notice, 8000)
         return opened
 
-    def _open_in_background(self, opener: Callable[[str | None], Opened], name: str) -> None:
+    def _open_in_background(
+        self, opener: Callable[[str | None], OpenedDocument], name: str
+    ) -> None:
         opened = self._with_password(opener, name)
         if opened is not None:
             self.opened.emit(opened)

@@ -27,8 +27,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.store.backup import BackupError, BackupInfo, list_backups, restore_backup
-from reader.store.db import LibraryError, check_file
+from reader.library import (
+    BackupError,
+    BackupInfo,
+    LibraryError,
+    check_file,
+    list_backups,
+    restore_backup,
+)
 
 RESTORE, EMPTY, QUIT = "restore", "empty", "quit"
 

@@ -22,15 +22,11 @@ from PySide6.QtWidgets import (
 
 from reader.library import Library
 from reader.model import MergeConflict
+from reader.text_shortening import shorten
 
 __all__ = ["ConflictsPanel"]
 
 _ID = Qt.ItemDataRole.UserRole
-
-
-def _short(value: str | None, width: int = 80) -> str:
-    text = " ".join((value or "").split())
-    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 class ConflictsPanel(QWidget):
@@ -100,7 +96,7 @@ class ConflictsPanel(QWidget):
 
     def _item(self, c: MergeConflict) -> QTreeWidgetItem:
         item = QTreeWidgetItem(
-            [_short(c.quote, 60), c.field, _short(c.mine), _short(c.theirs), c.kept]
+            [shorten(c.quote, 60), c.field, shorten(c.mine, 80), shorten(c.theirs, 80), c.kept]
         )
         item.setData(0, _ID, c.id)
         item.setData(1, _ID, c.annotation_id)

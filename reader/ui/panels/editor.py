@@ -56,6 +56,7 @@ from reader.model import (
     ClaimStatus,
     HistoryEntry,
 )
+from reader.text_shortening import shorten
 from reader.ui.panels.citations import CitationsPanel
 from reader.ui.preferences import KIND_LABELS, ColorPicker, is_hex_color, pick_color, swatch_icon
 from reader.ui.wrapping_row import WrappingRow
@@ -112,20 +113,16 @@ def format_tags(tags: Iterable[str]) -> str:
     return ", ".join(tags)
 
 
-def _short(value: str | None, width: int = 60) -> str:
-    text = " ".join((value or "").split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 def describe_change(entry: HistoryEntry) -> str:
     """One history entry in words: "status: unverified → refuted", "cited X (refutes)" …"""
     if entry.field == "created":
         return "created"
     if entry.field in ("deleted", "restored"):
         return entry.field
+    old, new = shorten(entry.old, 60), shorten(entry.new, 60)
     if entry.field == "citation":
-        return f"cited {_short(entry.new)}" if entry.new else f"removed {_short(entry.old)}"
-    change = f"{entry.field}: {_short(entry.old) or '∅'} → {_short(entry.new) or '∅'}"
+        return f"cited {new}" if entry.new else f"removed {old}"
+    change = f"{entry.field}: {old or '∅'} → {new or '∅'}"
     if entry.ref == "merge conflict":
         change += " (merge: both changed it, the newer edit kept)"
     return change

@@ -599,7 +599,7 @@ class SourcesBrowser(QWidget):
 
     def _document(self, document_id: int) -> tuple[str, str]:
         if document_id not in self._titles:
-            record = self.library.repo.document_by_id(document_id)
+            record = self.library.document_record(document_id)
             if record is None:
                 self._titles[document_id] = (f"Document {document_id}", "")
             else:
@@ -653,7 +653,7 @@ class SourcesBrowser(QWidget):
         if keep is None:
             return
         drop = second if keep.id == first.id else first
-        kept, dropped, moved = self.library.merge_snapshot(keep.id, drop.id)
+        kept, dropped, moved = self.library.state_before_merge(keep.id, drop.id)
         merged = self.library.merge_sources(keep.id, drop.id)
         self.refresh(select=[merged.id])
         self.changed.emit()
