@@ -131,6 +131,9 @@ class Library:
         self.db_path = Path(db_path) if str(db_path) != ":memory:" else None
         self.repo = Repository(open_database(db_path))
         self.repo.author = preferred_author(self.db_path)
+        from reader.seen_before import SeenBefore
+
+        self.seen_before = SeenBefore(self)  # earlier claims and fact-checks like a claim
         base = self.db_path.parent if self.db_path else Path.cwd()
         self.snapshot_dir = base / "snapshots"
 
@@ -1028,6 +1031,14 @@ class Library:
             if _is_hypothesis_head(head):
                 try:
                     return self.import_hypothesis(raw)
+                except ExchangeError as exc:
+                    raise ImportFailed(str(exc)) from None
+            from reader.exchange import claimreview_in
+
+            if claimreview_in.is_claimreview_head(head):  # published fact-checks (issue 15)
+                try:
+                    checks = claimreview_in.load_claimreview(raw)
+                    return ImportSummary(*self.repo.fact_checks.upsert(checks))
                 except ExchangeError as exc:
                     raise ImportFailed(str(exc)) from None
             refusal = refuse_unimportable(path, head)
