@@ -25,6 +25,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from typing import Generic, TypeVar
 
@@ -47,7 +48,9 @@ _STOP = set(
     "during between among per each every all any some such so very just also only even still "
     "now more most less least much many other another same own both either neither nor up "
     "out off again further once here why how can our we us you your he she his her i my me "
-    "one ever around roughly nearly almost approximately some about".split()
+    "one ever around roughly nearly almost approximately some about percent not no never "
+    "since however truth fact indeed though although yet whether january february march "
+    "april june july august september october november december".split()
 )
 # Words that carry no subject: reporting, attribution and filler. They neither count for a
 # match nor make two sentences about different things.
@@ -67,6 +70,9 @@ _SYNONYMS = [
      r"\bkill(?:ed|s|ing)?\b|\bkillers?\b|\blives lost\b", " death "),
     (r"\boverdose death\b|\boverdoses\b|\boverdosed\b", " overdose death "),
     (r"\bdecade\b", " 10 years "),
+    (r"\bconsum(?:e|es|ed|ing|ption)\b|\bus(?:e|es|ed|ing)\b", " use "),
+    (r"\bpopulation\b", " people "),
+    (r"\bjobless(?: rate)?\b|\bunemployment rate\b|\bunemployed\b", " unemployment "),
     (r"\bthe last\b|\bthe past\b", " "),
     (r"\b(?:leading|top|biggest|main|number one|no\. 1)\b", " lead "),
     (r"\bkids\b|\bchildren\b|\bchild\b", " child "),
@@ -160,6 +166,13 @@ def _places() -> frozenset[str]:
 
 
 @cache
+def _skipped() -> frozenset[str]:
+    """Stems that carry no subject (stop words and `_GENERIC`)."""
+    stem = _stemmer().stemWord
+    return frozenset(stem(w) for w in _GENERIC | _STOP) | _STOP
+
+
+@cache
 def _stemmer():
     import snowballstemmer
 
@@ -179,6 +192,7 @@ def _place_name(text: str) -> str:
 @dataclass(frozen=True)
 class _Parsed:
     words: frozenset[str]  # content words, stemmed (places and figures left out)
+    sequence: tuple[str, ...]  # the same, in the sentence's order
     places: frozenset[str]
     figures: tuple[Figure, ...]
     up: bool
@@ -203,7 +217,6 @@ def parse(text: str) -> _Parsed:
         stripped = pattern.sub(" ", stripped)
     found_figures = tuple(figures(stripped))
     places: set[str] = set()
-    entity_words: list[str] = []
     starts = _sentence_starts(stripped)
     for m in _CAPITALISED.finditer(stripped):
         run = m.group(0)
@@ -223,25 +236,32 @@ def parse(text: str) -> _Parsed:
                 rest.append(word)
         if rest and _PLACE_PREPOSITION.search(stripped[: m.start()]) and m.start() not in starts:
             places.add(" ".join(rest).lower())  # "in San Francisco": a city
-        elif m.start() not in starts or len(words) > 1 or run.isupper():
-            entity_words.extend(rest)
     lowered = stripped.lower()
     for pattern, replacement in _SYNONYM_RES:
         lowered = pattern.sub(replacement, lowered)
     up = bool(_UP.search(lowered))
     down = bool(_DOWN.search(lowered))
     plain = _UP.sub(" ", _DOWN.sub(" ", lowered))
-    tokens = re.findall(r"[a-z][a-z'’]*[a-z]|[a-z]", plain)
+    tokens = [
+        t.replace("’", "'").removesuffix("'s")
+        for t in re.findall(r"[a-z][a-z'’]*[a-z]|[a-z]", plain)
+    ]
     place_words = {w for p in places for w in p.split()}
     stem = _stemmer().stemWord
-    words = {
-        stem(t.replace("’", "'").removesuffix("'s"))
-        for t in tokens
-        if t not in _STOP and t not in place_words and len(t) > 1
-    }
-    words.update(stem(w.lower().strip(".")) for w in entity_words if w.lower() not in place_words)
-    generic = {stem(g) for g in _GENERIC}
-    words = {w for w in words if w and w not in generic and w not in _STOP}
+    skip = _skipped()
+    sequence = tuple(
+        w
+        for w in (
+            stem(t)
+            for t in tokens
+            if t not in _STOP
+            and t not in place_words
+            and _ALIASES.get(t) not in places
+            and len(t) > 1
+        )
+        if w not in skip
+    )
+    words = set(sequence)
     negations = tuple(
         frozenset(
             stem(t) for t in re.findall(r"[a-z][a-z-]*[a-z]", lowered[m.end() : m.end() + 40])
@@ -252,6 +272,7 @@ def parse(text: str) -> _Parsed:
     future = any(f.kind == "year" and f.value > datetime.now(UTC).year for f in found_figures)
     return _Parsed(
         frozenset(words),
+        sequence,
         frozenset(places),
         found_figures,
         up,
@@ -300,6 +321,21 @@ def _figures_match(a: Sequence[Figure], b: Sequence[Figure]) -> tuple[int, bool]
     return agreed, conflict
 
 
+def _swapped(pa: _Parsed, pb: _Parsed) -> bool:
+    """Whether one or two content words of one sentence stand where the other has words it
+    lacks altogether: "opioid deaths" against "traffic deaths", "unemployment in Spain"
+    against "inflation in Spain". Words that moved (a paraphrase reorders) do not count."""
+    matcher = SequenceMatcher(None, pa.sequence, pb.sequence, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op != "replace":
+            continue
+        ours = [w for w in pa.sequence[i1:i2] if w not in pb.words]
+        theirs = [w for w in pb.sequence[j1:j2] if w not in pa.words]
+        if ours and theirs and min(len(ours), len(theirs)) <= 2:
+            return True
+    return False
+
+
 def _denies(parsed: _Parsed, shared: frozenset[str]) -> bool:
     """Whether the sentence negates what it shares with the other ("has not seized"): a "not"
     in a clause the other sentence does not have is left out."""
@@ -334,14 +370,18 @@ def compare(a: str, b: str) -> Comparison:
     shared = pa.words & pb.words
     if _denies(pa, shared) != _denies(pb, shared):
         return Comparison(0.0, "one denies the other")
-    only_a, only_b = pa.words - pb.words, pb.words - pa.words
-    if only_a and only_b and len(only_a) <= 2 and len(only_b) <= 2 and len(shared) <= 4:
+    only_a, only_b = pa.words - shared, pb.words - shared
+    # Short sentences that keep one frame but each have a word the other lacks ("gun
+    # deaths" / "opioid deaths") are about different things, whatever the word order.
+    if _swapped(pa, pb) or (
+        only_a and only_b and len(shared) <= 2 >= max(len(only_a), len(only_b))
+    ):
         return Comparison(0.0, "another subject")
     if not shared:
         return Comparison(0.0, "no words in common")
     dice = 2 * len(shared) / (len(pa.words) + len(pb.words))
     fuzzy = fuzz.token_set_ratio(" ".join(sorted(pa.words)), " ".join(sorted(pb.words))) / 100
-    lexical = 0.5 * dice + 0.5 * fuzzy
+    lexical = 0.35 * dice + 0.65 * fuzzy
     if len(shared) == 1 and not agreed:
         lexical *= 0.6  # one word in common says little
     counted = max(len(pa.figures), len(pb.figures))
