@@ -155,7 +155,8 @@ def test_our_own_claimreview_export_comes_back_as_fact_checks(tmp_path):
     )  # fmt: skip
     assert exported.returncode == 0, exported.stderr
     assert run(other, "import", str(out)).stdout.strip() == "added 1, updated 0, unchanged 0"
-    found = json.loads(run(other, "similar", "Opioid deaths reached 79,770 in 2022.", "--json").stdout)
+    found = run(other, "similar", "Opioid deaths reached 79,770 in 2022.", "--json")
+    found = json.loads(found.stdout)
     assert [m["rating"] for m in found] == ["supported"]
     assert found[0]["url"].startswith("https://checks.example/fentanyl#claim-")
 
@@ -185,7 +186,7 @@ def test_bad_input_is_one_sentence_and_changes_nothing(tmp_path, case):
     before = fact_checks(db)
     bad = tmp_path / "bad.json"
     if case == "malformed JSON":
-        bad.write_text('{"@context": "https://schema.org", "@type": "ClaimReview", "url": ', "utf-8")
+        bad.write_text('{"@context": "https://schema.org", "@type": "ClaimReview", "url": ', "utf8")
         expected = "not valid JSON"
     elif case == "huge file":
         with bad.open("w", encoding="utf-8") as out:

@@ -223,6 +223,9 @@ class MainWindow(QMainWindow):
             self.editor.open_evidence.connect(self.open_annotation_by_id)
         if self.editor.citations is not None:
             self.editor.citations.record = self.annotations.record
+        if getattr(self.editor, "seen_before", None) is not None:
+            self.editor.seen_before.record = self.annotations.record
+            self.editor.seen_before.changed = self.annotations.changed
         self.editor.done_editing.connect(self.focus_document)
         self.annotations.library_changed.connect(self._library_windows_refresh)
 
