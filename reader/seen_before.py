@@ -146,7 +146,6 @@ class SeenBefore:
                 linked=item.url in linked,
             )
         assert isinstance(item, Annotation)
-        record = self._repo.document_by_id(item.document_id)
         sources = []
         for citation in self._library.citations(item.id):
             source = self._library.source(citation.source_id)
@@ -159,7 +158,7 @@ class SeenBefore:
             quote=item.anchor.quote,
             status=str(item.status),
             annotation=item,
-            document=record.title if record is not None else "",
+            document=self._repo.document_title(item.document_id),
             location=self._location(item),
             sources=tuple(sources),
             linked=target in linked,

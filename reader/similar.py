@@ -29,7 +29,8 @@ from difflib import SequenceMatcher
 from functools import cache, lru_cache
 from typing import Generic, TypeVar
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
+from rapidfuzz.utils import default_process
 
 from reader.numbers import Figure, figures
 
@@ -38,6 +39,9 @@ __all__ = ["THRESHOLD", "Comparison", "compare", "fts_query", "rank"]
 # Below this a pair is not shown: in the hand-made cases (tests/test_similar.py) paraphrases
 # with the same figures score 0.65 or more, and sentences merely sharing a topic under 0.5.
 THRESHOLD = 0.6
+
+# Candidates parsed and compared in full for one claim (see `rank`).
+PREFILTER = 12
 
 T = TypeVar("T")
 
@@ -80,7 +84,21 @@ _SYNONYMS = [
     (r"\bbanned\b|\bban\b|\boutlawed\b|\bscheduled\b|\bcontrolled\b|\bschedule\b", " control "),
     (r"\bpercent\b|\bper cent\b", " percent "),
 ]  # fmt: skip
-_SYNONYM_RES = [(re.compile(p, re.IGNORECASE), r) for p, r in _SYNONYMS]
+# One pass for all of them: group N of the alternation is synonym N.
+_SYNONYM_RE = re.compile("|".join(f"({p})" for p, _ in _SYNONYMS), re.IGNORECASE)
+_SYNONYM_BY_GROUP = [r for _, r in _SYNONYMS]
+# Words without which `reader.numbers.figures` finds nothing: its regex is the costliest part
+# of reading a sentence, so a sentence with none of them skips it.
+_MAY_HAVE_FIGURES = re.compile(
+    r"[\d$€£¥~]|\b(?:zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"\w+teen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundreds?|thousands?|"
+    r"millions?|billions?|trillions?|dozens|tens|half|halves|halved|thirds?|quarters?|"
+    r"fourths?|fifths?|sixths?|sevenths?|eighths?|ninths?|tenths?|doubled|tripled|trebled|"
+    r"quadrupled|jan\w*|feb\w*|mar\w*|apr\w*|may|jun\w*|jul\w*|aug\w*|sep\w*|oct\w*|"
+    r"nov\w*|dec\w*|an?\s+(?:year|month|week|day|hour|minute|mile|km|kilomet\w*|metre|"
+    r"meter|kg|kilogram|tonne|ton|pound|lb|litre|liter|gallon|dollar|euro|percent|per cent)s?)\b",
+    re.IGNORECASE,
+)
 _UP = re.compile(
     r"\b(?:ris(?:e|es|en|ing)|rose|surg(?:e|ed|es|ing)|increas(?:e|ed|es|ing)|climb(?:ed|s|ing)?|"
     r"gr(?:ow|ew|own|ows|owing)|jump(?:ed|s)?|soar(?:ed|s|ing)?|spik(?:e|ed)|went up|up from|"
@@ -168,8 +186,7 @@ def _places() -> frozenset[str]:
 @cache
 def _skipped() -> frozenset[str]:
     """Stems that carry no subject (stop words and `_GENERIC`)."""
-    stem = _stemmer().stemWord
-    return frozenset(stem(w) for w in _GENERIC | _STOP) | _STOP
+    return frozenset(_stem(w) for w in _GENERIC | _STOP) | _STOP
 
 
 @cache
@@ -177,6 +194,12 @@ def _stemmer():
     import snowballstemmer
 
     return snowballstemmer.stemmer("english")
+
+
+@lru_cache(maxsize=65536)
+def _stem(word: str) -> str:
+    # The pure-Python Snowball stemmer costs ~0.2 ms a word; a library's words repeat.
+    return _stemmer().stemWord(word)
 
 
 def _place_name(text: str) -> str:
@@ -215,7 +238,7 @@ def parse(text: str) -> _Parsed:
     stripped = text
     for pattern in _ATTRIBUTION:
         stripped = pattern.sub(" ", stripped)
-    found_figures = tuple(figures(stripped))
+    found_figures = tuple(figures(stripped)) if _MAY_HAVE_FIGURES.search(stripped) else ()
     places: set[str] = set()
     starts = _sentence_starts(stripped)
     for m in _CAPITALISED.finditer(stripped):
@@ -237,8 +260,7 @@ def parse(text: str) -> _Parsed:
         if rest and _PLACE_PREPOSITION.search(stripped[: m.start()]) and m.start() not in starts:
             places.add(" ".join(rest).lower())  # "in San Francisco": a city
     lowered = stripped.lower()
-    for pattern, replacement in _SYNONYM_RES:
-        lowered = pattern.sub(replacement, lowered)
+    lowered = _SYNONYM_RE.sub(lambda m: _SYNONYM_BY_GROUP[m.lastindex - 1], lowered)
     up = bool(_UP.search(lowered))
     down = bool(_DOWN.search(lowered))
     plain = _UP.sub(" ", _DOWN.sub(" ", lowered))
@@ -247,7 +269,7 @@ def parse(text: str) -> _Parsed:
         for t in re.findall(r"[a-z][a-z'’]*[a-z]|[a-z]", plain)
     ]
     place_words = {w for p in places for w in p.split()}
-    stem = _stemmer().stemWord
+    stem = _stem
     skip = _skipped()
     sequence = tuple(
         w
@@ -426,9 +448,22 @@ def rank(
     limit: int = 10,
     threshold: float = THRESHOLD,
 ) -> list[Ranked[T]]:
-    """The candidates (item, its text) that make the same claim as `text`, best first."""
+    """The candidates (item, its text) that make the same claim as `text`, best first.
+
+    Only the `PREFILTER` closest in words (rapidfuzz, in C) are parsed and compared: parsing
+    costs about a millisecond a sentence, and a paraphrase shares enough words to be there."""
+    pool = list(candidates)
+    if len(pool) > PREFILTER:
+        best = process.extract(
+            text,
+            [other for _item, other in pool],
+            scorer=fuzz.token_set_ratio,
+            processor=default_process,
+            limit=PREFILTER,
+        )
+        pool = [pool[index] for _choice, _score, index in best]
     found = []
-    for item, other in candidates:
+    for item, other in pool:
         comparison = compare(text, other)
         if comparison.score >= threshold:
             found.append(Ranked(item, comparison.score))

@@ -424,6 +424,11 @@ class Repository:
         found = self._annotations("a.id = ?", [annotation_id])
         return found[0] if found else None
 
+    def document_title(self, document_id: int) -> str:
+        """A document's title alone (document_by_id also counts its annotations)."""
+        row = self.db.execute("SELECT title FROM documents WHERE id = ?", [document_id]).fetchone()
+        return row[0] if row else ""
+
     def annotations_by_ids(self, ids: Sequence[str]) -> list[Annotation]:
         """The stored annotations among `ids`, in the order of `ids`."""
         where = "a.id IN (SELECT value FROM json_each(?))"
