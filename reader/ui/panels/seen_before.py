@@ -86,9 +86,11 @@ class SeenBeforePanel(QGroupBox):
         self.link_button.setObjectName("seen_before_link")
         self.link_button.setToolTip("Link this claim with the selected one as the same claim")
         self.link_button.clicked.connect(self.toggle_link)
-        self.copy_button = QPushButton("Copy verdict and sources")
+        self.copy_button = QPushButton("Copy verdict")
         self.copy_button.setObjectName("seen_before_copy")
-        self.copy_button.setToolTip("Give this claim the selected one's status and sources")
+        self.copy_button.setToolTip(
+            "Give this claim the status and the sources of the selected one"
+        )
         self.copy_button.clicked.connect(self.copy_verdict)
         buttons = QHBoxLayout()
         buttons.addWidget(self.link_button)
