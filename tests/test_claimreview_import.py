@@ -216,3 +216,39 @@ def test_similar_says_nothing_when_nothing_is_close(tmp_path):
     assert found.returncode == 0 and json.loads(found.stdout) == []
     plain = run(db, "similar", text)
     assert plain.returncode == 0 and plain.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("rating", "value", "status"),
+    [
+        ("False", None, "refuted"),
+        ("Pants on Fire!", None, "refuted"),
+        ("Mostly False", None, "misleading"),
+        ("Half True", None, "misleading"),
+        ("Missing context", None, "misleading"),
+        ("Mixture", None, "disputed"),
+        ("Unproven", None, "unverifiable"),
+        ("Mostly true", None, "supported"),
+        ("True", None, "supported"),
+        ("refuted", None, "refuted"),  # our own export's status word
+        ("", 1, "refuted"),
+        ("", 2, "misleading"),
+        ("", 3, "disputed"),
+        ("", 5, "supported"),
+        ("Wibble", None, None),
+    ],
+)
+def test_a_rating_means_the_status_copying_the_verdict_gives(rating, value, status):
+    from reader.exchange.claimreview_in import status_of
+    from reader.model import FactCheck
+
+    check = FactCheck(
+        url="https://x.example/",
+        claim="c",
+        rating=rating,
+        rating_value=value,
+        best_rating=5 if value is not None else None,
+        worst_rating=1 if value is not None else None,
+    )
+    found = status_of(check)
+    assert (found.value if found else None) == status

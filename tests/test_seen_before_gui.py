@@ -104,3 +104,15 @@ def test_copy_verdict_sets_the_status_and_sources_and_ctrl_z_undoes(
     assert library.annotation(claim.id).status == ClaimStatus.UNVERIFIED
     assert library.citations(claim.id) == []
     assert window.editor.status_combo.currentData() == "unverified"
+
+
+def test_a_deleted_claims_link_goes_and_comes_back_with_its_undo(window, qtbot, library, tmp_path):
+    earlier, _source = _earlier_claims(window, library, tmp_path)
+    claim, panel = _highlight_in_seed(window, qtbot)
+    qtbot.mouseClick(panel.link_button, Qt.MouseButton.LeftButton)
+    assert window.annotations.delete([claim.id]) == 1
+    assert library.annotation(claim.id) is None
+    assert library.seen_before.links(earlier.id) == []  # not shown, not exported
+    window.action_undo.trigger()
+    assert library.annotation(claim.id) is not None
+    assert library.seen_before.links(earlier.id) == [f"urn:uuid:{claim.id}"]

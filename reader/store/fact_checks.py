@@ -156,14 +156,9 @@ class FactCheckStore:
                 )
 
     def links(self, annotation_id: str) -> list[str]:
-        """What this claim is linked to as the same claim, either way round, oldest first."""
-        rows = self.db.execute(
-            "SELECT target, created_at FROM claim_links WHERE annotation_id = ? UNION "
-            "SELECT 'urn:uuid:' || annotation_id, created_at FROM claim_links WHERE target = ? "
-            "ORDER BY 2, 1",
-            [annotation_id, f"urn:uuid:{annotation_id}"],
-        )
-        return [r[0] for r in rows]
+        """What this claim is linked to as the same claim, either way round, oldest first
+        (claims that are gone left out)."""
+        return self.links_for([annotation_id]).get(annotation_id, [])
 
     def links_for(self, annotation_ids: Sequence[str]) -> dict[str, list[str]]:
         """`links` for many claims at once (the exports)."""
@@ -173,10 +168,11 @@ class FactCheckStore:
         ids = json.dumps(list(annotation_ids))
         rows = self.db.execute(
             "SELECT annotation_id, target, created_at FROM claim_links WHERE annotation_id IN "
-            "(SELECT value FROM json_each(?)) UNION "
+            "(SELECT value FROM json_each(?)) AND (target NOT LIKE 'urn:uuid:%' OR "
+            "substr(target, 10) IN (SELECT id FROM annotations)) UNION "
             "SELECT substr(target, 10), 'urn:uuid:' || annotation_id, created_at FROM "
             "claim_links WHERE target IN (SELECT 'urn:uuid:' || value FROM json_each(?)) "
-            "ORDER BY 1, 3, 2",
+            "AND annotation_id IN (SELECT id FROM annotations) ORDER BY 1, 3, 2",
             [ids, ids],
         )
         for annotation_id, target, _created in rows:

@@ -367,12 +367,13 @@ def m_issue15_fact_checks(db: Database) -> None:
         "INSERT INTO fact_checks_fts (rowid, claim) VALUES (new.id, new.claim); END"
     )
     # "Same claim" links the user made: from a claim to another claim ("urn:uuid:<id>") or to
-    # an imported fact-check (its url). No foreign key on the target: a link to a fact-check
-    # outlives a re-import, and one to a deleted claim is simply not shown.
+    # an imported fact-check (its url). No foreign keys: a link outlives the deletion of
+    # either claim, so the undo of a delete (which puts the claim back under its id) brings
+    # its links back; a link to a claim that is gone is not shown or exported.
     db.execute(
         """
         CREATE TABLE claim_links (
-            annotation_id TEXT NOT NULL REFERENCES annotations(id) ON DELETE CASCADE,
+            annotation_id TEXT NOT NULL,
             target TEXT NOT NULL,
             created_at TEXT NOT NULL,
             PRIMARY KEY (annotation_id, target)
