@@ -99,6 +99,8 @@ def test_copy_verdict_sets_the_status_and_sources_and_ctrl_z_undoes(
     assert library.annotation(claim.id).status == ClaimStatus.REFUTED
     assert window.editor.status_combo.currentData() == "refuted"
     assert [c.source_id for c in library.citations(claim.id)] == [source.id]
+    assert window.editor.citations.citation_list.count() == 1  # the Sources box shows it
+    assert tuple(window.sidebar.model.citation_counts(claim.id))[0] == 1  # and the sidebar
     window.focus_document()
     qtbot.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert library.annotation(claim.id).status == ClaimStatus.UNVERIFIED

@@ -414,6 +414,7 @@ class AnnotationEditor(QWidget):
         self.seen_before: SeenBeforePanel | None = None
         if library is not None:
             self.seen_before = SeenBeforePanel(library)
+            self.seen_before.sources_changed.connect(self.citations_changed)
             form.insertRow(self._sources_row + 1, self.seen_before)
         # Who changed what and when: read from the library each time the annotation is shown.
         self._library = library

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
@@ -56,6 +56,8 @@ def describe(match) -> str:
 
 
 class SeenBeforePanel(QGroupBox):
+    sources_changed = Signal(str)  # annotation id whose citations a copied verdict changed
+
     def __init__(self, library, parent: QWidget | None = None) -> None:
         super().__init__("Seen before", parent)
         self.setObjectName("editor_seen_before")
@@ -202,6 +204,7 @@ class SeenBeforePanel(QGroupBox):
     def _tell(self, annotation: Annotation) -> None:
         if self.changed is not None:
             self.changed(annotation, annotation.id)
+        self.sources_changed.emit(annotation.id)
 
     def _record(self, text: str, undo: Callable[[], None], redo: Callable[[], None]) -> None:
         if self.record is not None:
