@@ -11,9 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reader.citations import short_reference
-from reader.exchange import paragraph_at, paragraph_breaks
-from reader.exchange.claimreview_in import status_of
 from reader.model import (
     Annotation,
     AnnotationKind,
@@ -23,7 +20,6 @@ from reader.model import (
     Source,
     Stance,
 )
-from reader.similar import THRESHOLD, fts_query, rank
 
 __all__ = ["CopiedVerdict", "SeenBefore", "SeenMatch"]
 
@@ -94,10 +90,13 @@ class SeenBefore:
         return self._library.repo
 
     def matches(
-        self, text: str, *, exclude: str = "", limit: int = 5, threshold: float = THRESHOLD
+        self, text: str, *, exclude: str = "", limit: int = 5, threshold: float | None = None
     ) -> list[SeenMatch]:
         """Claims and fact-checks that make the same claim as `text`, best first (none when
         nothing is close enough); `exclude` is the id of the claim `text` is from."""
+        # Imported here: the matcher's tables and regexes are not needed before a claim is.
+        from reader.similar import THRESHOLD, fts_query, rank
+
         query = fts_query(text)
         if not query:
             return []
@@ -110,7 +109,12 @@ class SeenBefore:
         linked = set(repo.fact_checks.links(exclude)) if exclude else set()
         return [
             self._describe(r.item, r.score, linked)
-            for r in rank(text, candidates, limit=limit, threshold=threshold)
+            for r in rank(
+                text,
+                candidates,
+                limit=limit,
+                threshold=THRESHOLD if threshold is None else threshold,
+            )
         ]
 
     def for_annotation(self, annotation: Annotation, limit: int = 5) -> list[SeenMatch]:
@@ -134,6 +138,9 @@ class SeenBefore:
         return self._describe(check, 1.0, {target}) if check else None
 
     def _describe(self, item: object, score: float, linked: set[str]) -> SeenMatch:
+        from reader.citations import short_reference
+        from reader.exchange.claimreview_in import status_of
+
         if isinstance(item, FactCheck):
             status = status_of(item)
             return SeenMatch(
@@ -165,6 +172,8 @@ class SeenBefore:
         )
 
     def _location(self, a: Annotation) -> str:
+        from reader.exchange import paragraph_at, paragraph_breaks
+
         if a.page >= 0:
             return f"p. {a.page + 1}"
         text = self._repo.version_text(a.version_id)
