@@ -222,6 +222,7 @@ class _Parsed:
     down: bool
     negations: tuple[frozenset[str], ...]  # the content words each negation bears on
     prediction: bool
+    question: bool
 
 
 def _sentence_starts(text: str) -> set[int]:
@@ -266,7 +267,9 @@ def parse(text: str) -> _Parsed:
     plain = _UP.sub(" ", _DOWN.sub(" ", lowered))
     tokens = [
         t.replace("’", "'").removesuffix("'s")
-        for t in re.findall(r"[a-z][a-z'’]*[a-z]|[a-z]", plain)
+        # Letters of any script: a Russian or Japanese sentence is not reduced to the
+        # Latin names in it.
+        for t in re.findall(r"[^\W\d_](?:[^\W\d_]|['’])*[^\W\d_]|[^\W\d_]", plain)
     ]
     place_words = {w for p in places for w in p.split()}
     stem = _stem
@@ -301,6 +304,7 @@ def parse(text: str) -> _Parsed:
         down,
         negations,
         bool(_PREDICTION.search(lowered)) or future,
+        text.rstrip(" \"'”’)").endswith(("?", "？")),
     )
 
 
@@ -387,6 +391,8 @@ def compare(a: str, b: str) -> Comparison:
         pa.down and pb.up and not (pa.up or pb.down)
     ):
         return Comparison(0.0, "the opposite direction")
+    if pa.question != pb.question:
+        return Comparison(0.0, "a question")
     if pa.prediction != pb.prediction:
         return Comparison(0.0, "a prediction")
     shared = pa.words & pb.words
@@ -404,8 +410,8 @@ def compare(a: str, b: str) -> Comparison:
     dice = 2 * len(shared) / (len(pa.words) + len(pb.words))
     fuzzy = fuzz.token_set_ratio(" ".join(sorted(pa.words)), " ".join(sorted(pb.words))) / 100
     lexical = 0.35 * dice + 0.65 * fuzzy
-    if len(shared) == 1 and not agreed:
-        lexical *= 0.6  # one word in common says little
+    if len(shared) < 3 and not agreed:
+        lexical *= 0.6 if len(shared) == 1 else 0.8  # a word or two in common says little
     counted = max(len(pa.figures), len(pb.figures))
     if counted:
         score = 0.55 * lexical + 0.45 * (agreed / counted)

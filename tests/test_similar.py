@@ -173,3 +173,32 @@ def test_the_full_text_query_finds_stems_places_and_figures():
     assert '"opioid"*' in query
     assert '"79 770"' in query and '"2022"' in query
     assert fts_query("") == ""
+
+
+def test_no_two_sentences_of_the_corpus_articles_are_taken_for_one_claim():
+    # 278 real sentences (news in English, Russian, Japanese, a fact-check, the seed): any two
+    # different ones share words and figures often, but none makes the other's claim.
+    from conftest import CORPUS
+
+    sentences = []
+    for path in sorted((CORPUS / "text").glob("aeb-*.txt")) + [SEED]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            for s in re.split(r"(?<=[a-z0-9)][.!?])\s+(?=[A-Z])", line):
+                if 40 < len(s) < 400 and re.search("[a-zA-Z]{4}", s):
+                    sentences.append(s.strip())
+    assert len(sentences) > 200
+    same = [
+        (a, b)
+        for i, a in enumerate(sentences)
+        for b in sentences[i + 1 :]
+        if a != b and compare(a, b).same
+    ]
+    assert same == []
+
+
+def test_a_question_is_not_the_statement():
+    claim = "The United States imposed tariffs on Chinese imports in 2018."
+    assert compare(claim, "The U.S. imposed tariffs on Chinese imports in 2018.").same
+    assert compare(
+        claim, "Did the United States impose tariffs on Chinese imports in 2018?"
+    ).reason == ("a question")
