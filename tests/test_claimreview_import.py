@@ -252,3 +252,22 @@ def test_a_rating_means_the_status_copying_the_verdict_gives(rating, value, stat
     )
     found = status_of(check)
     assert (found.value if found else None) == status
+
+
+def test_similar_finds_an_earlier_claim_with_its_status_and_document(tmp_path):
+    db = tmp_path / "library.sqlite"
+    quote = "As early as 2019, China officially scheduled all fentanyl-related substances"
+    made = run(db, "annotate", str(SEED), "--quote", quote, "--status", "disputed")
+    assert made.returncode == 0, made.stderr
+    claim_id = made.stdout.strip()
+    text = "In 2019 China became the first country to ban all fentanyl-related substances."
+    found = run(db, "similar", text, "--json", "--limit", "3")
+    assert found.returncode == 0, found.stderr
+    matches = json.loads(found.stdout)
+    assert [list(m) for m in matches] == [["id", "quote", "status", "document", "score"]]
+    assert matches[0]["id"] == claim_id and matches[0]["status"] == "disputed"
+    assert matches[0]["quote"] == quote
+    assert matches[0]["document"]  # the seed article's title
+    plain = run(db, "similar", text)
+    assert "disputed" in plain.stdout and claim_id in plain.stdout
+    assert json.loads(run(db, "similar", text.replace("China", "India"), "--json").stdout) == []
