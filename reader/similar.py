@@ -66,7 +66,8 @@ _GENERIC = set(
     "national government claim claimed claims stated told tell note noted become became "
     "becomes make made makes take took get got go went do done ever officially actually "
     "really currently nowadays already early primarily mainly mostly largely reportedly "
-    "approximately estimated estimate".split()
+    "approximately estimated estimate reach reached reaches hit hits stood stand stands "
+    "totaled totalled totals amounted amount amounts".split()
 )
 # Phrases folded to one token before anything else ("death toll" and "deaths" are one idea).
 _SYNONYMS = [
@@ -128,6 +129,8 @@ _ATTRIBUTION = [
         r"\b(?:[Dd]ata|[Ff]igures|[Ss]tatistics|[Nn]umbers) from (?:the )?"
         r"(?:[A-Z][\w.&'’-]*\s*(?:\([A-Z]+\)\s*)?"
         r"(?:(?:of|on|for|and|the)\s+)?)+(?:show(?:s|ed)?|found)? ?(?:that)?",
+        r"^(?:[Tt]he )?(?:[A-Z][\w.&'’-]*\s+)+(?:says|said|reports|reported|estimates|"
+        r"estimated|finds|found)(?: that)?\b",
         r",? (?:said|says|reported|reports) (?:the )?"
         r"(?:[A-Z][\w.&'’-]*\s*(?:(?:of|on|for|and)\s+)?)+",
     )

@@ -271,3 +271,19 @@ def test_similar_finds_an_earlier_claim_with_its_status_and_document(tmp_path):
     plain = run(db, "similar", text)
     assert "disputed" in plain.stdout and claim_id in plain.stdout
     assert json.loads(run(db, "similar", text.replace("China", "India"), "--json").stdout) == []
+
+
+def test_merging_a_colleagues_library_brings_their_fact_checks_once(tmp_path):
+    mine, theirs = tmp_path / "mine.sqlite", tmp_path / "theirs.sqlite"
+    feed = tmp_path / "feed.json"
+    feed.write_text(json.dumps(forms()["@graph"]), encoding="utf-8")
+    assert run(theirs, "import", str(feed)).returncode == 0
+    assert run(mine, "sets").returncode == 0  # an empty library of my own
+    for _ in range(2):
+        merged = run(mine, "import", str(theirs))
+        assert merged.returncode == 0, merged.stderr
+    assert fact_checks(mine) == fact_checks(theirs)
+    found = json.loads(
+        run(mine, "similar", "Opioid deaths reached 79,770 in 2022.", "--json").stdout
+    )
+    assert [m["url"] for m in found] == ["https://factcheck.example/opioid-toll"]

@@ -14,7 +14,6 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from reader.model import Annotation, AnnotationKind
+from reader.ui.wrapping_row import WrappingRow
 
 # Long enough that arrowing through the sidebar does not search for every claim passed.
 SETTLE_MS = 250
@@ -94,14 +94,12 @@ class SeenBeforePanel(QGroupBox):
             "Give this claim the status and the sources of the selected one"
         )
         self.copy_button.clicked.connect(self.copy_verdict)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.link_button)
-        buttons.addWidget(self.copy_button)
-        buttons.addStretch(1)
+        # A narrow panel stacks the two buttons rather than cut them off.
+        buttons = WrappingRow([self.link_button, self.copy_button])
         layout = QVBoxLayout(self)
         layout.addWidget(self.empty_label)
         layout.addWidget(self.list)
-        layout.addLayout(buttons)
+        layout.addWidget(buttons)
         self.hide()
 
     def set_annotation(self, annotation: Annotation | None) -> None:
