@@ -101,21 +101,29 @@ class SeenBefore:
         if not query:
             return []
         repo = self._repo
-        ids = [i for i in repo.fact_checks.claim_ids_matching(query, CANDIDATES) if i != exclude]
-        claims = repo.annotations_by_ids(ids)
+        claims = [c for c in repo.fact_checks.claims_matching(query, CANDIDATES) if c[0] != exclude]
         checks = repo.fact_checks.search(query, CANDIDATES)
-        candidates: list[tuple[object, str]] = [(a, a.anchor.quote) for a in claims]
+        # Claims by id until they are decided on: only the matches are read whole.
+        candidates: list[tuple[object, str]] = [(f"urn:uuid:{i}", quote) for i, quote in claims]
         candidates += [(c, c.claim) for c in checks]
+        found = rank(
+            text,
+            candidates,
+            limit=limit,
+            threshold=THRESHOLD if threshold is None else threshold,
+        )
+        ids = [r.item.removeprefix("urn:uuid:") for r in found if isinstance(r.item, str)]
+        whole = {a.id: a for a in repo.annotations_by_ids(ids)}
         linked = set(repo.fact_checks.links(exclude)) if exclude else set()
-        return [
-            self._describe(r.item, r.score, linked)
-            for r in rank(
-                text,
-                candidates,
-                limit=limit,
-                threshold=THRESHOLD if threshold is None else threshold,
-            )
-        ]
+        matches = []
+        for r in found:
+            item = r.item
+            if isinstance(item, str):
+                item = whole.get(item.removeprefix("urn:uuid:"))
+                if item is None:
+                    continue
+            matches.append(self._describe(item, r.score, linked))
+        return matches
 
     def for_annotation(self, annotation: Annotation, limit: int = 5) -> list[SeenMatch]:
         """`matches` for a claim (its own words: the wording reviewed, else the quote), with

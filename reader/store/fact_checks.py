@@ -114,20 +114,20 @@ class FactCheckStore:
         )
         return [_check(r) for r in rows]
 
-    def claim_ids_matching(self, match: str, limit: int) -> list[str]:
-        """Ids of claims (annotations of kind claim) whose quote or note matches the FTS5
-        query `match`, best (bm25) first."""
+    def claims_matching(self, match: str, limit: int) -> list[tuple[str, str]]:
+        """(id, quote) of claims (annotations of kind claim) whose quote or note matches the
+        FTS5 query `match`, best (bm25) first."""
         if not match:
             return []
         # Over-fetched, as the FTS index also holds evidence, questions and comments.
         rows = self.db.execute(
-            "SELECT a.id FROM (SELECT rowid AS hit, rank FROM annotations_fts WHERE "
+            "SELECT a.id, a.quote FROM (SELECT rowid AS hit, rank FROM annotations_fts WHERE "
             f"annotations_fts MATCH ? ORDER BY rank LIMIT {int(limit) * 3}) h "
             "JOIN annotations a ON a.rowid = h.hit WHERE a.kind = 'claim' "
             f"ORDER BY h.rank LIMIT {int(limit)}",
             [match],
         )
-        return [r[0] for r in rows]
+        return [(r[0], r[1]) for r in rows]
 
     # -- same-claim links --------------------------------------------------------------------
 
