@@ -287,3 +287,30 @@ def test_merging_a_colleagues_library_brings_their_fact_checks_once(tmp_path):
         run(mine, "similar", "Opioid deaths reached 79,770 in 2022.", "--json").stdout
     )
     assert [m["url"] for m in found] == ["https://factcheck.example/opioid-toll"]
+
+
+def test_same_claim_links_travel_in_the_json_export_and_come_back(tmp_path):
+    from reader.library import Library
+    from reader.model import ExportScope
+
+    mine = Library(tmp_path / "mine.sqlite")
+    opened = mine.open_path(SEED)
+    text = opened.document.text
+    spans = [text.index(q) for q in ("the death toll from opioids", "As early as 2019")]
+    first, second = (mine.highlight(opened, s, s + 27) for s in spans)
+    mine.seen_before.link(first.id, f"urn:uuid:{second.id}")
+    mine.seen_before.link(first.id, "https://factcheck.example/opioid-toll")
+    out = tmp_path / "export.json"
+    with out.open("w", encoding="utf-8") as stream:
+        mine.export(stream, "json", ExportScope())
+    mine.close()
+    theirs = Library(tmp_path / "theirs.sqlite")
+    try:
+        assert str(theirs.import_file(out)) == "added 2, updated 0, unchanged 0"
+        assert sorted(theirs.seen_before.links(first.id)) == sorted(
+            [f"urn:uuid:{second.id}", "https://factcheck.example/opioid-toll"]
+        )
+        assert theirs.seen_before.links(second.id) == [f"urn:uuid:{first.id}"]
+        assert str(theirs.import_file(out)) == "added 0, updated 0, unchanged 2"
+    finally:
+        theirs.close()

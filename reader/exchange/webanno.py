@@ -697,6 +697,7 @@ def _incoming(data: Any, where: str) -> Incoming:
         sets=claim.strings("sets"),
         full=True,
         history=_read_history(claim, where),
+        same_claims=claim.strings("sameClaimAs"),
     )
 
 
