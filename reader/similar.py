@@ -236,6 +236,7 @@ def _sentence_starts(text: str) -> set[int]:
 
 @lru_cache(maxsize=4096)
 def parse(text: str) -> _Parsed:
+    """What `compare` needs of a sentence (cached: a library's claims are compared again)."""
     text = " ".join(text.split())
     text = re.sub(r"\b[Aa] decade\b|\bdecade\b", "10 years", text)
     # Who said it is not what is said: "according to the CDC" and "the CDC said" are dropped.
