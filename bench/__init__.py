@@ -16,6 +16,7 @@ temporary folder; the table is also written to bench/out/results.txt (git-ignore
   extraction     article F1 / metadata of ours vs readability-lxml, trafilatura, Readability.js
                  alone on 137 pages with expected output; `extract` processes vs readability
   team           merging a 100,000-annotation library vs raw SQL copy; the served search vs FTS5
+  seen_before    "seen before" over 100,000 claims + 10,000 fact-checks vs its FTS5 + rapidfuzz
   hostile        a 100,000-entry outline vs MuPDF's own walk; weighing pages vs reading their text
 """
 
@@ -32,5 +33,6 @@ BENCHMARKS = (
     "extraction",
     "team",
     "hostile",
+    "seen_before",
 )
 QT_BENCHMARKS = frozenset({"scroll_render", "article_open"})  # need a QApplication in-process

@@ -23,6 +23,7 @@ COMMANDS = (
     "history",
     "serve",
     "compare-numbers",
+    "similar",
 )
 
 
@@ -127,7 +128,25 @@ def build_parser() -> argparse.ArgumentParser:
     numbers.add_argument("claim")
     numbers.add_argument("evidence")
     numbers.add_argument("--json", action="store_true")
+    similar = sub.add_parser("similar", help="earlier claims and fact-checks making this claim")
+    similar.add_argument("text")
+    similar.add_argument("--json", action="store_true")
+    similar.add_argument("--limit", type=_positive, default=10)
     return parser
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    library = _library(args)
+    try:
+        found = library.seen_before.matches(args.text, limit=args.limit)
+    finally:
+        library.close()
+    if args.json:
+        sys.stdout.write(json.dumps([m.as_json() for m in found], ensure_ascii=False) + "\n")
+    for m in [] if args.json else found:
+        verdict = m.fact_check.rating if m.fact_check else m.status
+        print(f"{m.score:.2f}  {verdict or '-'}  {m.document}  {m.target}\n      {m.quote}")
+    return 0
 
 
 def cmd_compare_numbers(args: argparse.Namespace) -> int:
@@ -543,6 +562,7 @@ def run(argv: Sequence[str]) -> int:
         "history": cmd_history,
         "serve": cmd_serve,
         "compare-numbers": cmd_compare_numbers,
+        "similar": cmd_similar,
     }
     try:
         return handlers[args.command](args)

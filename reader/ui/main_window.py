@@ -224,6 +224,9 @@ class MainWindow(QMainWindow):
         self.editor.open_evidence.connect(self.navigation.open_annotation_by_id)
         if self.editor.citations is not None:
             self.editor.citations.record = self.annotations.record
+        if self.editor.seen_before is not None:
+            self.editor.seen_before.record = self.annotations.record
+            self.editor.seen_before.changed = self.annotations.changed
         self.editor.done_editing.connect(self.focus_document)
         self.sidebar.set_members_provider = self.library.set_members
         self.sidebar.filters.author_ids_provider = self.library.annotation_ids_by
