@@ -82,10 +82,10 @@ def test_link_is_stored_exported_and_undone(window, qtbot, library, tmp_path):
     markdown = io.StringIO()
     library.export(markdown, "md", ExportScope())
     assert f"**Same claim as:** `urn:uuid:{earlier.id}`" in markdown.getvalue()
-    window.action_undo.trigger()
+    window.action("undo").trigger()
     assert library.seen_before.links(claim.id) == []
     qtbot.waitUntil(lambda: panel.list.count() > 0 and "✓" not in panel.list.item(0).text())
-    window.action_redo.trigger()
+    window.action("redo").trigger()
     assert library.seen_before.links(claim.id) == [f"urn:uuid:{earlier.id}"]
 
 
@@ -115,6 +115,6 @@ def test_a_deleted_claims_link_goes_and_comes_back_with_its_undo(window, qtbot, 
     assert window.annotations.delete([claim.id]) == 1
     assert library.annotation(claim.id) is None
     assert library.seen_before.links(earlier.id) == []  # not shown, not exported
-    window.action_undo.trigger()
+    window.action("undo").trigger()
     assert library.annotation(claim.id) is not None
     assert library.seen_before.links(earlier.id) == [f"urn:uuid:{claim.id}"]
