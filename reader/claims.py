@@ -30,6 +30,7 @@ __all__ = [
     "candidates",
     "features",
     "score",
+    "sentence_key",
     "sentence_spans",
 ]
 
@@ -247,6 +248,12 @@ class Candidate:
             "score": round(self.score, 3),
             "reasons": list(self.reasons),
         }
+
+
+def sentence_key(sentence: str) -> str:
+    """A sentence as a dismissal remembers it: whitespace folded (a PDF's line breaks move
+    from one version to the next)."""
+    return " ".join(sentence.split())
 
 
 def _words(sentence: str) -> int:

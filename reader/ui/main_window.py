@@ -230,6 +230,11 @@ class MainWindow(QMainWindow):
         self._build_menus_and_toolbar()
         self._build_status_bar()
         self._wire()
+        from reader.ui.number_badges import NumberBadges
+        from reader.ui.panels.candidates import install_check_assistant
+
+        self.check_assistant = install_check_assistant(self)  # issue 15: candidate claims
+        self.number_badges = NumberBadges(self)
         self.refresh_start_page()
         self._restore_current_set()
         self._restore_state()

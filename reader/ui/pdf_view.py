@@ -19,6 +19,7 @@ from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from math import ceil, floor
 from typing import Any
 
@@ -192,6 +193,8 @@ class MarkerScrollBar(QScrollBar):
         self._slider: QRect | None = None  # the slider's rect at the last value change
         self._last_value = self.value()
         self._mouse_down = False
+        # More ticks from elsewhere (the candidate claims), drawn under the annotations'.
+        self.extra_markers: list[Callable[[], Iterable[tuple[float, QColor]]]] = []
 
     def set_marker_source(self, source: MarkerSource) -> None:
         if inspect.ismethod(source):
@@ -238,7 +241,7 @@ class MarkerScrollBar(QScrollBar):
             return self._pixmap
         rows: dict[int, QColor] = {}
         span = max(1, h - self.TICK_HEIGHT)
-        for fraction, colour in source():
+        for fraction, colour in chain(*(extra() for extra in self.extra_markers), source()):
             y = round(max(0.0, min(1.0, fraction)) * span)
             rows[y] = colour  # the later annotation wins a shared pixel row
         pm = QPixmap(max(1, round(w * dpr)), max(1, round(h * dpr)))

@@ -88,6 +88,8 @@ STATUS_COLORS: dict[ClaimStatus, tuple[str, str]] = {
 }
 
 _ALL = ""  # item data of the "All …" entries
+_NUMBER_COLORS = {"agree": ("#1a7f37", "#ffffff"), "differ": ("#b3261e", "#ffffff")}
+_NUMBER_COLORS["none"] = STATUS_COLORS[ClaimStatus.UNVERIFIED]
 
 
 def count_text(shown: int, total: int, filtering: bool, noun: str = "annotation") -> str:
@@ -386,6 +388,8 @@ class AnnotationDelegate(QStyledItemDelegate):
     PAD = 6
     BAR = 4
     GAP = 4
+    # Annotation id → its numbers check ("agree", "differ: 79,770 vs 81,806", "none").
+    number_checks: Mapping[str, str] = {}
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
         small = QFont(option.font)
@@ -516,6 +520,12 @@ class AnnotationDelegate(QStyledItemDelegate):
         cites = citation_text(counts)
         if cites:
             text(cites, text_color)
+        check = self.number_checks.get(a.id, "")
+        if check:  # the words say it; the colour only repeats them
+            verdict, _, pair = check.partition(": ")
+            words = {"agree": "numbers agree", "none": "no figures to compare"}
+            fill, ink = _NUMBER_COLORS[verdict]
+            pill(words.get(verdict, f"≠ {pair}"), QColor(fill), QColor(ink))
         painter.restore()
 
 
@@ -573,7 +583,8 @@ class AnnotationsPanel(QWidget):
         self.view.setAccessibleName("Annotations")
         self.view.setModel(self.proxy)
         self.view.setModelColumn(self.model.column(Column.QUOTE))
-        self.view.setItemDelegate(AnnotationDelegate(self.view))
+        self.delegate = AnnotationDelegate(self.view)
+        self.view.setItemDelegate(self.delegate)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setUniformItemSizes(True)
@@ -647,6 +658,14 @@ class AnnotationsPanel(QWidget):
 
     def set_citation_counts(self, annotation_id: str, counts: Counts) -> None:
         self.model.set_citation_counts(annotation_id, counts)
+
+    def set_number_checks(self, checks: Mapping[str, str]) -> None:
+        """The numbers check of each claim whose evidence has figures (reader.ui.number_badges)."""
+        self.delegate.number_checks = dict(checks)
+        self.view.viewport().update()
+
+    def number_check(self, annotation_id: str) -> str:
+        return self.delegate.number_checks.get(annotation_id, "")
 
     # -- sets ----------------------------------------------------------------------------------
 
