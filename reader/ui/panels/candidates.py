@@ -15,16 +15,20 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QColor, QKeyEvent, QPalette
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QDockWidget,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMenu,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -68,6 +72,68 @@ class _CandidateList(QListWidget):
         super().keyPressEvent(event)
 
 
+class _CandidateDelegate(QStyledItemDelegate):
+    """Two lines of the sentence (elided), then its reasons and score, small and dim."""
+
+    PAD = 5
+    LINES = 2
+
+    def _small(self, option: QStyleOptionViewItem) -> QFont:
+        small = QFont(option.font)
+        size = option.font.pointSizeF()
+        if size > 0:
+            small.setPointSizeF(max(6.0, size * 0.85))
+        return small
+
+    def sizeHint(self, option: QStyleOptionViewItem, index) -> QSize:  # noqa: N802
+        fm, sfm = QFontMetrics(option.font), QFontMetrics(self._small(option))
+        return QSize(200, 2 * self.PAD + self.LINES * fm.lineSpacing() + sfm.height() + 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index) -> None:
+        c: Candidate | None = index.data(CANDIDATE_ROLE)
+        if c is None:
+            super().paint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        ink = opt.palette.color(role)
+        dim = QColor(ink)
+        dim.setAlphaF(0.7)
+        rect = opt.rect.adjusted(self.PAD, self.PAD, -self.PAD, -self.PAD)
+        fm = QFontMetrics(option.font)
+        painter.save()
+        painter.setFont(option.font)
+        painter.setPen(ink)
+        y = rect.top()
+        words = " ".join(c.text.split()).split(" ")
+        for line in range(self.LINES):
+            taken = ""
+            while words and fm.horizontalAdvance(f"{taken} {words[0]}".strip()) <= rect.width():
+                taken = f"{taken} {words.pop(0)}".strip()
+            if line == self.LINES - 1 and words:
+                taken = fm.elidedText(
+                    f"{taken} {' '.join(words)}".strip(), Qt.TextElideMode.ElideRight, rect.width()
+                )
+            elif not taken and words:  # one word wider than the row
+                taken = fm.elidedText(words.pop(0), Qt.TextElideMode.ElideRight, rect.width())
+            painter.drawText(rect.left(), y + fm.ascent(), taken)
+            y += fm.lineSpacing()
+        small = self._small(option)
+        painter.setFont(small)
+        painter.setPen(dim)
+        sfm = QFontMetrics(small)
+        reasons = sfm.elidedText(
+            f"{' · '.join(c.reasons)}   {c.score:.0%}", Qt.TextElideMode.ElideRight, rect.width()
+        )
+        painter.drawText(rect.left(), y + 2 + sfm.ascent(), reasons)
+        painter.restore()
+
+
 class CandidatesPanel(QWidget):
     """The list, its two actions and a count. Knows no Library: the assistant fills it."""
 
@@ -81,6 +147,7 @@ class CandidatesPanel(QWidget):
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.list.setUniformItemSizes(True)
+        self.list.setItemDelegate(_CandidateDelegate(self.list))
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._context_menu)
         # Actions (named like the window's, so a busy window disables them with the rest).
@@ -122,6 +189,7 @@ class CandidatesPanel(QWidget):
         for c in found:
             sentence = " ".join(c.text.split())
             item = QListWidgetItem(f"{sentence}\n{' · '.join(c.reasons)}  {c.score:.0%}")
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, f"{sentence} ({', '.join(c.reasons)})")
             item.setData(CANDIDATE_ROLE, c)
             item.setToolTip(
                 f"<p>{sentence}</p><p>"
@@ -254,17 +322,26 @@ class CheckAssistant(QObject):
         """The tab's candidates, less the dismissed ones and those made claims already."""
         found = self._found.get(tab, [])
         dismissed = self._dismissed.get(tab, set())
-        claims = [
+        # The claims' extents merged into disjoint spans: a document may hold thousands.
+        starts: list[int] = []
+        ends: list[int] = []
+        claims = sorted(
             (a.anchor.start, a.anchor.end)
             for a in tab.annotations.values()
             if a.kind is AnnotationKind.CLAIM
-        ]
-        return [
-            c
-            for c in found
-            if sentence_key(c.text) not in dismissed
-            and not any(s < c.end and c.start < e for s, e in claims)
-        ]
+        )
+        for s, e in claims:
+            if ends and s <= ends[-1]:
+                ends[-1] = max(ends[-1], e)
+            else:
+                starts.append(s)
+                ends.append(e)
+
+        def claimed(c: Candidate) -> bool:
+            i = bisect_right(starts, c.end - 1) - 1
+            return i >= 0 and ends[i] > c.start
+
+        return [c for c in found if sentence_key(c.text) not in dismissed and not claimed(c)]
 
     def refresh(self) -> None:
         for gone in [t for t in self._found if t not in self.window.open_tabs()]:
