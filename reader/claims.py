@@ -158,6 +158,7 @@ _TOKEN_RE = re.compile(r"\w+(?:['’]\w+)*")
 _NAME_RE = re.compile(r"(?<=[\s(\"“])[A-Z][a-z]+|(?<=[\s(\"“])[A-Z]{2,}\b")
 _PAST_RE = re.compile(r"\b[a-z]{3,}ed\b")
 _URL_RE = re.compile(r"\S+\.(?:com|org|net|gov|edu|[a-z]{2})/\S*|https?://\S+|www\.\S+")
+_ACTIVE_PAST_RE = re.compile(r"(?<!\bbe )(?<!\bbeen )\b([a-z]{3,}ed)\b", re.IGNORECASE)
 _NOT_PAST = frozenset("expected projected predicted forecasted anticipated".split())
 _WORD_RE = re.compile(r"\w+(?:['’.,-]\w+)*")
 _CJK_RE = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
@@ -353,13 +354,12 @@ def _is_english(text: str) -> bool | None:
     return sum(1 for w in tokens if w in _ENGLISH) >= 0.2 * len(tokens)
 
 
-def _is_prediction(found: dict[str, float]) -> bool:
-    """What will, could or is expected to happen, with nothing said of what did."""
-    return (
-        ("prediction" in found or "modal" in found)
-        and "past_verb" not in found
-        and "past" not in found
-    )
+def _is_prediction(sentence: str, found: dict[str, float]) -> bool:
+    """What will, could or is expected to happen, with nothing said of what did ("will be
+    passed" is no past)."""
+    if not ("prediction" in found or "modal" in found) or "past_verb" in found:
+        return False
+    return not any(m.group(1).lower() not in _NOT_PAST for m in _ACTIVE_PAST_RE.finditer(sentence))
 
 
 def _is_boilerplate(sentence: str, words: int) -> bool:
@@ -425,7 +425,7 @@ def candidates(text: str, threshold: float = THRESHOLD) -> list[Candidate]:
             if caption or sentence.endswith("?") or _is_boilerplate(sentence, _words(sentence)):
                 continue
             probability, reasons, found = _judge(sentence, english)
-            if probability >= threshold and not _is_prediction(found):
+            if probability >= threshold and not _is_prediction(sentence, found):
                 out.append(Candidate(s, e, sentence, probability, reasons))
     return out
 

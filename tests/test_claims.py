@@ -80,6 +80,7 @@ NOT_CLAIMS = [
     "Overdose deaths will double by 2030, experts say.",
     "The economy is expected to grow 3 percent next year.",
     "Prices could rise by 5 percent before the end of the year.",
+    "He is confident the nuclear deal will be passed by Congress.",  # a passive is no past
     # exhortation and courtesy
     "We must act now to stop this crisis.",
     "Thank you all for being here tonight, ladies and gentlemen.",
@@ -107,6 +108,8 @@ CLAIMS = [
     ("The minister said the programme had cost £2 billion.", "attribution"),
     ("The flooding was caused by a failed dam upstream.", "causal"),
     ("Sales of electric cars more than doubled last year.", "comparison"),
+    # A prediction someone made is a fact about what they said.
+    ("Officials said the death toll would pass 1,000.", "attribution"),
 ]
 
 
