@@ -12,9 +12,11 @@ def _open_with_candidates(window, qtbot, path=SEED, look=False):
     assistant = window.check_assistant
     tab = window.open_document(str(path))
     assert tab is not None
+    # Nothing is computed while the document is being shown: only after its first paint.
+    assert assistant.found(tab) is None
     if look:  # the Candidates tab brought to the front of its dock
         assistant.dock.raise_()
-    qtbot.waitUntil(lambda: tab in assistant._found, timeout=60000)
+    qtbot.waitUntil(lambda: assistant.found(tab) is not None, timeout=60000)
     return tab, assistant, assistant.panel
 
 
@@ -87,7 +89,7 @@ def test_a_dismissal_survives_reopening_the_document_and_can_be_undone(window, q
 def test_a_big_pdfs_text_is_read_for_its_candidates_when_the_list_is_looked_at(window, qtbot):
     path = CORPUS / "pdf" / "GeoTopo-komprimiert.pdf"  # 117 pages: its text is read on a worker
     tab = window.open_document(str(path))
-    qtbot.waitUntil(lambda: tab in window.check_assistant._waiting)
+    qtbot.waitUntil(lambda: window.check_assistant.waiting_for_text(tab))
     assert not tab.opened.document.text_ready  # opening alone reads nothing more
     assert "once the document's text is read" in window.check_assistant.panel.count_label.text()
     tab, _assistant, panel = _open_with_candidates(window, qtbot, path, look=True)

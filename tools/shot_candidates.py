@@ -25,7 +25,7 @@ def main(db: str, document: str, out: str) -> int:
     assistant = window.check_assistant
     assistant.dock.raise_()
     tab = window.open_document(document, background=False)
-    if tab not in assistant._found:
+    if assistant.found(tab) is None:
         loop = QEventLoop()
         assistant.computed.connect(lambda _tab: loop.quit())
         QTimer.singleShot(60_000, loop.quit)  # a tool, not a test: give up rather than hang

@@ -318,6 +318,14 @@ class CheckAssistant(QObject):
 
     # -- what is shown -------------------------------------------------------------------------
 
+    def found(self, tab) -> list[Candidate] | None:
+        """All of the tab's candidates, or None while they are not known yet."""
+        return self._found.get(tab)
+
+    def waiting_for_text(self, tab) -> bool:
+        """Whether the tab's candidates wait for its text (a big PDF's, read on a worker)."""
+        return tab in self._waiting
+
     def visible(self, tab) -> list[Candidate]:
         """The tab's candidates, less the dismissed ones and those made claims already."""
         found = self._found.get(tab, [])
