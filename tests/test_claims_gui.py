@@ -98,6 +98,7 @@ def test_a_big_pdfs_text_is_read_for_its_candidates_when_the_list_is_looked_at(w
     panel.list.itemClicked.emit(panel.list.currentItem())  # a click shows it, selected
     assert tab.view.current_page == 1
     assert "10 Euro" in tab.view.selected_text()
+    assert tab.view.verticalScrollBar().marker_rows()  # its ticks in the PDF's scroll bar
 
 
 def _cite(window, qtbot, evidence: str):

@@ -9,12 +9,26 @@ claim's citations change and after an undo or redo.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from PySide6.QtCore import QObject, QTimer
 
 from reader.model import Annotation, AnnotationKind
 from reader.numbers import export_cell
+
+# Solid pills, white on green / red / grey (contrast ≥ 4.5:1, as the status pills).
+_COLORS = {"agree": "#1a7f37", "differ": "#b3261e", "none": "#5f6670"}
+
+
+def badge(check: str, fits: Callable[[str], bool]) -> tuple[str, str, str]:
+    """(words, fill, ink) of a row's badge: the longest wording that `fits` the row."""
+    verdict, _, pair = check.partition(": ")
+    words = {
+        "agree": ("numbers agree", "= numbers", "="),
+        "differ": (f"≠ {pair}", "numbers differ", "≠ numbers", "≠"),
+        "none": ("no figures to compare", "no figures", "?"),
+    }[verdict]
+    return next((w for w in words if fits(w)), words[-1]), _COLORS[verdict], "#ffffff"
 
 
 def combined_check(cells: Iterable[str]) -> str:

@@ -246,6 +246,7 @@ class CheckAssistant(QObject):
         self._dismissed: dict[QWidget, set[str]] = {}  # tab → dismissed sentences
         self._jobs: dict[QWidget, BackgroundJob] = {}
         self._waiting: set[QWidget] = set()  # big PDFs whose text is being read
+        self._lengths: dict[QWidget, int] = {}  # tab → length of the text its candidates are of
         window.document_opened.connect(self._opened)
         window.tabs.currentChanged.connect(lambda _i: self.refresh())
         dock.visibilityChanged.connect(lambda _shown: self.refresh())
@@ -289,6 +290,7 @@ class CheckAssistant(QObject):
             self.refresh()
             return
         text = document.text  # read here: backends are not shared with other threads
+        self._lengths[tab] = len(text)
         self._dismissed[tab] = self.library.dismissed_candidates(tab.opened.record.id)
         job = BackgroundJob("Finding candidate claims", self)
         self._jobs[tab] = job
@@ -355,11 +357,20 @@ class CheckAssistant(QObject):
         for gone in [t for t in self._found if t not in self.window.open_tabs()]:
             self._found.pop(gone, None)
             self._dismissed.pop(gone, None)
+            self._lengths.pop(gone, None)
         tab = self.window.current_tab()
         if tab is None:
             self.panel.set_candidates([])
             self.panel.show_message("No document open")
             return
+        document = tab.opened.document
+        if (
+            tab in self._found
+            and not text_is_slow(document)
+            and len(document.text) != self._lengths.get(tab)
+        ):  # the text changed under them (a scan's pages were read by OCR): again
+            del self._found[tab]
+            self._start(tab)
         if tab not in self._found:
             self._read_if_looked_at()
             self.panel.set_candidates([])

@@ -65,6 +65,7 @@ from reader.ui.annotation_model import (
     excerpt,
     location_text,
 )
+from reader.ui.number_badges import badge
 
 __all__ = [
     "STATUS_COLORS",
@@ -88,8 +89,6 @@ STATUS_COLORS: dict[ClaimStatus, tuple[str, str]] = {
 }
 
 _ALL = ""  # item data of the "All …" entries
-_NUMBER_COLORS = {"agree": ("#1a7f37", "#ffffff"), "differ": ("#b3261e", "#ffffff")}
-_NUMBER_COLORS["none"] = STATUS_COLORS[ClaimStatus.UNVERIFIED]
 
 
 def count_text(shown: int, total: int, filtering: bool, noun: str = "annotation") -> str:
@@ -522,10 +521,9 @@ class AnnotationDelegate(QStyledItemDelegate):
             text(cites, text_color)
         check = self.number_checks.get(a.id, "")
         if check:  # the words say it; the colour only repeats them
-            verdict, _, pair = check.partition(": ")
-            words = {"agree": "numbers agree", "none": "no figures to compare"}
-            fill, ink = _NUMBER_COLORS[verdict]
-            pill(words.get(verdict, f"≠ {pair}"), QColor(fill), QColor(ink))
+            room = limit - x - pill_h
+            label, fill, ink = badge(check, lambda w: sfm.horizontalAdvance(w) <= room)
+            pill(label, QColor(fill), QColor(ink))
         painter.restore()
 
 
