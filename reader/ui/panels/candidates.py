@@ -13,6 +13,7 @@ waits for it. A faint tick in the view's scroll bar marks each candidate.
 
 from __future__ import annotations
 
+import weakref
 from bisect import bisect_right
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
@@ -447,15 +448,21 @@ class CheckAssistant(QObject):
         extra = getattr(bar, "extra_markers", None)
         if extra is None:
             return
-        colour = QColor(tab.view.palette().color(QPalette.ColorRole.Text))
-        colour.setAlpha(70)  # faint: a hint where to look, not a highlight
+        if not getattr(bar, "candidate_marks", False):
+            bar.candidate_marks = True
+            colour = QColor(tab.view.palette().color(QPalette.ColorRole.Text))
+            colour.setAlpha(70)  # faint: a hint where to look, not a highlight
+            # Held weakly: the bar belongs to the tab, and a cycle through it would keep a
+            # closed view (and its page cache) alive until a full garbage collection.
+            tab_ref, assistant = weakref.ref(tab), weakref.ref(self)
 
-        def marks() -> list[tuple[float, QColor]]:
-            if tab not in self._found:
-                return []
-            return [(f, colour) for f in _fractions(tab, self.visible(tab))]
+            def marks() -> list[tuple[float, QColor]]:
+                t, a = tab_ref(), assistant()
+                if t is None or a is None or a.found(t) is None:
+                    return []
+                return [(f, colour) for f in _fractions(t, a.visible(t))]
 
-        extra.append(marks)
+            extra.append(marks)
         bar.invalidate()
 
 
