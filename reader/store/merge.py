@@ -64,6 +64,8 @@ LOCAL_TABLES = (
     "library_settings",
     # Where this user left each document (zoom, scroll): a colleague's places are theirs.
     "view_places",
+    # The candidate claims this user dismissed: a colleague's reading is theirs.
+    "candidate_dismissals",
     "annotations_fts_data",
     "annotations_fts_idx",
     "annotations_fts_content",

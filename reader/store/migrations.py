@@ -381,3 +381,19 @@ def m_issue15_fact_checks(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX claim_links_target ON claim_links(target)")
+
+
+@migrations()
+def candidate_dismissals(db: Database) -> None:
+    # Candidate claims the user dismissed in a document, by the sentence's words (whitespace
+    # folded), so a dismissal outlives a new version in which the sentence moved.
+    db.execute(
+        """
+        CREATE TABLE candidate_dismissals (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            sentence TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (document_id, sentence)
+        )
+        """
+    )

@@ -135,6 +135,11 @@ class MainWindow(QMainWindow):
         self.window_actions.build_toolbar([set_label, self.sets.combo])
         self._build_status_bar()
         self._wire()
+        from reader.ui.number_badges import NumberBadges
+        from reader.ui.panels.candidates import install_check_assistant
+
+        self.check_assistant = install_check_assistant(self)  # issue 15: candidate claims
+        NumberBadges(self)  # a child of the window: it lives as long as the window
         self.refresh_start_page()
         self.sets.restore()
         self._restore_state()
