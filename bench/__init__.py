@@ -16,7 +16,11 @@ temporary folder; the table is also written to bench/out/results.txt (git-ignore
   extraction     article F1 / metadata of ours vs readability-lxml, trafilatura, Readability.js
                  alone on 137 pages with expected output; `extract` processes vs readability
   team           merging a 100,000-annotation library vs raw SQL copy; the served search vs FTS5
+  seen_before    "seen before" over 100,000 claims + 10,000 fact-checks vs its FTS5 + rapidfuzz
   hostile        a 100,000-entry outline vs MuPDF's own walk; weighing pages vs reading their text
+  claims_speed   candidate claims of a 1,000-paragraph document vs the sentence split + number scan
+  claims_quality candidate claims' F1 on a check-worthiness test split vs "a digit or a claim verb"
+                 (the data is not ours: $CLAIM_READER_CHECKWORTHY, see bench/claims_quality.py)
 """
 
 BENCHMARKS = (
@@ -32,5 +36,8 @@ BENCHMARKS = (
     "extraction",
     "team",
     "hostile",
+    "seen_before",
+    "claims_speed",
+    "claims_quality",
 )
 QT_BENCHMARKS = frozenset({"scroll_render", "article_open"})  # need a QApplication in-process

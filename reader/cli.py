@@ -23,6 +23,8 @@ COMMANDS = (
     "history",
     "serve",
     "compare-numbers",
+    "similar",
+    "claims",
 )
 
 
@@ -127,7 +129,59 @@ def build_parser() -> argparse.ArgumentParser:
     numbers.add_argument("claim")
     numbers.add_argument("evidence")
     numbers.add_argument("--json", action="store_true")
+    similar = sub.add_parser("similar", help="earlier claims and fact-checks making this claim")
+    similar.add_argument("text")
+    similar.add_argument("--json", action="store_true")
+    similar.add_argument("--limit", type=_positive, default=10)
+    claims = sub.add_parser("claims", help="the sentences of a document worth checking")
+    claims.add_argument("file")
+    claims.add_argument("--json", action="store_true")
+    claims.add_argument("--password", help="password of an encrypted PDF")
     return parser
+
+
+def cmd_similar(args: argparse.Namespace) -> int:
+    library = _library(args)
+    try:
+        found = library.seen_before.matches(args.text, limit=args.limit)
+    finally:
+        library.close()
+    if args.json:
+        sys.stdout.write(json.dumps([m.as_json() for m in found], ensure_ascii=False) + "\n")
+    for m in [] if args.json else found:
+        verdict = m.fact_check.rating if m.fact_check else m.status
+        print(f"{m.score:.2f}  {verdict or '-'}  {m.document}  {m.target}\n      {m.quote}")
+    return 0
+
+
+def cmd_claims(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from reader.documents.bounded import run_bounded
+
+    name = args.file if "://" in args.file else Path(args.file).name
+    found = run_bounded(lambda: _claims_of(args), name)  # a hostile file costs a sentence
+    if args.json:
+        sys.stdout.write(json.dumps([c for c, _ in found], ensure_ascii=False, indent=2) + "\n")
+    for c, page in [] if args.json else found:
+        where = f"p. {page + 1}" if page is not None else f"@{c['start']}"
+        text = " ".join(c["text"].split())
+        text = text if len(text) <= 80 else text[:79] + "…"
+        print(f"{where:<8} {c['score']:.2f}  {','.join(c['reasons']):<30} {text}")
+    return 0
+
+
+def _claims_of(args: argparse.Namespace) -> list[tuple[dict[str, object], int | None]]:
+    from bisect import bisect_right
+
+    from reader.claims import candidates
+
+    payload = _extracted(args, with_pages=True)
+    starts = payload["page_starts"]
+    return [
+        (c.as_json(), bisect_right(starts, c.start) - 1 if starts else None)
+        for c in candidates(payload["text"])
+    ]
 
 
 def cmd_compare_numbers(args: argparse.Namespace) -> int:
@@ -490,7 +544,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 0
 
 
-def _extracted(args: argparse.Namespace) -> dict[str, object]:
+def _extracted(args: argparse.Namespace, with_pages: bool = False) -> dict[str, object]:
     """What `extract` prints, read from the file or the fetched web address."""
     import tempfile
     from pathlib import Path
@@ -516,7 +570,13 @@ def _extracted(args: argparse.Namespace) -> dict[str, object]:
                 f"{Path(args.file).name} cannot be read: every page is too complex to read "
                 "within the budget (only a damaged or malicious file is)."
             )
-        return {
+        payload: dict[str, object] = {}
+        if with_pages:  # where each page's text starts, for the candidates' locations
+            paged = doc.kind.paged
+            payload["page_starts"] = (
+                [doc.page_text_offset(p) for p in range(doc.page_count)] if paged else []
+            )
+        return payload | {
             "sha256": doc.sha256,
             "kind": str(doc.kind),
             "title": doc.metadata.title,
@@ -543,6 +603,8 @@ def run(argv: Sequence[str]) -> int:
         "history": cmd_history,
         "serve": cmd_serve,
         "compare-numbers": cmd_compare_numbers,
+        "similar": cmd_similar,
+        "claims": cmd_claims,
     }
     try:
         return handlers[args.command](args)

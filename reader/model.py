@@ -275,6 +275,9 @@ class ExportRecord:
     sets: tuple[str, ...] = ()
     history: tuple[HistoryEntry, ...] = ()  # stored changes, oldest first ("created" implied)
     ocr: bool = False  # the quote is on a page whose text was read by OCR
+    # Claims linked to this one as the same claim: "urn:uuid:<annotation id>" or the url of
+    # an imported fact-check.
+    same_claims: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -352,3 +355,23 @@ class ViewPlace:
     zoom: float = 1.0
     fit: str = ""
     position: float = 0.0
+
+
+@dataclass(frozen=True)
+class FactCheck:
+    """A published fact-check (a ClaimReview) kept for reference: "seen before" finds it.
+
+    `url` is its identity: importing a review with the same url again updates this one."""
+
+    url: str
+    claim: str  # claimReviewed
+    rating: str = ""  # the textual rating (reviewRating.alternateName or name)
+    rating_value: float | None = None
+    best_rating: float | None = None
+    worst_rating: float | None = None
+    reviewer: str = ""  # author.name (else publisher.name)
+    published: str = ""  # datePublished of the review
+    claimant: str = ""  # itemReviewed.author.name
+    appearance: str = ""  # where the claim was made: itemReviewed.appearance's url (or name)
+    claim_date: str = ""  # itemReviewed.datePublished
+    id: int = 0

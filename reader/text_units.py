@@ -116,6 +116,24 @@ def sentence_at(text: str, i: int) -> tuple[int, int]:
     return trim(text, start, end)
 
 
+def sentences(text: str, start: int = 0, stop: int | None = None):
+    """Every sentence of text[start:stop] in order, as the trimmed spans `sentence_at` gives,
+    in one pass (the candidate claims walk whole documents)."""
+    stop = len(text) if stop is None else stop
+    begin = start
+    for mark in _sentence_ends(text, start, stop):
+        end = (
+            mark.start() if not mark.group().strip() else mark.start() + len(mark.group().rstrip())
+        )
+        span = trim(text, begin, end)
+        if span[1] > span[0]:
+            yield span
+        begin = mark.end()
+    span = trim(text, begin, stop)
+    if span[1] > span[0]:
+        yield span
+
+
 def line_at(text: str, i: int) -> tuple[int, int]:
     """The line holding offset `i` (between line breaks), trimmed."""
     start = text.rfind("\n", 0, i) + 1

@@ -94,6 +94,12 @@ def main(out_dir: str = "docs/screenshots") -> int:
             print(f"error: claim-with-sources.png: {result.stderr.strip()}", file=sys.stderr)
             return 1
         print(out / "claim-with-sources.png")
+        cmd = [sys.executable, "-m", "tools.shot_seen_before", str(Path(tmp) / "seen.sqlite")]
+        if not _run([*cmd, str(seed), str(out / "seen-before.png")], env, "seen-before.png", out):
+            return 1
+        cmd = [sys.executable, "-m", "tools.shot_candidates", str(db), str(seed)]
+        if not _run([*cmd, str(out / "candidates.png")], env, "candidates.png", out):
+            return 1
         cmd = [sys.executable, "-m", "tools.shot_shortcuts", str(db), str(out / "shortcuts.png")]
         if not _run(cmd, env, "shortcuts.png", out):
             return 1

@@ -93,6 +93,7 @@ class Incoming:
     # none of them, so the stored values are kept and new ones get defaults.
     full: bool = False
     history: tuple[HistoryEntry, ...] = ()  # its recorded changes, when the file has them
+    same_claims: tuple[str, ...] = ()  # "same claim" links: "urn:uuid:…" or fact-check urls
 
 
 def parse_time(text: str) -> datetime | None:

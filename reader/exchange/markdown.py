@@ -312,6 +312,8 @@ def _annotation_section(
             fields.append(("By", who))
         if record.sets:
             fields.append(("Sets", ", ".join(escape(s) for s in record.sets)))
+        if record.same_claims:  # linked in "seen before": other claims (ids) or fact-checks
+            fields.append(("Same claim as", ", ".join(_same(t) for t in record.same_claims)))
         if state != "exact":
             fields.append(("Anchor", escape(state)))
         lines += [f"- **{label}:** {value}" for label, value in fields]
@@ -408,3 +410,9 @@ def write_markdown(
         out.write("\nNo annotations.\n")
     out.write("\n" + "\n".join(_summary(statuses, kinds, documents)) + "\n")
     return count
+
+
+def _same(target: str) -> str:
+    if target.startswith("urn:uuid:"):
+        return f"`{target}`"
+    return f"<{target}>" if re.match(r"https?://\S+$", target) else escape(target)

@@ -16,6 +16,7 @@ term, so JSON-LD processors keep the claim data. Each annotation::
         "anchorState", "sets": [names], "textAnchor": {…} (text files, see below),
         "citations": [{"id": "urn:uuid:…", "stance", "locator", "evidenceQuote",
                        "evidenceAnnotation": "urn:uuid:…", "created", "source": {CSL-JSON}}],
+        "sameClaimAs": ["urn:uuid:…" or a fact-check url] (linked in "seen before"),
         "history": [{"id": "urn:uuid:…", "time", "author", "field", "old", "new", "ref"}]
                    (the annotation's recorded changes, when it has any)}],
      "target": {"source": "urn:sha256:…", "document": {"title", "file", "kind"},
@@ -276,6 +277,8 @@ def item_for(record: ExportRecord, span: SourceSpan | None = None) -> dict[str, 
             "end": a.anchor.end,
         }
     claim["citations"] = citations
+    if record.same_claims:
+        claim["sameClaimAs"] = list(record.same_claims)
     if record.history:
         # Who changed what and when (the creation is `created` and `creator` below).
         claim["history"] = [_history_entry(h) for h in record.history]
@@ -694,6 +697,7 @@ def _incoming(data: Any, where: str) -> Incoming:
         sets=claim.strings("sets"),
         full=True,
         history=_read_history(claim, where),
+        same_claims=claim.strings("sameClaimAs"),
     )
 
 

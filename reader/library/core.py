@@ -108,6 +108,9 @@ class LibraryCore:
         self.db_path = Path(db_path) if str(db_path) != ":memory:" else None
         self.repo = Repository(open_database(db_path))
         self.repo.author = preferred_author(self.db_path)
+        from reader.seen_before import SeenBefore
+
+        self.seen_before = SeenBefore(self)  # earlier claims and fact-checks like a claim
         base = self.db_path.parent if self.db_path else Path.cwd()
         self.snapshot_dir = base / "snapshots"
 

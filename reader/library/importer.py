@@ -89,6 +89,7 @@ class _Importer:
         citations_added: list[Citation] = []
         citations_changed: list[Citation] = []
         members: list[tuple[int, str]] = []
+        links: list[tuple[str, str]] = []
         owners: dict[str, str] = {}  # citation id → the annotation it belongs to, this batch
         ties: dict[str, list[tuple[int, int]]] = {}
         items = [self._placed(item, ties) for item in items]
@@ -118,6 +119,10 @@ class _Importer:
                 if set_id is not None and (old is None or set_id not in old.sets):
                     members.append((set_id, a.id))
                     touched = True
+            if item.same_claims:  # links made in "seen before": added, never removed
+                had = set(self.repo.fact_checks.links(a.id)) if old is not None else set()
+                links += [(a.id, t) for t in item.same_claims if t not in had]
+                touched |= not had.issuperset(item.same_claims)
             if old is None:
                 added.append(row)
                 self.added += 1
@@ -129,6 +134,8 @@ class _Importer:
             else:
                 self.unchanged += 1
         self.store.write(added, changed, citations_added, citations_changed, members, history)
+        for annotation_id, target in links:
+            self.repo.fact_checks.link(annotation_id, target)
         if items and items[0].full:  # a CSV has no claim details: the stored ones stay
             self.repo.write_claim_details([i.annotation for i in items])
         if ties:

@@ -63,6 +63,14 @@ class Importing(HypothesisZotero):
                     return self.import_hypothesis(raw)
                 except ExchangeError as exc:
                     raise ImportFailed(str(exc)) from None
+            from reader.exchange import claimreview_in
+
+            if claimreview_in.is_claimreview_head(head):  # published fact-checks (issue 15)
+                try:
+                    checks = claimreview_in.load_claimreview(raw)
+                    return ImportSummary(*self.repo.fact_checks.upsert(checks))
+                except ExchangeError as exc:
+                    raise ImportFailed(str(exc)) from None
             refusal = refuse_unimportable(path, head)
             if refusal:
                 raise ImportFailed(refusal)

@@ -215,5 +215,21 @@ class Opening(LibraryCore):
     def save_view_place(self, document_id: int, place: ViewPlace) -> None:
         self.repo.places.put(document_id, place, utc_now())
 
+    def dismissed_candidates(self, document_id: int) -> set[str]:
+        """The sentences dismissed as candidate claims in this document (whitespace folded)."""
+        from reader.store.dismissals import DismissalStore
+
+        return DismissalStore(self.repo.db).sentences(document_id)
+
+    def dismiss_candidate(self, document_id: int, sentence: str, dismissed: bool = True) -> None:
+        """Dismiss a candidate claim (or, `dismissed=False`, bring it back): committed at once."""
+        from reader.store.dismissals import DismissalStore
+
+        store = DismissalStore(self.repo.db)
+        if dismissed:
+            store.dismiss(document_id, sentence, utc_now())
+        else:
+            store.restore(document_id, sentence)
+
     def document_by_id(self, document_id: int) -> DocumentRecord | None:
         return self.repo.document_by_id(document_id)

@@ -135,6 +135,7 @@ class ExchangeStore:
             )
             citations = self._citations(ids)
             history = self.repo.history.for_annotations([r[0] for r in rows])
+            same = self.repo.fact_checks.links_for([r[0] for r in rows])
             details = {
                 d[0]: d[1:]
                 for d in self.db.execute(
@@ -180,6 +181,7 @@ class ExchangeStore:
                     tuple(citations.get(annotation_id, ())),
                     tuple(sets.get(annotation_id, ())),
                     history=tuple(history.get(annotation_id, ())),
+                    same_claims=tuple(same.get(annotation_id, ())),
                     ocr=bool(scanned) and annotation.page in scanned,
                 )
             last = rows[-1]

@@ -48,6 +48,8 @@ HANDLED_TABLES = (
     "history",
     "claim_details",
     "ocr_pages",
+    "fact_checks",
+    "claim_links",
 )
 # This library's own: the migrations record, the merge's own findings, and FTS5's shadow
 # tables (rebuilt from the rows above, never copied).
@@ -62,6 +64,8 @@ LOCAL_TABLES = (
     "library_settings",
     # Where this user left each document (zoom, scroll): a colleague's places are theirs.
     "view_places",
+    # The candidate claims this user dismissed: a colleague's reading is theirs.
+    "candidate_dismissals",
     "annotations_fts_data",
     "annotations_fts_idx",
     "annotations_fts_content",
@@ -73,6 +77,12 @@ LOCAL_TABLES = (
     "sources_fts_idx",
     "sources_fts_docsize",
     "sources_fts_config",
+    # Kept in step with `fact_checks` by triggers as merged fact-checks are inserted.
+    "fact_checks_fts",
+    "fact_checks_fts_data",
+    "fact_checks_fts_idx",
+    "fact_checks_fts_docsize",
+    "fact_checks_fts_config",
 )
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -581,6 +591,27 @@ class _Merger:
             f"FROM {_ALIAS}.ocr_pages WHERE sha256 IN (SELECT sha256 FROM main.versions)"
         )
 
+    def fact_checks(self) -> None:
+        """Published fact-checks they imported that we have not (ours kept: the same url is
+        the same review, and a re-import updates it)."""
+        if not self.has("fact_checks"):
+            return
+        names = ", ".join(c for c in self.shared_columns("fact_checks") if c != "id")
+        self.db.execute(
+            f"INSERT OR IGNORE INTO main.fact_checks ({names}) SELECT {names} "
+            f"FROM {_ALIAS}.fact_checks"
+        )
+
+    def claim_links(self) -> None:
+        """Their "same claim" links from claims we now have."""
+        if not self.has("claim_links"):
+            return
+        self.db.execute(
+            "INSERT OR IGNORE INTO main.claim_links (annotation_id, target, created_at) "
+            f"SELECT annotation_id, target, created_at FROM {_ALIAS}.claim_links "
+            "WHERE annotation_id IN (SELECT id FROM main.annotations)"
+        )
+
     def drop_temp(self) -> None:
         for table in ("m_doc", "m_ver", "m_src", "m_new"):
             self.db.execute(f"DROP TABLE IF EXISTS temp.{table}")
@@ -602,6 +633,8 @@ def merge_library(db: sqlite_utils.Database, name: str, author: str, now: str) -
         merger.sets()
         merger.claim_details()
         merger.ocr_pages()
+        merger.fact_checks()
+        merger.claim_links()
         merger.result.updated = len(changed)
         merger.result.unchanged = common - len(changed)
         return merger.result

@@ -319,3 +319,81 @@ def m_issue10a_version_texts(db: Database) -> None:
         )
         """
     )
+
+
+@migrations()
+def m_issue15_fact_checks(db: Database) -> None:
+    # Published fact-checks (ClaimReview) imported for reference. The url is the review's
+    # identity: a re-import updates the row, never adds a second.
+    db.execute(
+        """
+        CREATE TABLE fact_checks (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL UNIQUE,
+            claim TEXT NOT NULL,
+            rating TEXT NOT NULL DEFAULT '',
+            rating_value REAL,
+            best_rating REAL,
+            worst_rating REAL,
+            reviewer TEXT NOT NULL DEFAULT '',
+            published TEXT NOT NULL DEFAULT '',
+            claimant TEXT NOT NULL DEFAULT '',
+            appearance TEXT NOT NULL DEFAULT '',
+            claim_date TEXT NOT NULL DEFAULT '',
+            imported_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    # "Seen before" draws its candidates from here; external content, kept in step by triggers
+    # inside whatever transaction changes a fact-check.
+    db.execute(
+        "CREATE VIRTUAL TABLE fact_checks_fts USING fts5(claim, content = 'fact_checks', "
+        "content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2')"
+    )
+    db.execute(
+        "CREATE TRIGGER fact_checks_fts_insert AFTER INSERT ON fact_checks BEGIN "
+        "INSERT INTO fact_checks_fts (rowid, claim) VALUES (new.id, new.claim); END"
+    )
+    db.execute(
+        "CREATE TRIGGER fact_checks_fts_delete AFTER DELETE ON fact_checks BEGIN "
+        "INSERT INTO fact_checks_fts (fact_checks_fts, rowid, claim) "
+        "VALUES ('delete', old.id, old.claim); END"
+    )
+    db.execute(
+        "CREATE TRIGGER fact_checks_fts_update AFTER UPDATE OF claim ON fact_checks BEGIN "
+        "INSERT INTO fact_checks_fts (fact_checks_fts, rowid, claim) "
+        "VALUES ('delete', old.id, old.claim); "
+        "INSERT INTO fact_checks_fts (rowid, claim) VALUES (new.id, new.claim); END"
+    )
+    # "Same claim" links the user made: from a claim to another claim ("urn:uuid:<id>") or to
+    # an imported fact-check (its url). No foreign keys: a link outlives the deletion of
+    # either claim, so the undo of a delete (which puts the claim back under its id) brings
+    # its links back; a link to a claim that is gone is not shown or exported.
+    db.execute(
+        """
+        CREATE TABLE claim_links (
+            annotation_id TEXT NOT NULL,
+            target TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (annotation_id, target)
+        )
+        """
+    )
+    db.execute("CREATE INDEX claim_links_target ON claim_links(target)")
+
+
+@migrations()
+def candidate_dismissals(db: Database) -> None:
+    # Candidate claims the user dismissed in a document, by the sentence's words (whitespace
+    # folded), so a dismissal outlives a new version in which the sentence moved.
+    db.execute(
+        """
+        CREATE TABLE candidate_dismissals (
+            document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            sentence TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (document_id, sentence)
+        )
+        """
+    )

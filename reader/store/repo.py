@@ -37,6 +37,7 @@ _DOC_COLUMNS = (
 
 class Repository:
     def __init__(self, db: sqlite_utils.Database) -> None:
+        from reader.store.fact_checks import FactCheckStore
         from reader.store.history import HistoryStore
         from reader.store.ocr import OcrStore
         from reader.store.places import PlaceStore
@@ -49,6 +50,7 @@ class Repository:
         self.sets = SetStore(db)
         self.ocr = OcrStore(db)
         self.places = PlaceStore(db)
+        self.fact_checks = FactCheckStore(db)
 
     @property
     def author(self) -> str:
@@ -421,6 +423,17 @@ class Repository:
     def annotation(self, annotation_id: str) -> Annotation | None:
         found = self._annotations("a.id = ?", [annotation_id])
         return found[0] if found else None
+
+    def document_title(self, document_id: int) -> str:
+        """A document's title alone (document_by_id also counts its annotations)."""
+        row = self.db.execute("SELECT title FROM documents WHERE id = ?", [document_id]).fetchone()
+        return row[0] if row else ""
+
+    def annotations_by_ids(self, ids: Sequence[str]) -> list[Annotation]:
+        """The stored annotations among `ids`, in the order of `ids`."""
+        where = "a.id IN (SELECT value FROM json_each(?))"
+        found = {a.id: a for a in self._annotations(where, [json.dumps(list(ids))])}
+        return [found[i] for i in ids if i in found]
 
     def recent_annotations(self, kind: str, limit: int) -> list[Annotation]:
         """Annotations of one kind, most recently changed first."""

@@ -312,19 +312,21 @@ class AnnotationController(QObject):
 
     # -- gestures ------------------------------------------------------------------------------
 
-    def highlight(self, kind: AnnotationKind, tab=None) -> Annotation | None:
-        """Highlight the selection of `tab` (the current one). On a big document whose text
-        is not read yet it is read first, off the UI thread, and the highlight made then:
-        None is returned meanwhile."""
+    def highlight(
+        self, kind: AnnotationKind, tab=None, span: tuple[int, int] | None = None
+    ) -> Annotation | None:
+        """Highlight the selection of `tab` (the current one), or `span` of its text (a
+        candidate claim's sentence). On a big document whose text is not read yet it is read
+        first, off the UI thread, and the highlight made then: None is returned meanwhile."""
         tab = tab or self.current_tab()
         if tab is None or tab not in self.tabs():
             return None
-        if not tab.view.has_selection():
+        if span is None and not tab.view.has_selection():
             self.message.emit("Select the words to highlight first.")
             return None
-        if not self.work.when_text_ready(tab, lambda: self.highlight(kind, tab)):
+        if not self.work.when_text_ready(tab, lambda: self.highlight(kind, tab, span)):
             return None
-        selection = tab.view.selection_range()
+        selection = span or tab.view.selection_range()
         if selection is None:
             self.message.emit("Select the words to highlight first.")
             return None

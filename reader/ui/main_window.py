@@ -135,6 +135,11 @@ class MainWindow(QMainWindow):
         self.window_actions.build_toolbar([set_label, self.sets.combo])
         self._build_status_bar()
         self._wire()
+        from reader.ui.number_badges import NumberBadges
+        from reader.ui.panels.candidates import install_check_assistant
+
+        self.check_assistant = install_check_assistant(self)  # issue 15: candidate claims
+        NumberBadges(self)  # a child of the window: it lives as long as the window
         self.refresh_start_page()
         self.sets.restore()
         self._restore_state()
@@ -224,6 +229,9 @@ class MainWindow(QMainWindow):
         self.editor.open_evidence.connect(self.navigation.open_annotation_by_id)
         if self.editor.citations is not None:
             self.editor.citations.record = self.annotations.record
+        if self.editor.seen_before is not None:
+            self.editor.seen_before.record = self.annotations.record
+            self.editor.seen_before.changed = self.annotations.changed
         self.editor.done_editing.connect(self.focus_document)
         self.sidebar.set_members_provider = self.library.set_members
         self.sidebar.filters.author_ids_provider = self.library.annotation_ids_by

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import weakref
 from collections.abc import Callable, Iterable
+from itertools import chain
 from typing import Any
 
 from PySide6.QtCore import QEasingCurve, QEvent, QObject, QRect, QRectF, Qt, QVariantAnimation
@@ -85,6 +86,8 @@ class MarkerScrollBar(QScrollBar):
         self._slider: QRect | None = None  # the slider's rect at the last value change
         self._last_value = self.value()
         self._mouse_down = False
+        # More ticks from elsewhere (the candidate claims), drawn under the annotations'.
+        self.extra_markers: list[Callable[[], Iterable[tuple[float, QColor]]]] = []
 
     def set_marker_source(self, source: MarkerSource) -> None:
         if inspect.ismethod(source):
@@ -131,7 +134,7 @@ class MarkerScrollBar(QScrollBar):
             return self._pixmap
         rows: dict[int, QColor] = {}
         span = max(1, h - self.TICK_HEIGHT)
-        for fraction, colour in source():
+        for fraction, colour in chain(*(extra() for extra in self.extra_markers), source()):
             y = round(max(0.0, min(1.0, fraction)) * span)
             rows[y] = colour  # the later annotation wins a shared pixel row
         pm = QPixmap(max(1, round(w * dpr)), max(1, round(h * dpr)))

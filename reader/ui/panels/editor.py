@@ -58,6 +58,7 @@ from reader.model import (
 )
 from reader.text_shortening import shorten
 from reader.ui.panels.citations import CitationsPanel
+from reader.ui.panels.seen_before import SeenBeforePanel
 from reader.ui.preferences import KIND_LABELS, ColorPicker, is_hex_color, pick_color, swatch_icon
 from reader.ui.wrapping_row import WrappingRow
 
@@ -406,6 +407,12 @@ class AnnotationEditor(QWidget):
             group_layout = QVBoxLayout(self.sources_group)
             group_layout.addWidget(self.citations)
             form.insertRow(self._sources_row, self.sources_group)
+        # Earlier claims and fact-checks making the same claim (panels/seen_before.py).
+        self.seen_before: SeenBeforePanel | None = None
+        if library is not None:
+            self.seen_before = SeenBeforePanel(library)
+            self.seen_before.sources_changed.connect(self.citations_changed)
+            form.insertRow(self._sources_row + 1, self.seen_before)
         # Who changed what and when: read from the library each time the annotation is shown.
         self._library = library
         self.history_list: QListWidget | None = None
@@ -513,6 +520,8 @@ class AnnotationEditor(QWidget):
                 self._show(annotation)
         if self.citations is not None:
             self.citations.set_annotation(annotation)
+        if self.seen_before is not None:
+            self.seen_before.set_annotation(annotation)
 
     def flush(self) -> None:
         """Emit the pending changes now (if any differ from the stored annotation)."""

@@ -65,6 +65,7 @@ from reader.ui.annotation_model import (
     excerpt,
     location_text,
 )
+from reader.ui.number_badges import badge
 
 __all__ = [
     "STATUS_COLORS",
@@ -386,6 +387,8 @@ class AnnotationDelegate(QStyledItemDelegate):
     PAD = 6
     BAR = 4
     GAP = 4
+    # Annotation id → its numbers check ("agree", "differ: 79,770 vs 81,806", "none").
+    number_checks: Mapping[str, str] = {}
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont]:
         small = QFont(option.font)
@@ -516,6 +519,11 @@ class AnnotationDelegate(QStyledItemDelegate):
         cites = citation_text(counts)
         if cites:
             text(cites, text_color)
+        check = self.number_checks.get(a.id, "")
+        if check:  # the words say it; the colour only repeats them
+            room = limit - x - pill_h
+            label, fill, ink = badge(check, lambda w: sfm.horizontalAdvance(w) <= room)
+            pill(label, QColor(fill), QColor(ink))
         painter.restore()
 
 
@@ -573,7 +581,8 @@ class AnnotationsPanel(QWidget):
         self.view.setAccessibleName("Annotations")
         self.view.setModel(self.proxy)
         self.view.setModelColumn(self.model.column(Column.QUOTE))
-        self.view.setItemDelegate(AnnotationDelegate(self.view))
+        self.delegate = AnnotationDelegate(self.view)
+        self.view.setItemDelegate(self.delegate)
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setUniformItemSizes(True)
@@ -647,6 +656,14 @@ class AnnotationsPanel(QWidget):
 
     def set_citation_counts(self, annotation_id: str, counts: Counts) -> None:
         self.model.set_citation_counts(annotation_id, counts)
+
+    def set_number_checks(self, checks: Mapping[str, str]) -> None:
+        """The numbers check of each claim whose evidence has figures (reader.ui.number_badges)."""
+        self.delegate.number_checks = dict(checks)
+        self.view.viewport().update()
+
+    def number_check(self, annotation_id: str) -> str:
+        return self.delegate.number_checks.get(annotation_id, "")
 
     # -- sets ----------------------------------------------------------------------------------
 
