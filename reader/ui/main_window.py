@@ -256,9 +256,10 @@ class MainWindow(QMainWindow):
             self.restoreState(state)
         else:
             # First start: narrow side panels, so the document has most of a 1280 px window
-            # (the editor's fields reflow, and F9 / Shift+F9 hide either side).
+            # (the editor's fields reflow, and F9 / Shift+F9 hide either side). The left side is
+            # wide enough to name its three tabs (Outline, Annotations, Candidates) in full.
             self.resizeDocks(
-                [self.annotations_dock, self.editor_dock], [210, 290], Qt.Orientation.Horizontal
+                [self.annotations_dock, self.editor_dock], [265, 290], Qt.Orientation.Horizontal
             )
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt override
