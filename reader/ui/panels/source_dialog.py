@@ -8,11 +8,10 @@ signal, so the dialog stays responsive. Found values only fill fields that are s
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
 from dataclasses import replace
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from reader import lookup as _lookup
 from reader.model import Source
+from reader.ui.jobs import BackgroundJob
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,6 @@ class SourceDialog(QDialog):
     """Shows and edits one `Source`; `source()` returns the edited copy (same id)."""
 
     # generation, found Source or None, error sentence — emitted from the worker thread.
-    _lookup_finished = Signal(int, object, str)
 
     def __init__(
         self,
@@ -110,7 +109,7 @@ class SourceDialog(QDialog):
         self._lookup_doi = lookup_doi or _lookup.lookup_doi
         self._lookup_url = lookup_url or _lookup.lookup_url
         self._generation = 0
-        self._thread: threading.Thread | None = None
+        self._job: BackgroundJob | None = None  # the look-up under way
 
         self.type_combo = QComboBox()
         self.type_combo.setObjectName("source_type")
@@ -171,7 +170,6 @@ class SourceDialog(QDialog):
         layout.addLayout(lookup_row)
         layout.addWidget(self.buttons)
 
-        self._lookup_finished.connect(self._lookup_done, Qt.ConnectionType.QueuedConnection)
         self._fill(source)
         self.resize(max(self.sizeHint().width(), 520), self.sizeHint().height())
 
@@ -190,7 +188,7 @@ class SourceDialog(QDialog):
         )
 
     def is_looking_up(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        return self._job is not None and not self._job.done
 
     def start_lookup(self) -> None:
         """Look the DOI up (or the URL when there is no DOI) on a worker thread."""
@@ -206,18 +204,14 @@ class SourceDialog(QDialog):
         generation = self._generation
         self.lookup_button.setEnabled(False)
         self.status_label.setText(LOOKING_UP)
-        self._thread = threading.Thread(
-            target=self._run_lookup,
-            args=(generation, func, key),
-            name="source-lookup",
-            daemon=True,
-        )
-        self._thread.start()
+        self._job = BackgroundJob("Looking up the source", self)
+        self._job.succeeded.connect(self._lookup_done)
+        self._job.start(lambda _progress, _cancel: self._run_lookup(generation, func, key))
 
     def wait_for_lookup(self, timeout: float | None = None) -> None:
         """Block until the worker thread is done (its result still arrives as an event)."""
-        if self._thread is not None:
-            self._thread.join(timeout)
+        if self._job is not None:
+            self._job.wait(timeout)
 
     # Internals ------------------------------------------------------------------------------
 
@@ -243,7 +237,9 @@ class SourceDialog(QDialog):
         has_key = bool(self.edits["doi"].text().strip() or self.edits["url"].text().strip())
         self.lookup_button.setEnabled(has_key and not self.is_looking_up())
 
-    def _run_lookup(self, generation: int, func: Lookup, key: str) -> None:
+    def _run_lookup(
+        self, generation: int, func: Lookup, key: str
+    ) -> tuple[int, Source | None, str]:
         found: Source | None = None
         message = ""
         try:
@@ -253,15 +249,13 @@ class SourceDialog(QDialog):
         except Exception:  # a bug: log it, tell the user in one sentence
             log.exception("looking up %r failed", key)
             message = "The look-up failed unexpectedly; see the log for details."
-        try:
-            self._lookup_finished.emit(generation, found, message)
-        except RuntimeError:  # the dialog was deleted while we were looking
-            pass
+        return generation, found, message
 
-    def _lookup_done(self, generation: int, found: object, message: str) -> None:
+    def _lookup_done(self, result: tuple[int, Source | None, str]) -> None:
+        generation, found, message = result
         if generation != self._generation:
             return  # a newer look-up was started; this answer is stale
-        self._thread = None
+        self._job = None
         self._update_lookup_button()
         if not isinstance(found, Source):
             self.status_label.setText(message or "The look-up found nothing.")
