@@ -16,8 +16,8 @@ class BackgroundJob(QObject):
     `work(progress, cancel)` runs on the thread; `progress(done, total)` (throttled) and then
     exactly one of `succeeded(result)` / `failed(message)` arrive on the UI thread, followed by
     `finished()`. `cancel()` may be called from anywhere. Whether a failure was the user's
-    Cancel is `cancel_event.is_set()`, never a word in the message. (When reader.library gains
-    its `Cancelled` error, `start` can also map it to a cancel; it is not there yet.)
+    Cancel is `cancel_event.is_set()` (the library's `Cancelled` error is what the work raises
+    then), never a word in the message.
     """
 
     progress = Signal(int, int)
