@@ -33,6 +33,14 @@ QUERIES = {
     "share": "Nowadays, the U.S., which was reported to have 5 percent of the world's "
     "population while consuming 80 percent of the world's opioids, still has not "
     "permanently scheduled fentanyl-related substances as a class.",
+    # Other shapes: one rare word (a few hundred claims hold it), one common word (thousands),
+    # two words, a sentence of figures, a sentence in German (the corpus' other language).
+    "rare": "Impfpass",
+    "common": "Tariffs",
+    "two_words": "Chinese goods",
+    "figures": "Imports of Chinese goods fell 12 percent to $452 billion in 2019, the lowest "
+    "since 2013.",
+    "german": "Die elektronische Patientenakte soll ab 2025 die Daten aller Patienten bündeln.",
 }
 PLANTED = [
     "According to the CDC, 79,770 people died of opioid overdoses in 2022.",

@@ -88,6 +88,16 @@ _SYNONYMS = [
 # One pass for all of them: group N of the alternation is synonym N.
 _SYNONYM_RE = re.compile("|".join(f"({p})" for p, _ in _SYNONYMS), re.IGNORECASE)
 _SYNONYM_BY_GROUP = [r for _, r in _SYNONYMS]
+# The words a synonym's phrase can begin with. Each phrase starts and ends at a word boundary,
+# so a sentence none of whose words is here has no synonym, and skips the costly regex.
+_SYNONYM_FIRST_WORDS = frozenset(
+    "death tolls fatality fatalities died die dies dying dead kill killed kills killing killer "
+    "killers lives overdose overdoses overdosed decade consume consumes consumed consuming "
+    "consumption use uses used using population jobless unemployment unemployed the leading "
+    "top biggest main number no kids children child medicine medicines drug drugs narcotic "
+    "narcotics banned ban outlawed scheduled controlled schedule percent per".split()
+)
+_WORD_RE = re.compile(r"\w+")
 # Words without which `reader.numbers.figures` finds nothing: its regex is the costliest part
 # of reading a sentence, so a sentence with none of them skips it.
 _MAY_HAVE_FIGURES = re.compile(
@@ -245,30 +255,45 @@ def parse(text: str) -> _Parsed:
         stripped = pattern.sub(" ", stripped)
     found_figures = tuple(figures(stripped)) if _MAY_HAVE_FIGURES.search(stripped) else ()
     places: set[str] = set()
-    starts = _sentence_starts(stripped)
+    starts: set[int] | None = None
     for m in _CAPITALISED.finditer(stripped):
         run = m.group(0)
-        parts = [p for p in re.split(r"-(?=[A-Z])", run) if p]
-        named = [_place_name(p) for p in parts]
-        if all(named):
-            places.update(named)
-            continue
-        words = run.split()
-        # A run's words one by one: "U.S. President" holds the place "U.S.".
-        rest = []
-        for word in words:
-            place = _place_name(word)
+        if "-" in run or " " in run:
+            parts = [p for p in re.split(r"-(?=[A-Z])", run) if p]
+            named = [_place_name(p) for p in parts]
+            if all(named):
+                places.update(named)
+                continue
+            # A run's words one by one: "U.S. President" holds the place "U.S.".
+            rest = []
+            for word in run.split():
+                place = _place_name(word)
+                if place:
+                    places.add(place)
+                else:
+                    rest.append(word)
+        else:  # one word (most runs): its own place, or the whole run is the rest
+            place = _place_name(run)
             if place:
                 places.add(place)
-            else:
-                rest.append(word)
-        if rest and _PLACE_PREPOSITION.search(stripped[: m.start()]) and m.start() not in starts:
-            places.add(" ".join(rest).lower())  # "in San Francisco": a city
+                continue
+            rest = [run]
+        # Only the text just before the run can end in "in the": no need to search it all.
+        if rest and _PLACE_PREPOSITION.search(stripped, max(0, m.start() - 64), m.start()):
+            if starts is None:
+                starts = _sentence_starts(stripped)
+            if m.start() not in starts:
+                places.add(" ".join(rest).lower())  # "in San Francisco": a city
     lowered = stripped.lower()
-    lowered = _SYNONYM_RE.sub(lambda m: _SYNONYM_BY_GROUP[m.lastindex - 1], lowered)
+    if not _SYNONYM_FIRST_WORDS.isdisjoint(_WORD_RE.findall(lowered)):
+        lowered = _SYNONYM_RE.sub(lambda m: _SYNONYM_BY_GROUP[m.lastindex - 1], lowered)
     up = bool(_UP.search(lowered))
     down = bool(_DOWN.search(lowered))
-    plain = _UP.sub(" ", _DOWN.sub(" ", lowered))
+    plain = lowered
+    if down:
+        plain = _DOWN.sub(" ", plain)
+    if up:
+        plain = _UP.sub(" ", plain)
     tokens = [
         t.replace("’", "'").removesuffix("'s")
         # Letters of any script: a Russian or Japanese sentence is not reduced to the
