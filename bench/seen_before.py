@@ -58,7 +58,7 @@ def run() -> list[Result]:
     from reader.library import Library
     from reader.model import AnnotationKind, FactCheck, TextAnchor
     from reader.seen_before import CANDIDATES
-    from reader.similar import fts_query, parse
+    from reader.similar import clear_caches, fts_query
 
     db = tmp_dir() / "seen_before.sqlite"
     db.unlink(missing_ok=True)
@@ -101,7 +101,7 @@ def run() -> list[Result]:
     )
 
     def app(text: str) -> int:
-        parse.cache_clear()  # every candidate read afresh, as the first time a claim is shown
+        clear_caches()  # every candidate read afresh, as the first time a claim is shown
         return len(lib.seen_before.matches(text))
 
     def primitives(text: str) -> int:
