@@ -198,6 +198,25 @@ def test_rank_keeps_what_compare_keeps_whether_or_not_the_figures_decide_alone(
     assert found, "some candidate makes the claim"
 
 
+def test_the_fast_twins_of_the_patterns_find_what_the_patterns_find():
+    # parse matches ASCII text, lowered, with case-sensitive twins that first look at the
+    # letter a match begins with: every word of the patterns, in its forms, and every
+    # sentence of the corpus must give the same matches either way.
+    from conftest import CORPUS
+
+    from reader import similar
+
+    texts = [s for path in sorted((CORPUS / "text").glob("aeb-*.txt")) + [SEED]
+             for s in path.read_text(encoding="utf-8").splitlines()]  # fmt: skip
+    for original, twin in similar._LOWER.items():
+        words = set(re.findall(r"[a-z][a-z' .]*", original.pattern))
+        forms = [w + end for w in words for end in ("", "s", "es", "ed", "ing", "ion", "'t")]
+        samples = [f"x {f} y" for f in forms] + [f"{f}." for f in forms] + texts
+        for text in (t.lower() for t in samples if t.isascii()):
+            expected = [(m.span(), m.lastindex) for m in original.finditer(text)]
+            assert [(m.span(), m.lastindex) for m in twin.finditer(text)] == expected, text
+
+
 def test_the_full_text_query_finds_stems_places_and_figures():
     query = fts_query(seed_sentence(TOLL))
     assert '"opioid"*' in query
