@@ -33,6 +33,14 @@ QUERIES = {
     "share": "Nowadays, the U.S., which was reported to have 5 percent of the world's "
     "population while consuming 80 percent of the world's opioids, still has not "
     "permanently scheduled fentanyl-related substances as a class.",
+    # Other shapes: one rare word (a few hundred claims hold it), one common word (thousands),
+    # two words, a sentence of figures, a sentence in German (the corpus' other language).
+    "rare": "Impfpass",
+    "common": "Tariffs",
+    "two_words": "Chinese goods",
+    "figures": "Imports of Chinese goods fell 12 percent to $452 billion in 2019, the lowest "
+    "since 2013.",
+    "german": "Die elektronische Patientenakte soll ab 2025 die Daten aller Patienten bündeln.",
 }
 PLANTED = [
     "According to the CDC, 79,770 people died of opioid overdoses in 2022.",
@@ -50,7 +58,7 @@ def run() -> list[Result]:
     from reader.library import Library
     from reader.model import AnnotationKind, FactCheck, TextAnchor
     from reader.seen_before import CANDIDATES
-    from reader.similar import fts_query, parse
+    from reader.similar import clear_caches, fts_query
 
     db = tmp_dir() / "seen_before.sqlite"
     db.unlink(missing_ok=True)
@@ -93,7 +101,7 @@ def run() -> list[Result]:
     )
 
     def app(text: str) -> int:
-        parse.cache_clear()  # every candidate read afresh, as the first time a claim is shown
+        clear_caches()  # every candidate read afresh, as the first time a claim is shown
         return len(lib.seen_before.matches(text))
 
     def primitives(text: str) -> int:

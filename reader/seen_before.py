@@ -102,10 +102,11 @@ class SeenBefore:
             return []
         repo = self._repo
         claims = [c for c in repo.fact_checks.claims_matching(query, CANDIDATES) if c[0] != exclude]
-        checks = repo.fact_checks.search(query, CANDIDATES)
-        # Claims by id until they are decided on: only the matches are read whole.
+        checks = repo.fact_checks.claims_of_checks_matching(query, CANDIDATES)
+        # Claims ("urn:uuid:…") and fact-checks (their ids) by their text until they are
+        # decided on: only the matches are read whole.
         candidates: list[tuple[object, str]] = [(f"urn:uuid:{i}", quote) for i, quote in claims]
-        candidates += [(c, c.claim) for c in checks]
+        candidates += checks
         found = rank(
             text,
             candidates,
@@ -113,16 +114,18 @@ class SeenBefore:
             threshold=THRESHOLD if threshold is None else threshold,
         )
         ids = [r.item.removeprefix("urn:uuid:") for r in found if isinstance(r.item, str)]
-        whole = {a.id: a for a in repo.annotations_by_ids(ids)}
+        whole: dict[object, object] = {}
+        if ids:
+            whole.update((f"urn:uuid:{a.id}", a) for a in repo.annotations_by_ids(ids))
+        check_ids = [r.item for r in found if isinstance(r.item, int)]
+        if check_ids:
+            whole.update(repo.fact_checks.by_ids(check_ids))
         linked = set(repo.fact_checks.links(exclude)) if exclude else set()
         matches = []
         for r in found:
-            item = r.item
-            if isinstance(item, str):
-                item = whole.get(item.removeprefix("urn:uuid:"))
-                if item is None:
-                    continue
-            matches.append(self._describe(item, r.score, linked))
+            item = whole.get(r.item)
+            if item is not None:
+                matches.append(self._describe(item, r.score, linked))
         return matches
 
     def for_annotation(self, annotation: Annotation, limit: int = 5) -> list[SeenMatch]:

@@ -88,6 +88,16 @@ _SYNONYMS = [
 # One pass for all of them: group N of the alternation is synonym N.
 _SYNONYM_RE = re.compile("|".join(f"({p})" for p, _ in _SYNONYMS), re.IGNORECASE)
 _SYNONYM_BY_GROUP = [r for _, r in _SYNONYMS]
+# The words a synonym's phrase can begin with. Each phrase starts and ends at a word boundary,
+# so a sentence none of whose words is here has no synonym, and skips the costly regex.
+_SYNONYM_FIRST_WORDS = frozenset(
+    "death tolls fatality fatalities died die dies dying dead kill killed kills killing killer "
+    "killers lives overdose overdoses overdosed decade consume consumes consumed consuming "
+    "consumption use uses used using population jobless unemployment unemployed the leading "
+    "top biggest main number no kids children child medicine medicines drug drugs narcotic "
+    "narcotics banned ban outlawed scheduled controlled schedule percent per".split()
+)
+_WORD_RE = re.compile(r"\w+")
 # Words without which `reader.numbers.figures` finds nothing: its regex is the costliest part
 # of reading a sentence, so a sentence with none of them skips it.
 _MAY_HAVE_FIGURES = re.compile(
@@ -135,6 +145,32 @@ _ATTRIBUTION = [
         r"(?:[A-Z][\w.&'’-]*\s*(?:(?:of|on|for|and)\s+)?)+",
     )
 ]
+# What a match of each `_ATTRIBUTION` pattern cannot be without (the third, anchored at the
+# start, fails at once anyway): the costlier regexes run only on the sentences that have it.
+_ATTRIBUTION_NEEDS: tuple[tuple[str, ...], ...] = (
+    ("ccording to ",),
+    (" from ",),
+    (),
+    (" said ", " says ", " reported ", " reports "),
+)
+_DECADE = re.compile(r"\b[Aa] decade\b|\bdecade\b")
+# Case-sensitive twins of the patterns above, for ASCII text lowered first: the same matches
+# (every pattern is written in lowercase; only non-ASCII letters such as "ſ" fold otherwise)
+# at a third of the cost, as IGNORECASE makes the regex engine fold every character it tries.
+# Those that are one alternation of words also say first which letters a match begins with:
+# the engine then passes over every other position at once instead of trying each word there.
+# tests/test_similar.py checks each twin against its original.
+_FIRST_LETTERS = {
+    _SYNONYM_RE: "".join(sorted({w[0] for w in _SYNONYM_FIRST_WORDS})),
+    _UP: "cdghijqrstuw",
+    _DOWN: "dfhlprsw",
+    _NEGATION: "nw",
+    _PREDICTION: "bcefglmopsw",
+}
+_LOWER = {
+    p: re.compile(f"(?=[{_FIRST_LETTERS[p]}])(?:{p.pattern})" if p in _FIRST_LETTERS else p.pattern)
+    for p in (_SYNONYM_RE, _MAY_HAVE_FIGURES, _UP, _DOWN, _NEGATION, _PREDICTION)
+}
 _CAPITALISED = re.compile(
     r"(?<![\w.])[A-Z][\w.&'’-]*(?:\s+(?:(?:of|and|de|del|la|the)\s+)?[A-Z][\w.&'’-]*)*"
 )
@@ -228,52 +264,105 @@ class _Parsed:
     question: bool
 
 
+def _same(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    return pattern
+
+
+_SENTENCE_END = re.compile(r"[.!?:;\"“]\s+")
+_TOKEN = re.compile(r"[^\W\d_](?:[^\W\d_]|['’])*[^\W\d_]|[^\W\d_]")
+_NEGATED_WORD = re.compile(r"[a-z][a-z-]*[a-z]")
+
+
 def _sentence_starts(text: str) -> set[int]:
     starts = {0}
-    starts.update(m.end() for m in re.finditer(r"[.!?:;\"“]\s+", text))
+    starts.update(m.end() for m in _SENTENCE_END.finditer(text))
     return starts
+
+
+@dataclass(frozen=True)
+class _Read:
+    """The first part of `parse`: enough to reject most candidates on their figures alone."""
+
+    text: str  # spaces normalised, "decade" read as "10 years"
+    stripped: str  # without its attribution
+    figures: tuple[Figure, ...]
+
+
+@lru_cache(maxsize=4096)
+def _read(text: str) -> _Read:
+    text = " ".join(text.split())
+    if "decade" in text:
+        text = _DECADE.sub("10 years", text)
+    # Who said it is not what is said: "according to the CDC" and "the CDC said" are dropped.
+    stripped = text
+    for pattern, needs in zip(_ATTRIBUTION, _ATTRIBUTION_NEEDS, strict=True):
+        if not needs or any(n in stripped for n in needs):
+            stripped = pattern.sub(" ", stripped)
+    if stripped.isascii():
+        may_have_figures = _LOWER[_MAY_HAVE_FIGURES].search(stripped.lower())
+    else:
+        may_have_figures = _MAY_HAVE_FIGURES.search(stripped)
+    return _Read(text, stripped, tuple(figures(stripped)) if may_have_figures else ())
+
+
+def clear_caches() -> None:
+    """Forget every sentence read (the benchmark's first time a claim is shown)."""
+    parse.cache_clear()
+    _read.cache_clear()
 
 
 @lru_cache(maxsize=4096)
 def parse(text: str) -> _Parsed:
     """What `compare` needs of a sentence (cached: a library's claims are compared again)."""
-    text = " ".join(text.split())
-    text = re.sub(r"\b[Aa] decade\b|\bdecade\b", "10 years", text)
-    # Who said it is not what is said: "according to the CDC" and "the CDC said" are dropped.
-    stripped = text
-    for pattern in _ATTRIBUTION:
-        stripped = pattern.sub(" ", stripped)
-    found_figures = tuple(figures(stripped)) if _MAY_HAVE_FIGURES.search(stripped) else ()
+    read = _read(text)
+    text, stripped, found_figures = read.text, read.stripped, read.figures
+    lowered = stripped.lower()
+    fold = _LOWER.__getitem__ if stripped.isascii() else _same
     places: set[str] = set()
-    starts = _sentence_starts(stripped)
+    starts: set[int] | None = None
     for m in _CAPITALISED.finditer(stripped):
         run = m.group(0)
-        parts = [p for p in re.split(r"-(?=[A-Z])", run) if p]
-        named = [_place_name(p) for p in parts]
-        if all(named):
-            places.update(named)
-            continue
-        words = run.split()
-        # A run's words one by one: "U.S. President" holds the place "U.S.".
-        rest = []
-        for word in words:
-            place = _place_name(word)
+        if "-" in run or " " in run:
+            parts = [p for p in re.split(r"-(?=[A-Z])", run) if p]
+            named = [_place_name(p) for p in parts]
+            if all(named):
+                places.update(named)
+                continue
+            # A run's words one by one: "U.S. President" holds the place "U.S.".
+            rest = []
+            for word in run.split():
+                place = _place_name(word)
+                if place:
+                    places.add(place)
+                else:
+                    rest.append(word)
+        else:  # one word (most runs): its own place, or the whole run is the rest
+            place = _place_name(run)
             if place:
                 places.add(place)
-            else:
-                rest.append(word)
-        if rest and _PLACE_PREPOSITION.search(stripped[: m.start()]) and m.start() not in starts:
-            places.add(" ".join(rest).lower())  # "in San Francisco": a city
-    lowered = stripped.lower()
-    lowered = _SYNONYM_RE.sub(lambda m: _SYNONYM_BY_GROUP[m.lastindex - 1], lowered)
-    up = bool(_UP.search(lowered))
-    down = bool(_DOWN.search(lowered))
-    plain = _UP.sub(" ", _DOWN.sub(" ", lowered))
+                continue
+            rest = [run]
+        # Only the text just before the run can end in "in the": no need to search it all.
+        if rest and _PLACE_PREPOSITION.search(stripped, max(0, m.start() - 64), m.start()):
+            if starts is None:
+                starts = _sentence_starts(stripped)
+            if m.start() not in starts:
+                places.add(" ".join(rest).lower())  # "in San Francisco": a city
+    if not _SYNONYM_FIRST_WORDS.isdisjoint(_WORD_RE.findall(lowered)):
+        lowered = fold(_SYNONYM_RE).sub(lambda m: _SYNONYM_BY_GROUP[m.lastindex - 1], lowered)
+    up_re, down_re = fold(_UP), fold(_DOWN)
+    up = bool(up_re.search(lowered))
+    down = bool(down_re.search(lowered))
+    plain = lowered
+    if down:
+        plain = down_re.sub(" ", plain)
+    if up:
+        plain = up_re.sub(" ", plain)
     tokens = [
         t.replace("’", "'").removesuffix("'s")
         # Letters of any script: a Russian or Japanese sentence is not reduced to the
         # Latin names in it.
-        for t in re.findall(r"[^\W\d_](?:[^\W\d_]|['’])*[^\W\d_]|[^\W\d_]", plain)
+        for t in _TOKEN.findall(plain)
     ]
     place_words = {w for p in places for w in p.split()}
     stem = _stem
@@ -292,11 +381,9 @@ def parse(text: str) -> _Parsed:
     )
     words = set(sequence)
     negations = tuple(
-        frozenset(
-            stem(t) for t in re.findall(r"[a-z][a-z-]*[a-z]", lowered[m.end() : m.end() + 40])
-        )
+        frozenset(stem(t) for t in _NEGATED_WORD.findall(lowered, m.end(), m.end() + 40))
         & frozenset(words)
-        for m in _NEGATION.finditer(lowered)
+        for m in fold(_NEGATION).finditer(lowered)
     )
     future = any(f.kind == "year" and f.value > datetime.now(UTC).year for f in found_figures)
     return _Parsed(
@@ -307,7 +394,7 @@ def parse(text: str) -> _Parsed:
         up,
         down,
         negations,
-        bool(_PREDICTION.search(lowered)) or future,
+        bool(fold(_PREDICTION).search(lowered)) or future,
         text.rstrip(" \"'”’)").endswith(("?", "？")),
     )
 
@@ -383,6 +470,18 @@ class Comparison:
         return self.score >= THRESHOLD
 
 
+# The most a pair scores when it has figures and none of them agree (see `compare`).
+_WORDS_SHARE = 0.55
+
+
+def _figures_fall_short(a: Sequence[Figure], b: Sequence[Figure]) -> bool:
+    """Whether `compare` scores a pair with these figures at most `_WORDS_SHARE`."""
+    if not a and not b:
+        return False
+    agreed, conflict = _figures_match(a, b)
+    return conflict or not agreed
+
+
 def compare(a: str, b: str) -> Comparison:
     """How surely `a` and `b` make the same claim (see the module's notes)."""
     pa, pb = parse(a), parse(b)
@@ -418,7 +517,7 @@ def compare(a: str, b: str) -> Comparison:
         lexical *= 0.6 if len(shared) == 1 else 0.8  # a word or two in common says little
     counted = max(len(pa.figures), len(pb.figures))
     if counted:
-        score = 0.55 * lexical + 0.45 * (agreed / counted)
+        score = _WORDS_SHARE * lexical + 0.45 * (agreed / counted)
     else:
         score = lexical
     if pa.places != pb.places:
@@ -473,9 +572,22 @@ def rank(
         )
         pool = [pool[index] for _choice, _score, index in best]
     found = []
+    query_figures = parse(text).figures
+    # A pair whose figures conflict scores 0, and one with figures none of which agree scores
+    # at most 0.55 (`compare`: 0.55 of its words, 0.45 of the figures that agree): such a
+    # candidate is decided on its figures, without reading the rest of it.
+    by_figures = threshold > _WORDS_SHARE
+    # A claim is often in the library more than once (and as a fact-check): decided once.
+    scores: dict[str, float] = {}
     for item, other in pool:
-        comparison = compare(text, other)
-        if comparison.score >= threshold:
-            found.append(Ranked(item, comparison.score))
+        score = scores.get(other)
+        if score is None:
+            if by_figures and _figures_fall_short(query_figures, _read(other).figures):
+                score = 0.0
+            else:
+                score = compare(text, other).score
+            scores[other] = score
+        if score >= threshold:
+            found.append(Ranked(item, score))
     found.sort(key=lambda r: -r.score)
     return found[:limit]

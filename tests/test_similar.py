@@ -9,7 +9,7 @@ import re
 import pytest
 from conftest import SEED
 
-from reader.similar import THRESHOLD, compare, fts_query, rank
+from reader.similar import PREFILTER, THRESHOLD, compare, fts_query, rank
 
 
 def seed_sentences() -> list[str]:
@@ -166,6 +166,55 @@ def test_rank_returns_only_close_ones_best_first_and_nothing_when_none_is_close(
     assert [r.item for r in found] == ["exact", "paraphrase"]
     assert all(r.score >= THRESHOLD for r in found)
     assert rank("The weather in Paris was sunny on Monday.", candidates) == []
+
+
+@pytest.mark.parametrize("words", [TOLL, SHARE, QUADRUPLED, FIRST, "aged 18-45"])
+@pytest.mark.parametrize("threshold", [THRESHOLD, 0.3])
+def test_rank_keeps_what_compare_keeps_whether_or_not_the_figures_decide_alone(
+    words, threshold
+):
+    # rank decides a candidate on its figures alone when they conflict or none agree (such a
+    # pair scores at most 0.55): the pairs it keeps, and their scores, are compare's, also
+    # below that score, where the figures alone decide nothing.
+    claim = seed_sentence(words)
+    others = [o for w, o in PARAPHRASES if w == words]
+    others += [o for w, o, _r in NOT_THE_SAME if w == words]
+    others += [
+        "Opioid deaths surged in the United States, the CDC said.",
+        "The death toll from opioids surged.",
+        "China was the first country to schedule all fentanyl-related substances.",
+        "Americans use most of the world's opioids.",
+    ]
+    # No more than rank compares in full, so that its rapidfuzz prefilter leaves all in.
+    candidates = list(enumerate(others[:PREFILTER]))
+    expected = [
+        (k, compare(claim, other).score)
+        for k, other in candidates
+        if compare(claim, other).score >= threshold
+    ]
+    found = rank(claim, candidates, limit=len(candidates), threshold=threshold)
+    assert sorted((r.item, r.score) for r in found) == sorted(expected)
+    assert [r.score for r in found] == sorted((r.score for r in found), reverse=True)
+    assert found, "some candidate makes the claim"
+
+
+def test_the_fast_twins_of_the_patterns_find_what_the_patterns_find():
+    # parse matches ASCII text, lowered, with case-sensitive twins that first look at the
+    # letter a match begins with: every word of the patterns, in its forms, and every
+    # sentence of the corpus must give the same matches either way.
+    from conftest import CORPUS
+
+    from reader import similar
+
+    texts = [s for path in sorted((CORPUS / "text").glob("aeb-*.txt")) + [SEED]
+             for s in path.read_text(encoding="utf-8").splitlines()]  # fmt: skip
+    for original, twin in similar._LOWER.items():
+        words = set(re.findall(r"[a-z][a-z' .]*", original.pattern))
+        forms = [w + end for w in words for end in ("", "s", "es", "ed", "ing", "ion", "'t")]
+        samples = [f"x {f} y" for f in forms] + [f"{f}." for f in forms] + texts
+        for text in (t.lower() for t in samples if t.isascii()):
+            expected = [(m.span(), m.lastindex) for m in original.finditer(text)]
+            assert [(m.span(), m.lastindex) for m in twin.finditer(text)] == expected, text
 
 
 def test_the_full_text_query_finds_stems_places_and_figures():

@@ -114,6 +114,28 @@ class FactCheckStore:
         )
         return [_check(r) for r in rows]
 
+    def claims_of_checks_matching(self, match: str, limit: int) -> list[tuple[int, str]]:
+        """(id, claim) of the fact-checks `search` finds, in its order: the candidates are
+        decided on by their claim, and only the matches need reading whole (`by_ids`)."""
+        if not match:
+            return []
+        rows = self.db.execute(
+            "SELECT f.id, f.claim FROM (SELECT rowid AS hit, rank FROM fact_checks_fts WHERE "
+            f"fact_checks_fts MATCH ? ORDER BY rank LIMIT {int(limit)}) h JOIN fact_checks f "
+            "ON f.id = h.hit ORDER BY h.rank",
+            [match],
+        )
+        return [(int(r[0]), str(r[1])) for r in rows]
+
+    def by_ids(self, ids: Sequence[int]) -> dict[int, FactCheck]:
+        if not ids:
+            return {}
+        rows = self.db.execute(
+            f"SELECT id, {_COLUMNS} FROM fact_checks WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(list(ids))],
+        )
+        return {int(r[0]): _check(r) for r in rows}
+
     def claims_matching(self, match: str, limit: int) -> list[tuple[str, str]]:
         """(id, quote) of claims (annotations of kind claim) whose quote or note matches the
         FTS5 query `match`, best (bm25) first."""
