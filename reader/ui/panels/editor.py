@@ -11,25 +11,13 @@ never interrupted.
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 
-from PySide6.QtCore import (
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QStringListModel,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QKeySequence, QShortcut, QTextLayout
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -41,184 +29,49 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from reader.library import DocumentError
-from reader.model import (
-    DEFAULT_COLORS,
-    AnchorState,
-    Annotation,
-    AnnotationKind,
-    ClaimStatus,
-    HistoryEntry,
-)
-from reader.text_shortening import shorten
+from reader.model import DEFAULT_COLORS, AnchorState, Annotation, AnnotationKind, ClaimStatus
 from reader.ui.panels.citations import CitationsPanel
+from reader.ui.panels.editor_fields import (
+    ANCHOR_TEXT,
+    CLAIMANT_TYPES,
+    FIELDS,
+    STATUS_LABELS,
+    describe_change,
+    format_tags,
+    local_time,
+    parse_tags,
+)
+from reader.ui.panels.editor_widgets import QuoteLabel, TagCompleter
 from reader.ui.panels.seen_before import SeenBeforePanel
 from reader.ui.preferences import KIND_LABELS, ColorPicker, is_hex_color, pick_color, swatch_icon
 from reader.ui.wrapping_row import WrappingRow
 
+# The field rules and the two small widgets have their own modules; their names stay importable
+# from here.
+__all__ = [
+    "ANCHOR_TEXT",
+    "CLAIMANT_TYPES",
+    "FIELDS",
+    "PLACEHOLDER",
+    "SAVE_DELAY_MS",
+    "STATUS_LABELS",
+    "AnnotationEditor",
+    "QuoteLabel",
+    "TagCompleter",
+    "describe_change",
+    "format_tags",
+    "local_time",
+    "parse_tags",
+]
+
 SAVE_DELAY_MS = 400
 PLACEHOLDER = "Select a highlight to see it here"
-
-STATUS_LABELS = {
-    ClaimStatus.UNVERIFIED: "Unverified",
-    ClaimStatus.SUPPORTED: "Supported",
-    ClaimStatus.DISPUTED: "Disputed",
-    ClaimStatus.MISLEADING: "Misleading",
-    ClaimStatus.REFUTED: "Refuted",
-    ClaimStatus.UNVERIFIABLE: "Unverifiable",
-}
-
-ANCHOR_TEXT = {
-    AnchorState.EXACT: "exact",
-    AnchorState.FUZZY: "fuzzy — the text changed; check it",
-    AnchorState.ORPHAN: "orphan — its words are no longer in this version",
-}
-
-FIELDS = (
-    "kind",
-    "color",
-    "status",
-    "claimant",
-    "claimant_type",
-    "claim_reviewed",
-    "claim_date",
-    "note",
-    "tags",
-    "author",
-)
-# How the ClaimReview export types the claimant: "" guesses from the name.
-CLAIMANT_TYPES = (
-    ("", "Person or organisation (guess)"),
-    ("person", "Person"),
-    ("organization", "Organisation"),
-)
-
-
-def parse_tags(text: str) -> tuple[str, ...]:
-    """Comma-separated tags: trimmed, inner whitespace collapsed, empties and repeats dropped."""
-    seen: dict[str, None] = {}
-    for part in text.split(","):
-        tag = " ".join(part.split())
-        if tag:
-            seen.setdefault(tag, None)
-    return tuple(seen)
-
-
-def format_tags(tags: Iterable[str]) -> str:
-    return ", ".join(tags)
-
-
-def describe_change(entry: HistoryEntry) -> str:
-    """One history entry in words: "status: unverified → refuted", "cited X (refutes)" …"""
-    if entry.field == "created":
-        return "created"
-    if entry.field in ("deleted", "restored"):
-        return entry.field
-    old, new = shorten(entry.old, 60), shorten(entry.new, 60)
-    if entry.field == "citation":
-        return f"cited {new}" if entry.new else f"removed {old}"
-    change = f"{entry.field}: {old or '∅'} → {new or '∅'}"
-    if entry.ref == "merge conflict":
-        change += " (merge: both changed it, the newer edit kept)"
-    return change
-
-
-def local_time(iso: str) -> str:
-    """An ISO 8601 time (UTC when it says no zone) as the user's local 'YYYY-MM-DD HH:MM'."""
-    if not iso:
-        return "—"
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-class QuoteLabel(QLabel):
-    """A read-only quote cut to `max_lines` wrapped lines with an ellipsis; full in the tooltip."""
-
-    def __init__(self, max_lines: int = 4, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.max_lines = max_lines
-        self._full = ""
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(40)
-
-    def full_text(self) -> str:
-        return self._full
-
-    def set_full_text(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(f"<p>{html.escape(text)}</p>" if text else "")
-        self._elide()
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        flat = " ".join(self._full.split())
-        # A little slack: QLabel's own wrapping and QTextLayout's may differ by a pixel or two.
-        width = self.contentsRect().width() - 2 * self.margin() - 4
-        shown = flat
-        if width > 0 and flat:
-            layout = QTextLayout(flat, self.font())
-            layout.beginLayout()
-            starts: list[int] = []
-            while len(starts) <= self.max_lines:
-                line = layout.createLine()
-                if not line.isValid():
-                    break
-                line.setLineWidth(width)
-                starts.append(line.textStart())
-            layout.endLayout()
-            if len(starts) > self.max_lines:
-                cut = starts[self.max_lines - 1]
-                tail = flat[cut:]
-                elided = self.fontMetrics().elidedText(tail, Qt.TextElideMode.ElideRight, width)
-                if elided == tail:  # the metrics disagree with the layout; still mark the cut
-                    elided = tail[: max(0, len(tail) - 2)] + "…"
-                shown = flat[:cut] + elided
-        if shown != self.text():
-            self.setText(shown)
-
-
-class TagCompleter(QCompleter):
-    """Completes the tag after the last comma, keeping the tags typed before it."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setModel(QStringListModel(self))
-        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-
-    def set_tags(self, tags: Iterable[str]) -> None:
-        unique = sorted({t for t in tags if t}, key=str.casefold)
-        model = self.model()
-        assert isinstance(model, QStringListModel)
-        if model.stringList() != unique:
-            model.setStringList(unique)
-
-    def splitPath(self, path: str) -> list[str]:
-        return [path.rsplit(",", 1)[-1].lstrip()]
-
-    def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:
-        completion = str(index.data() or "")
-        widget = self.widget()
-        text = widget.text() if isinstance(widget, QLineEdit) else ""
-        head, comma, _ = text.rpartition(",")
-        return f"{head.rstrip()}, {completion}" if comma else completion
 
 
 class AnnotationEditor(QWidget):
