@@ -78,7 +78,7 @@ def test_a_dismissal_survives_reopening_the_document_and_can_be_undone(window, q
     qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
     assert dismissed not in panel.shown()
     assert window.library.annotations(tab.opened) == []  # Delete did not delete anything else
-    window.close_tab(window.tabs.indexOf(tab))
+    window.tabs.close_tab(window.tabs.indexOf(tab))
     tab, assistant, panel = _open_with_candidates(window, qtbot)
     assert not any("5 percent of the world" in c.text for c in panel.shown())
     assert any("79,770" in c.text for c in panel.shown())
