@@ -1,6 +1,7 @@
-"""A JSON file read whole, or one `ExchangeError` sentence: too big, not UTF-8, not JSON, a
-number too long, nested too deeply, or (checked only when the file has such an escape) a lone
-surrogate, which is not text. The W3C, ClaimReview and Hypothesis/Zotero imports read through it."""
+"""A JSON export read whole (`load_json`), or one `ExchangeError` sentence: too big, not UTF-8,
+not JSON, a number too long, nested too deeply. `has_surrogate_escape` and `check_text` find
+the lone surrogates a \\ud800 escape decodes to, which are not text. The W3C, ClaimReview and
+Hypothesis/Zotero imports read through it."""
 
 from __future__ import annotations
 
