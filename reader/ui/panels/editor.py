@@ -25,7 +25,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -35,7 +34,14 @@ from PySide6.QtWidgets import (
 )
 
 from reader.library import DocumentError
-from reader.model import DEFAULT_COLORS, AnchorState, Annotation, AnnotationKind, ClaimStatus
+from reader.model import (
+    DEFAULT_COLORS,
+    AnchorState,
+    Annotation,
+    AnnotationKind,
+    ClaimStatus,
+    HistoryEntry,
+)
 from reader.ui.panels.citations import CitationsPanel
 from reader.ui.panels.editor_fields import (
     ANCHOR_TEXT,
@@ -47,7 +53,7 @@ from reader.ui.panels.editor_fields import (
     local_time,
     parse_tags,
 )
-from reader.ui.panels.editor_widgets import QuoteLabel, TagCompleter
+from reader.ui.panels.editor_widgets import HistoryBox, PossiblePlaces, QuoteLabel, TagCompleter
 from reader.ui.panels.seen_before import SeenBeforePanel
 from reader.ui.preferences import KIND_LABELS, ColorPicker, is_hex_color, pick_color, swatch_icon
 from reader.ui.wrapping_row import WrappingRow
@@ -62,6 +68,8 @@ __all__ = [
     "SAVE_DELAY_MS",
     "STATUS_LABELS",
     "AnnotationEditor",
+    "HistoryBox",
+    "PossiblePlaces",
     "QuoteLabel",
     "TagCompleter",
     "describe_change",
@@ -191,23 +199,10 @@ class AnnotationEditor(QWidget):
         self.candidates_provider: Callable[[Annotation], list[tuple[int, int, str, str]]] = (
             lambda _a: []
         )
-        self.candidates_group = QGroupBox("Possible places")
-        self.candidates_group.setObjectName("editor_candidates")
-        self.candidates_group.setToolTip(
-            "The quoted words occur here more than once with the same surroundings; "
-            "choose the place this highlight belongs to."
-        )
-        self.candidates_list = QListWidget()
-        self.candidates_list.setObjectName("editor_candidates_list")
-        self.candidates_list.setWordWrap(True)
-        self.candidates_list.itemActivated.connect(lambda _item: self._request_candidate())
-        self.candidate_button = QPushButton("Re-attach here")
-        self.candidate_button.setObjectName("editor_reattach_candidate")
-        self.candidate_button.clicked.connect(self._request_candidate)
-        candidates_layout = QVBoxLayout(self.candidates_group)
-        candidates_layout.addWidget(self.candidates_list)
-        candidates_layout.addWidget(self.candidate_button)
-        self.candidates_group.hide()
+        self.candidates_group = PossiblePlaces()
+        self.candidates_group.chosen.connect(self._request_candidate)
+        self.candidates_list = self.candidates_group.list
+        self.candidate_button = self.candidates_group.button
 
         self.delete_button = QPushButton("Delete")
         self.delete_button.setObjectName("editor_delete")
@@ -270,15 +265,8 @@ class AnnotationEditor(QWidget):
         self._library = library
         self.history_list: QListWidget | None = None
         if library is not None:
-            self.history_group = QGroupBox("History")
-            self.history_group.setObjectName("editor_history_group")
-            self.history_list = QListWidget()
-            self.history_list.setObjectName("editor_history")
-            self.history_list.setWordWrap(True)
-            self.history_list.setAlternatingRowColors(True)
-            self.history_list.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)
-            history_layout = QVBoxLayout(self.history_group)
-            history_layout.addWidget(self.history_list)
+            self.history_group = HistoryBox()
+            self.history_list = self.history_group.list
             form.addRow(self.history_group)
             self.citations.changed.connect(lambda _id: self._show_history())
 
@@ -435,7 +423,7 @@ class AnnotationEditor(QWidget):
             self.updated_label.clear()
             self.anchor_label.clear()
             self.reattach_button.hide()
-            self._show_candidates([])
+            self.candidates_group.show_places([])
         finally:
             self._loading -= 1
         self.form.setEnabled(False)
@@ -487,42 +475,19 @@ class AnnotationEditor(QWidget):
                 f"orphan — its words occur {len(places)} times here with the same "
                 "surroundings; choose its place below"
             )
-        self._show_candidates(places)
+        self.candidates_group.show_places(places)
         self._show_history()
-
-    def _show_candidates(self, places: list[tuple[int, int, str, str]]) -> None:
-        shown = [
-            self.candidates_list.item(i).data(Qt.ItemDataRole.UserRole)
-            for i in range(self.candidates_list.count())
-        ]
-        if shown == [f"{s}:{e}" for s, e, _, _ in places]:
-            return
-        self.candidates_list.clear()
-        for start, end, where, preview in places:
-            item = QListWidgetItem(f"{where}: {preview}")
-            item.setData(Qt.ItemDataRole.UserRole, f"{start}:{end}")
-            self.candidates_list.addItem(item)
-        if places:
-            self.candidates_list.setCurrentRow(0)
-        self.candidates_group.setVisible(bool(places))
 
     def _show_history(self) -> None:
         if self.history_list is None:
             return
-        self.history_list.clear()
-        if self._annotation is None:
-            return
-        try:
-            entries = self._library.history(self._annotation.id)
-        except DocumentError:  # deleted meanwhile
-            entries = []
-        for entry in entries:
-            item = QListWidgetItem(
-                f"{local_time(entry.time)} · {entry.author or '?'}\n{describe_change(entry)}"
-            )
-            item.setToolTip(entry.time)
-            self.history_list.addItem(item)
-        self.history_list.scrollToBottom()
+        entries: list[HistoryEntry] = []
+        if self._annotation is not None:
+            try:
+                entries = self._library.history(self._annotation.id)
+            except DocumentError:
+                pass  # deleted meanwhile: nothing to show
+        self.history_group.show_entries(entries)
 
     def _refresh_tag_completions(self) -> None:
         self.tag_completer.set_tags(self._tags_provider())
@@ -633,11 +598,9 @@ class AnnotationEditor(QWidget):
             self.flush()
             self.reattach_requested.emit(self._annotation.id)
 
-    def _request_candidate(self) -> None:
-        item = self.candidates_list.currentItem()
-        if self._annotation is not None and item is not None:
+    def _request_candidate(self, start: int, end: int) -> None:
+        if self._annotation is not None:
             self.flush()
-            start, end = (int(n) for n in item.data(Qt.ItemDataRole.UserRole).split(":"))
             self.reattach_to_requested.emit(self._annotation.id, start, end)
 
     def _request_delete(self) -> None:

@@ -1,14 +1,29 @@
-"""Two small widgets of the annotation editor: the quote cut to a few lines, and the tag
-completer that completes the tag after the last comma."""
+"""The annotation editor's smaller parts: the quote cut to a few lines, the tag completer that
+completes the tag after the last comma, the places an orphan could be re-attached to, and the
+annotation's history."""
 
 from __future__ import annotations
 
 import html
 from collections.abc import Iterable
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QStringListModel, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtGui import QTextLayout
-from PySide6.QtWidgets import QCompleter, QLabel, QLineEdit, QSizePolicy, QWidget
+from PySide6.QtWidgets import (
+    QCompleter,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from reader.model import HistoryEntry
+from reader.ui.panels.editor_fields import describe_change, local_time
 
 
 class QuoteLabel(QLabel):
@@ -88,3 +103,73 @@ class TagCompleter(QCompleter):
         text = widget.text() if isinstance(widget, QLineEdit) else ""
         head, comma, _ = text.rpartition(",")
         return f"{head.rstrip()}, {completion}" if comma else completion
+
+
+class PossiblePlaces(QGroupBox):
+    """An orphan from a tie: the places it could be, equally likely; the user picks one."""
+
+    chosen = Signal(int, int)  # start, end of the place picked
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("Possible places", parent)
+        self.setObjectName("editor_candidates")
+        self.setToolTip(
+            "The quoted words occur here more than once with the same surroundings; "
+            "choose the place this highlight belongs to."
+        )
+        self.list = QListWidget()
+        self.list.setObjectName("editor_candidates_list")
+        self.list.setWordWrap(True)
+        self.list.itemActivated.connect(lambda _item: self._choose())
+        self.button = QPushButton("Re-attach here")
+        self.button.setObjectName("editor_reattach_candidate")
+        self.button.clicked.connect(self._choose)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list)
+        layout.addWidget(self.button)
+        self.hide()
+
+    def show_places(self, places: list[tuple[int, int, str, str]]) -> None:
+        """(start, end, where, preview) of each place; none hides the box."""
+        shown = [self.list.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.list.count())]
+        if shown == [f"{s}:{e}" for s, e, _, _ in places]:
+            return
+        self.list.clear()
+        for start, end, where, preview in places:
+            item = QListWidgetItem(f"{where}: {preview}")
+            item.setData(Qt.ItemDataRole.UserRole, f"{start}:{end}")
+            self.list.addItem(item)
+        if places:
+            self.list.setCurrentRow(0)
+        self.setVisible(bool(places))
+
+    def _choose(self) -> None:
+        item = self.list.currentItem()
+        if item is not None:
+            start, end = (int(n) for n in item.data(Qt.ItemDataRole.UserRole).split(":"))
+            self.chosen.emit(start, end)
+
+
+class HistoryBox(QGroupBox):
+    """Who changed what and when, oldest first, the latest in sight."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("History", parent)
+        self.setObjectName("editor_history_group")
+        self.list = QListWidget()
+        self.list.setObjectName("editor_history")
+        self.list.setWordWrap(True)
+        self.list.setAlternatingRowColors(True)
+        self.list.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list)
+
+    def show_entries(self, entries: Iterable[HistoryEntry]) -> None:
+        self.list.clear()
+        for entry in entries:
+            item = QListWidgetItem(
+                f"{local_time(entry.time)} · {entry.author or '?'}\n{describe_change(entry)}"
+            )
+            item.setToolTip(entry.time)
+            self.list.addItem(item)
+        self.list.scrollToBottom()
