@@ -1,7 +1,8 @@
-"""A link clicked in either view opens in the browser once, and only a web or mail link does.
+"""A link clicked in an article opens in the browser once, and only a web or mail link does.
 
-Both views only report a link (`link_activated`); the window opens it. The browser is Qt's own
-URL handler hook (QDesktopServices.setUrlHandler), so nothing leaves the machine.
+Both views only report a link (`link_activated`, the PDF view's in test_pdf_view.py); the
+window opens it. The browser is Qt's own URL handler hook (QDesktopServices.setUrlHandler),
+so nothing leaves the machine.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, open_and_wait
+from conftest import open_and_wait
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QTextCursor
 
@@ -84,17 +85,3 @@ def test_a_script_or_file_link_in_an_article_opens_nothing(
     # The article may keep such a link or drop it when it is read: either way nothing opens.
     _click_words(qtbot, view, "minutes of the council", on_link=False)
     assert browser.opened == []
-
-
-def test_a_web_link_in_a_pdf_opens_in_the_browser_once(window, qtbot, browser) -> None:
-    pdf = next(CORPUS.rglob("libre-office-link.pdf"))
-    tab = open_and_wait(window, qtbot, pdf)
-    assert tab is not None, window.last_error
-    view = tab.view
-    link = view.backend.page_links(0)[0]
-    r = link.rect
-    view.go_to_page(0, r.y0)
-    pos = view.map_from_page(0, (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2)
-    with qtbot.waitSignal(view.link_activated):
-        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=pos)
-    assert browser.opened == ["https://martin-thoma.com/"]
