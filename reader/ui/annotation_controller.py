@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
@@ -22,6 +23,10 @@ from reader.ui.document_work import (
     alignment_is_slow,
     text_is_slow,
 )
+
+if TYPE_CHECKING:  # the window builds both panels and hands them in
+    from reader.ui.panels.editor import AnnotationEditor
+    from reader.ui.panels.sidebar import AnnotationsPanel
 
 
 class _CreateInSet(CreateAnnotation):
@@ -47,8 +52,8 @@ class AnnotationController(QObject):
         self,
         library: Library,
         undo_stack: QUndoStack,
-        sidebar,
-        editor,
+        sidebar: AnnotationsPanel,
+        editor: AnnotationEditor,
         prefs,
         current_tab: Callable[[], object],
         tabs: Callable[[], list],
@@ -70,12 +75,10 @@ class AnnotationController(QObject):
         sidebar.selection_changed.connect(self._sidebar_selection)
         editor.edited.connect(self.edit)
         editor.reattach_requested.connect(self.reattach)
-        if hasattr(editor, "reattach_to_requested"):
-            editor.reattach_to_requested.connect(self.reattach_to)
-            editor.candidates_provider = self.candidate_places
+        editor.reattach_to_requested.connect(self.reattach_to)
+        editor.candidates_provider = self.candidate_places
         editor.delete_requested.connect(lambda aid: self.delete([aid]))
-        if hasattr(editor, "citations_changed"):
-            editor.citations_changed.connect(self.citations_changed)
+        editor.citations_changed.connect(self.citations_changed)
         self.work = DocumentWork(self)
         self.work.ended.connect(self._work_ended)
         self.work.cancelled.connect(self._work_cancelled)

@@ -14,7 +14,6 @@ from typing import Any
 from PySide6.QtCore import QElapsedTimer, QPoint, QPointF, QRectF, Qt, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
-    QDesktopServices,
     QFontMetricsF,
     QGuiApplication,
     QKeySequence,
@@ -105,9 +104,9 @@ class ArticleView(QTextBrowser):
         return  # links never navigate inside the view
 
     def _on_anchor(self, url: QUrl) -> None:
+        # Only reported, as the PDF view reports its links: the window decides what opens.
         if url.scheme().lower() in EXTERNAL_SCHEMES:
             self.link_activated.emit(url.toString())
-            QDesktopServices.openUrl(url)
 
     # -- building ------------------------------------------------------------------------------
 

@@ -446,12 +446,9 @@ class MainWindow(QMainWindow):
                 self.window_actions.show_page(tab.paged_view)
 
     def _external_link(self, url: str) -> None:
-        # PdfView only reports the link; opening the browser is a window-level decision.
+        # Both views only report a link; opening the browser is a window-level decision.
         if url.lower().startswith(("http://", "https://", "mailto:")):
-            from reader.ui.article_view import ArticleView
-
-            if not isinstance(self.sender(), ArticleView):  # the article view opened it already
-                QDesktopServices.openUrl(QUrl(url))
+            QDesktopServices.openUrl(QUrl(url))
 
     def _ocr_finished(self, tab: DocumentTab, read: list[int], unreadable: list[int]) -> None:
         from reader.ui.ocr_work import page_list

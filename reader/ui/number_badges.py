@@ -10,11 +10,15 @@ claim's citations change and after an undo or redo.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 
 from reader.model import Annotation, AnnotationKind
 from reader.numbers import export_cell
+
+if TYPE_CHECKING:
+    from reader.ui.main_window import MainWindow
 
 # Solid pills, white on green / red / grey (contrast ≥ 4.5:1, as the status pills).
 _COLORS = {"agree": "#1a7f37", "differ": "#b3261e", "none": "#5f6670"}
@@ -43,7 +47,7 @@ def combined_check(cells: Iterable[str]) -> str:
 
 
 class NumberBadges(QObject):
-    def __init__(self, window) -> None:
+    def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.library = window.library
         self.sidebar = window.sidebar
@@ -55,9 +59,7 @@ class NumberBadges(QObject):
         model = self.sidebar.model
         for signal in (model.modelReset, model.rowsInserted, model.dataChanged):
             signal.connect(self._timer.start)
-        editor = window.editor
-        if hasattr(editor, "citations_changed"):
-            editor.citations_changed.connect(self._timer.start)
+        window.editor.citations_changed.connect(self._timer.start)
         window.annotations.library_changed.connect(self._timer.start)
 
     def check(self, annotation: Annotation) -> str:

@@ -39,6 +39,7 @@ from reader.claims import REASONS, Candidate, candidates, sentence_key
 from reader.model import AnnotationKind
 from reader.ui.document_work import text_is_slow
 from reader.ui.jobs import BackgroundJob
+from reader.ui.overlays import MarkerScrollBar
 
 CANDIDATE_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -382,9 +383,7 @@ class CheckAssistant(QObject):
             )
             return
         self.panel.set_candidates(self.visible(tab))
-        bar = tab.view.verticalScrollBar()
-        if hasattr(bar, "invalidate"):
-            bar.invalidate()
+        _marker_bar(tab).invalidate()
 
     def show_current(self) -> None:
         """Bring the current candidate into view, selected (as if the user had selected it)."""
@@ -444,10 +443,8 @@ class CheckAssistant(QObject):
     # -- scroll-bar ticks ----------------------------------------------------------------------
 
     def _install_marks(self, tab) -> None:
-        bar = tab.view.verticalScrollBar()
-        extra = getattr(bar, "extra_markers", None)
-        if extra is None:
-            return
+        bar = _marker_bar(tab)
+        extra = bar.extra_markers
         if not getattr(bar, "candidate_marks", False):
             bar.candidate_marks = True
             colour = QColor(tab.view.palette().color(QPalette.ColorRole.Text))
@@ -464,6 +461,12 @@ class CheckAssistant(QObject):
 
             extra.append(marks)
         bar.invalidate()
+
+
+def _marker_bar(tab) -> MarkerScrollBar:
+    bar = tab.view.verticalScrollBar()
+    assert isinstance(bar, MarkerScrollBar)  # both views draw their marks on one
+    return bar
 
 
 def _page_of(document, offset: int) -> int:

@@ -11,25 +11,13 @@ never interrupted.
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 
-from PySide6.QtCore import (
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QStringListModel,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import QKeySequence, QShortcut, QTextLayout
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QComboBox,
-    QCompleter,
     QFormLayout,
     QFrame,
     QGroupBox,
@@ -37,11 +25,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
-    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
-    QSizePolicy,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -56,169 +42,44 @@ from reader.model import (
     ClaimStatus,
     HistoryEntry,
 )
-from reader.text_shortening import shorten
 from reader.ui.panels.citations import CitationsPanel
+from reader.ui.panels.editor_fields import (
+    ANCHOR_TEXT,
+    CLAIMANT_TYPES,
+    FIELDS,
+    STATUS_LABELS,
+    describe_change,
+    format_tags,
+    local_time,
+    parse_tags,
+)
+from reader.ui.panels.editor_widgets import HistoryBox, PossiblePlaces, QuoteLabel, TagCompleter
 from reader.ui.panels.seen_before import SeenBeforePanel
 from reader.ui.preferences import KIND_LABELS, ColorPicker, is_hex_color, pick_color, swatch_icon
 from reader.ui.wrapping_row import WrappingRow
 
+# The field rules and the two small widgets have their own modules; their names stay importable
+# from here.
+__all__ = [
+    "ANCHOR_TEXT",
+    "CLAIMANT_TYPES",
+    "FIELDS",
+    "PLACEHOLDER",
+    "SAVE_DELAY_MS",
+    "STATUS_LABELS",
+    "AnnotationEditor",
+    "HistoryBox",
+    "PossiblePlaces",
+    "QuoteLabel",
+    "TagCompleter",
+    "describe_change",
+    "format_tags",
+    "local_time",
+    "parse_tags",
+]
+
 SAVE_DELAY_MS = 400
 PLACEHOLDER = "Select a highlight to see it here"
-
-STATUS_LABELS = {
-    ClaimStatus.UNVERIFIED: "Unverified",
-    ClaimStatus.SUPPORTED: "Supported",
-    ClaimStatus.DISPUTED: "Disputed",
-    ClaimStatus.MISLEADING: "Misleading",
-    ClaimStatus.REFUTED: "Refuted",
-    ClaimStatus.UNVERIFIABLE: "Unverifiable",
-}
-
-ANCHOR_TEXT = {
-    AnchorState.EXACT: "exact",
-    AnchorState.FUZZY: "fuzzy — the text changed; check it",
-    AnchorState.ORPHAN: "orphan — its words are no longer in this version",
-}
-
-FIELDS = (
-    "kind",
-    "color",
-    "status",
-    "claimant",
-    "claimant_type",
-    "claim_reviewed",
-    "claim_date",
-    "note",
-    "tags",
-    "author",
-)
-# How the ClaimReview export types the claimant: "" guesses from the name.
-CLAIMANT_TYPES = (
-    ("", "Person or organisation (guess)"),
-    ("person", "Person"),
-    ("organization", "Organisation"),
-)
-
-
-def parse_tags(text: str) -> tuple[str, ...]:
-    """Comma-separated tags: trimmed, inner whitespace collapsed, empties and repeats dropped."""
-    seen: dict[str, None] = {}
-    for part in text.split(","):
-        tag = " ".join(part.split())
-        if tag:
-            seen.setdefault(tag, None)
-    return tuple(seen)
-
-
-def format_tags(tags: Iterable[str]) -> str:
-    return ", ".join(tags)
-
-
-def describe_change(entry: HistoryEntry) -> str:
-    """One history entry in words: "status: unverified → refuted", "cited X (refutes)" …"""
-    if entry.field == "created":
-        return "created"
-    if entry.field in ("deleted", "restored"):
-        return entry.field
-    old, new = shorten(entry.old, 60), shorten(entry.new, 60)
-    if entry.field == "citation":
-        return f"cited {new}" if entry.new else f"removed {old}"
-    change = f"{entry.field}: {old or '∅'} → {new or '∅'}"
-    if entry.ref == "merge conflict":
-        change += " (merge: both changed it, the newer edit kept)"
-    return change
-
-
-def local_time(iso: str) -> str:
-    """An ISO 8601 time (UTC when it says no zone) as the user's local 'YYYY-MM-DD HH:MM'."""
-    if not iso:
-        return "—"
-    try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        return iso
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-class QuoteLabel(QLabel):
-    """A read-only quote cut to `max_lines` wrapped lines with an ellipsis; full in the tooltip."""
-
-    def __init__(self, max_lines: int = 4, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.max_lines = max_lines
-        self._full = ""
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.setMinimumWidth(40)
-
-    def full_text(self) -> str:
-        return self._full
-
-    def set_full_text(self, text: str) -> None:
-        self._full = text
-        self.setToolTip(f"<p>{html.escape(text)}</p>" if text else "")
-        self._elide()
-
-    def resizeEvent(self, event) -> None:
-        super().resizeEvent(event)
-        self._elide()
-
-    def _elide(self) -> None:
-        flat = " ".join(self._full.split())
-        # A little slack: QLabel's own wrapping and QTextLayout's may differ by a pixel or two.
-        width = self.contentsRect().width() - 2 * self.margin() - 4
-        shown = flat
-        if width > 0 and flat:
-            layout = QTextLayout(flat, self.font())
-            layout.beginLayout()
-            starts: list[int] = []
-            while len(starts) <= self.max_lines:
-                line = layout.createLine()
-                if not line.isValid():
-                    break
-                line.setLineWidth(width)
-                starts.append(line.textStart())
-            layout.endLayout()
-            if len(starts) > self.max_lines:
-                cut = starts[self.max_lines - 1]
-                tail = flat[cut:]
-                elided = self.fontMetrics().elidedText(tail, Qt.TextElideMode.ElideRight, width)
-                if elided == tail:  # the metrics disagree with the layout; still mark the cut
-                    elided = tail[: max(0, len(tail) - 2)] + "…"
-                shown = flat[:cut] + elided
-        if shown != self.text():
-            self.setText(shown)
-
-
-class TagCompleter(QCompleter):
-    """Completes the tag after the last comma, keeping the tags typed before it."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setModel(QStringListModel(self))
-        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
-
-    def set_tags(self, tags: Iterable[str]) -> None:
-        unique = sorted({t for t in tags if t}, key=str.casefold)
-        model = self.model()
-        assert isinstance(model, QStringListModel)
-        if model.stringList() != unique:
-            model.setStringList(unique)
-
-    def splitPath(self, path: str) -> list[str]:
-        return [path.rsplit(",", 1)[-1].lstrip()]
-
-    def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:
-        completion = str(index.data() or "")
-        widget = self.widget()
-        text = widget.text() if isinstance(widget, QLineEdit) else ""
-        head, comma, _ = text.rpartition(",")
-        return f"{head.rstrip()}, {completion}" if comma else completion
 
 
 class AnnotationEditor(QWidget):
@@ -338,23 +199,10 @@ class AnnotationEditor(QWidget):
         self.candidates_provider: Callable[[Annotation], list[tuple[int, int, str, str]]] = (
             lambda _a: []
         )
-        self.candidates_group = QGroupBox("Possible places")
-        self.candidates_group.setObjectName("editor_candidates")
-        self.candidates_group.setToolTip(
-            "The quoted words occur here more than once with the same surroundings; "
-            "choose the place this highlight belongs to."
-        )
-        self.candidates_list = QListWidget()
-        self.candidates_list.setObjectName("editor_candidates_list")
-        self.candidates_list.setWordWrap(True)
-        self.candidates_list.itemActivated.connect(lambda _item: self._request_candidate())
-        self.candidate_button = QPushButton("Re-attach here")
-        self.candidate_button.setObjectName("editor_reattach_candidate")
-        self.candidate_button.clicked.connect(self._request_candidate)
-        candidates_layout = QVBoxLayout(self.candidates_group)
-        candidates_layout.addWidget(self.candidates_list)
-        candidates_layout.addWidget(self.candidate_button)
-        self.candidates_group.hide()
+        self.candidates_group = PossiblePlaces()
+        self.candidates_group.chosen.connect(self._request_candidate)
+        self.candidates_list = self.candidates_group.list
+        self.candidate_button = self.candidates_group.button
 
         self.delete_button = QPushButton("Delete")
         self.delete_button.setObjectName("editor_delete")
@@ -417,15 +265,8 @@ class AnnotationEditor(QWidget):
         self._library = library
         self.history_list: QListWidget | None = None
         if library is not None:
-            self.history_group = QGroupBox("History")
-            self.history_group.setObjectName("editor_history_group")
-            self.history_list = QListWidget()
-            self.history_list.setObjectName("editor_history")
-            self.history_list.setWordWrap(True)
-            self.history_list.setAlternatingRowColors(True)
-            self.history_list.setMinimumHeight(self.fontMetrics().lineSpacing() * 5)
-            history_layout = QVBoxLayout(self.history_group)
-            history_layout.addWidget(self.history_list)
+            self.history_group = HistoryBox()
+            self.history_list = self.history_group.list
             form.addRow(self.history_group)
             self.citations.changed.connect(lambda _id: self._show_history())
 
@@ -582,7 +423,7 @@ class AnnotationEditor(QWidget):
             self.updated_label.clear()
             self.anchor_label.clear()
             self.reattach_button.hide()
-            self._show_candidates([])
+            self.candidates_group.show_places([])
         finally:
             self._loading -= 1
         self.form.setEnabled(False)
@@ -634,42 +475,19 @@ class AnnotationEditor(QWidget):
                 f"orphan — its words occur {len(places)} times here with the same "
                 "surroundings; choose its place below"
             )
-        self._show_candidates(places)
+        self.candidates_group.show_places(places)
         self._show_history()
-
-    def _show_candidates(self, places: list[tuple[int, int, str, str]]) -> None:
-        shown = [
-            self.candidates_list.item(i).data(Qt.ItemDataRole.UserRole)
-            for i in range(self.candidates_list.count())
-        ]
-        if shown == [f"{s}:{e}" for s, e, _, _ in places]:
-            return
-        self.candidates_list.clear()
-        for start, end, where, preview in places:
-            item = QListWidgetItem(f"{where}: {preview}")
-            item.setData(Qt.ItemDataRole.UserRole, f"{start}:{end}")
-            self.candidates_list.addItem(item)
-        if places:
-            self.candidates_list.setCurrentRow(0)
-        self.candidates_group.setVisible(bool(places))
 
     def _show_history(self) -> None:
         if self.history_list is None:
             return
-        self.history_list.clear()
-        if self._annotation is None:
-            return
-        try:
-            entries = self._library.history(self._annotation.id)
-        except DocumentError:  # deleted meanwhile
-            entries = []
-        for entry in entries:
-            item = QListWidgetItem(
-                f"{local_time(entry.time)} · {entry.author or '?'}\n{describe_change(entry)}"
-            )
-            item.setToolTip(entry.time)
-            self.history_list.addItem(item)
-        self.history_list.scrollToBottom()
+        entries: list[HistoryEntry] = []
+        if self._annotation is not None:
+            try:
+                entries = self._library.history(self._annotation.id)
+            except DocumentError:
+                pass  # deleted meanwhile: nothing to show
+        self.history_group.show_entries(entries)
 
     def _refresh_tag_completions(self) -> None:
         self.tag_completer.set_tags(self._tags_provider())
@@ -780,11 +598,9 @@ class AnnotationEditor(QWidget):
             self.flush()
             self.reattach_requested.emit(self._annotation.id)
 
-    def _request_candidate(self) -> None:
-        item = self.candidates_list.currentItem()
-        if self._annotation is not None and item is not None:
+    def _request_candidate(self, start: int, end: int) -> None:
+        if self._annotation is not None:
             self.flush()
-            start, end = (int(n) for n in item.data(Qt.ItemDataRole.UserRole).split(":"))
             self.reattach_to_requested.emit(self._annotation.id, start, end)
 
     def _request_delete(self) -> None:
