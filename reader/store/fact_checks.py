@@ -10,10 +10,13 @@ import sqlite_utils
 
 from reader.model import FactCheck
 
-_COLUMNS = (
-    "url, claim, rating, rating_value, best_rating, worst_rating, reviewer, published, "
-    "claimant, appearance, claim_date"
-)
+# The stored fields, in the table's column order; each column is named as its FactCheck field.
+_FIELDS = (
+    "url", "claim", "rating", "rating_value", "best_rating", "worst_rating", "reviewer",
+    "published", "claimant", "appearance", "claim_date",
+)  # fmt: skip
+_COLUMNS = ", ".join(_FIELDS)
+_NUMBERS = frozenset({"rating_value", "best_rating", "worst_rating"})  # may be NULL
 
 
 def _now() -> str:
@@ -21,36 +24,15 @@ def _now() -> str:
 
 
 def _row(check: FactCheck) -> tuple[object, ...]:
-    return (
-        check.url,
-        check.claim,
-        check.rating,
-        check.rating_value,
-        check.best_rating,
-        check.worst_rating,
-        check.reviewer,
-        check.published,
-        check.claimant,
-        check.appearance,
-        check.claim_date,
-    )
+    return tuple(getattr(check, name) for name in _FIELDS)
 
 
 def _check(r: Sequence[object]) -> FactCheck:
-    return FactCheck(
-        id=int(r[0]),  # type: ignore[arg-type]
-        url=str(r[1]),
-        claim=str(r[2]),
-        rating=str(r[3]),
-        rating_value=r[4],  # type: ignore[arg-type]
-        best_rating=r[5],  # type: ignore[arg-type]
-        worst_rating=r[6],  # type: ignore[arg-type]
-        reviewer=str(r[7]),
-        published=str(r[8]),
-        claimant=str(r[9]),
-        appearance=str(r[10]),
-        claim_date=str(r[11]),
-    )
+    values = {
+        name: value if name in _NUMBERS else str(value)
+        for name, value in zip(_FIELDS, r[1:], strict=True)
+    }
+    return FactCheck(id=int(r[0]), **values)  # type: ignore[arg-type]
 
 
 class FactCheckStore:

@@ -39,12 +39,13 @@ from reader.ui.overlays import (
     overlay_fill,
 )
 from reader.ui.text_find import FindState
+from reader.ui.view_api import SteppedFind
 
 MEASURE_CHARS = 72  # a comfortable line length
 EXTERNAL_SCHEMES = ("http", "https", "mailto")
 
 
-class ArticleView(QTextBrowser):
+class ArticleView(SteppedFind, QTextBrowser):
     status_changed = Signal(str)
     link_activated = Signal(str)
     message = Signal(str)
@@ -578,22 +579,10 @@ class ArticleView(QTextBrowser):
         self._paint_matches()
         return count
 
-    def find_next(self) -> int:
-        """Go to the next match (wrapping); return its 1-based index, 0 when there is none."""
-        return self._step_match(1)
+    def _show_current_match(self) -> None:
+        self._paint_matches()
 
-    def find_previous(self) -> int:
-        """Go to the previous match (wrapping); return its 1-based index, 0 when none."""
-        return self._step_match(-1)
-
-    def _step_match(self, delta: int) -> int:
-        number = self._find.step(delta)
-        if number:
-            self._paint_matches()
-        return number
-
-    def clear_find(self) -> None:
-        self._find.clear()
+    def _repaint_matches(self) -> None:
         self._paint_matches()
 
     @property

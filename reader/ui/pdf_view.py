@@ -53,6 +53,7 @@ from reader.ui.pdf_render_cache import (
 )
 from reader.ui.pdf_scroller import PdfScroller
 from reader.ui.pdf_selection import PdfTextSelection, Pos
+from reader.ui.view_api import SteppedFind
 
 __all__ = ["NO_TEXT_LAYER_MESSAGE", "POINTS_TO_PIXELS", "PdfView"]
 
@@ -60,7 +61,7 @@ NO_TEXT_LAYER_MESSAGE = "This page has no text layer, so its text cannot be sele
 EAGER_SIZES = 300  # documents up to this many pages get all page sizes before the first paint
 
 
-class PdfView(QAbstractScrollArea):
+class PdfView(SteppedFind, QAbstractScrollArea):
     """All pages in one vertical scroll; selection, links, find and zoom."""
 
     link_activated = Signal(str)
@@ -347,22 +348,10 @@ class PdfView(QAbstractScrollArea):
         self.viewport().update()
         return count
 
-    def find_next(self) -> int:
-        """Go to the next match (wrapping); return its 1-based index, 0 when there is none."""
-        return self._step_match(1)
+    def _show_current_match(self) -> None:
+        self._show_match()
 
-    def find_previous(self) -> int:
-        """Go to the previous match (wrapping); return its 1-based index, 0 when none."""
-        return self._step_match(-1)
-
-    def _step_match(self, delta: int) -> int:
-        number = self._find.step(delta)
-        if number:
-            self._show_match()
-        return number
-
-    def clear_find(self) -> None:
-        self._find.clear()
+    def _repaint_matches(self) -> None:
         self.viewport().update()
 
     def match_rects(self, index: int) -> list[tuple[int, list[Rect]]]:

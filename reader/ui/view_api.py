@@ -8,7 +8,7 @@ in the document's normalized text (the coordinate system every anchor refers to)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from PySide6.QtCore import QPoint, QPointF
 
@@ -80,3 +80,37 @@ class PagedView(DocumentView, Protocol):
     def go_to_page(self, page: int, y: float = 0.0) -> None: ...
     def fit_width(self) -> None: ...
     def fit_page(self) -> None: ...
+
+
+class SteppedFind:
+    """`find_next`, `find_previous` and `clear_find` written once for both views.
+
+    The view's `_find` (text_find.FindState or pdf_find.PdfFind) keeps the matches; the view
+    says how they show: `_show_current_match()` after a step, `_repaint_matches()` after a clear.
+    """
+
+    _find: Any
+
+    def find_next(self) -> int:
+        """Go to the next match (wrapping); return its 1-based index, 0 when there is none."""
+        return self._step_match(1)
+
+    def find_previous(self) -> int:
+        """Go to the previous match (wrapping); return its 1-based index, 0 when none."""
+        return self._step_match(-1)
+
+    def clear_find(self) -> None:
+        self._find.clear()
+        self._repaint_matches()
+
+    def _step_match(self, delta: int) -> int:
+        number = self._find.step(delta)
+        if number:
+            self._show_current_match()
+        return number
+
+    def _show_current_match(self) -> None:
+        raise NotImplementedError
+
+    def _repaint_matches(self) -> None:
+        raise NotImplementedError
