@@ -105,10 +105,6 @@ class Opening(LibraryCore):
         document = open_document(snapshot, password, source=url, url=final_url or url)
         return OpenedDocument(document, self._record(document, snapshot, source=url))
 
-    def document_record(self, document_id: int) -> DocumentRecord | None:
-        """The stored record (title, kind, path …) of a document, or None."""
-        return self.repo.document_by_id(document_id)
-
     def record_document(
         self, document: DocumentBackend, file: Path, *, source: str | None = None
     ) -> OpenedDocument:
@@ -232,4 +228,5 @@ class Opening(LibraryCore):
             store.restore(document_id, sentence)
 
     def document_by_id(self, document_id: int) -> DocumentRecord | None:
+        """The stored record (title, kind, path …) of a document, or None."""
         return self.repo.document_by_id(document_id)

@@ -42,7 +42,7 @@ class EvidenceActions(QObject):
         where = {}
         for claim in claims:
             if claim.document_id not in where:
-                record = w.library.document_record(claim.document_id)
+                record = w.library.document_by_id(claim.document_id)
                 where[claim.document_id] = record.title if record else ""
         passage = tab.opened.document.text[selection[0] : selection[1]]
         dialog = EvidenceDialog(claims, where, passage, w)

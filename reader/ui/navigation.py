@@ -49,7 +49,7 @@ class Navigation(QObject):
             )
             del self._back[:-_KEEP]
             w.action("back").setEnabled(True)
-        record = w.library.document_record(annotation.document_id)
+        record = w.library.document_by_id(annotation.document_id)
         if record is None:
             return
         self.open_at_annotation(record.source, annotation_id)

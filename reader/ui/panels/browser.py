@@ -194,7 +194,7 @@ class AnnotationBrowser(QWidget):
         self._update_count()
 
     def _title(self, document_id: int) -> str:
-        record = self.library.document_record(document_id)
+        record = self.library.document_by_id(document_id)
         if record is None:
             return f"Document {document_id}"
         return record.title or Path(record.source).name or record.source
@@ -231,7 +231,7 @@ class AnnotationBrowser(QWidget):
         annotation: Annotation | None = index.data(AnnotationRole)
         if annotation is None:
             return
-        record = self.library.document_record(annotation.document_id)
+        record = self.library.document_by_id(annotation.document_id)
         if record is None:
             return
         self.open_requested.emit(record.source, annotation.id)

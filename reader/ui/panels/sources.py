@@ -599,7 +599,7 @@ class SourcesBrowser(QWidget):
 
     def _document(self, document_id: int) -> tuple[str, str]:
         if document_id not in self._titles:
-            record = self.library.document_record(document_id)
+            record = self.library.document_by_id(document_id)
             if record is None:
                 self._titles[document_id] = (f"Document {document_id}", "")
             else:
