@@ -81,3 +81,21 @@ def open_and_wait(window, qtbot, target, timeout: int = 120000, **kwargs):
     qtbot.waitUntil(lambda: not window.is_reading(), timeout=timeout)
     now = window.current_tab()
     return None if now is before else now
+
+
+def claim_citing_the_cdc(window, qtbot, evidence: str):
+    """Highlight "surged to 79,770 in 2022" in the seed article as a claim and cite the CDC's
+    page for it with `evidence` as its evidence quote, as a user does: the open tab."""
+    from PySide6.QtCore import Qt
+
+    tab = window.open_document(str(SEED))
+    quote = "surged to 79,770 in 2022"
+    start = tab.opened.document.text.index(quote)
+    tab.view.select_range(start, start + len(quote))
+    window.highlight_actions["claim"].trigger()
+    panel = window.editor.citations
+    panel.input.setPlainText("https://www.cdc.gov/nchs/nvss/vsrr/drug-overdose-data.htm")
+    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
+    panel.evidence_edit.setPlainText(evidence)
+    panel.flush()  # what leaving the field does
+    return tab

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import CORPUS, SEED
+from conftest import CORPUS, SEED, claim_citing_the_cdc
 from PySide6.QtCore import Qt
 
 from reader.model import AnnotationKind
@@ -103,16 +103,7 @@ def test_a_big_pdfs_text_is_read_for_its_candidates_when_the_list_is_looked_at(w
 
 
 def _cite(window, qtbot, evidence: str):
-    tab = window.open_document(str(SEED))
-    quote = "surged to 79,770 in 2022"
-    start = tab.opened.document.text.index(quote)
-    tab.view.select_range(start, start + len(quote))
-    window.highlight_actions["claim"].trigger()
-    panel = window.editor.citations
-    panel.input.setPlainText("https://www.cdc.gov/nchs/nvss/vsrr/drug-overdose-data.htm")
-    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
-    panel.evidence_edit.setPlainText(evidence)
-    panel.flush()  # what leaving the field does
+    tab = claim_citing_the_cdc(window, qtbot, evidence)
     [claim] = window.library.annotations(tab.opened)
     return claim
 

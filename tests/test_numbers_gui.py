@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-from conftest import SEED
-from PySide6.QtCore import Qt
+from conftest import claim_citing_the_cdc
 
 from reader.ui.panels.citations import ROLE_HTML, ROLE_NUMBER_CHECK
 
 
 def _claim_citing(window, qtbot, evidence: str):
-    tab = window.open_document(str(SEED))
-    quote = "surged to 79,770 in 2022"
-    start = tab.opened.document.text.index(quote)
-    tab.view.select_range(start, start + len(quote))
-    window.highlight_actions["claim"].trigger()
-    panel = window.editor.citations
-    panel.input.setPlainText("https://www.cdc.gov/nchs/nvss/vsrr/drug-overdose-data.htm")
-    qtbot.mouseClick(panel.add_button, Qt.MouseButton.LeftButton)
-    panel.evidence_edit.setPlainText(evidence)
-    panel.flush()  # what leaving the field does
-    return panel.citation_list.item(0)
+    claim_citing_the_cdc(window, qtbot, evidence)
+    return window.editor.citations.citation_list.item(0)
 
 
 def test_the_card_says_which_figures_differ(window, qtbot):
