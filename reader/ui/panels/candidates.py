@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import weakref
 from bisect import bisect_right
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QKeyEvent, QPainter, QPalette
@@ -35,9 +36,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from reader.claims import REASONS, Candidate, candidates, sentence_key
 from reader.model import AnnotationKind
 from reader.ui.document_work import text_is_slow
+
+if TYPE_CHECKING:
+    from reader.claims import Candidate
 from reader.ui.jobs import BackgroundJob
 from reader.ui.overlays import MarkerScrollBar
 
@@ -186,6 +189,8 @@ class CandidatesPanel(QWidget):
 
     def set_candidates(self, found: list[Candidate]) -> None:
         """List these candidates, keeping the current one when it stays."""
+        from reader.claims import REASONS
+
         current = self.current()
         self.list.clear()
         for c in found:
@@ -300,6 +305,9 @@ class CheckAssistant(QObject):
         job.failed.connect(lambda message, t=tab: self._jobs.pop(t, None))
         if tab is self.window.current_tab():
             self.panel.show_message("Finding candidate claims…")
+        # Imported here, not at start-up: the scorer is not needed before the first paint.
+        from reader.claims import candidates
+
         job.start(lambda _progress, _cancel: candidates(text))
 
     def _read_if_looked_at(self) -> None:
@@ -352,6 +360,8 @@ class CheckAssistant(QObject):
         def claimed(c: Candidate) -> bool:
             i = bisect_right(starts, c.end - 1) - 1
             return i >= 0 and ends[i] > c.start
+
+        from reader.claims import sentence_key
 
         return [c for c in found if sentence_key(c.text) not in dismissed and not claimed(c)]
 
@@ -425,6 +435,8 @@ class CheckAssistant(QObject):
                 if other.opened.record.id == document_id:
                     self._dismissed[other] = self.library.dismissed_candidates(document_id)
             self.refresh()
+
+        from reader.claims import sentence_key
 
         self._dismissed.setdefault(tab, set()).add(sentence_key(c.text))
         self.controller.record(
