@@ -253,6 +253,7 @@ class CheckAssistant(QObject):
         self._dismissed: dict[QWidget, set[str]] = {}  # tab → dismissed sentences
         self._jobs: dict[QWidget, BackgroundJob] = {}
         self._waiting: set[QWidget] = set()  # big PDFs whose text is being read
+        self._marked: weakref.WeakSet[QWidget] = weakref.WeakSet()  # tabs whose bar has ticks
         self._lengths: dict[QWidget, int] = {}  # tab → length of the text its candidates are of
         window.document_opened.connect(self._opened)
         window.tabs.currentChanged.connect(lambda _i: self.refresh())
@@ -456,9 +457,8 @@ class CheckAssistant(QObject):
 
     def _install_marks(self, tab) -> None:
         bar = _marker_bar(tab)
-        extra = bar.extra_markers
-        if not getattr(bar, "candidate_marks", False):
-            bar.candidate_marks = True
+        if tab not in self._marked:
+            self._marked.add(tab)
             colour = QColor(tab.view.palette().color(QPalette.ColorRole.Text))
             colour.setAlpha(70)  # faint: a hint where to look, not a highlight
             # Held weakly: the bar belongs to the tab, and a cycle through it would keep a
@@ -471,7 +471,7 @@ class CheckAssistant(QObject):
                     return []
                 return [(f, colour) for f in _fractions(t, a.visible(t))]
 
-            extra.append(marks)
+            bar.extra_markers.append(marks)
         bar.invalidate()
 
 
